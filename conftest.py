@@ -1,0 +1,91 @@
+"""Shared test fixtures: a small organisation with one person per role, the preset rulebooks,
+and a customer. Tests build on these instead of inventing their own world."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from kefu.customers.services import customer_create
+from kefu.org.choices import Role, UnitKind
+from kefu.org.models import User
+from kefu.org.services import unit_create
+from kefu.rulebooks.services import rulebook_load_presets
+
+
+@pytest.fixture
+def rulebooks(db):
+    return rulebook_load_presets(default_key="service-complaint")
+
+
+@pytest.fixture
+def org(db):
+    group = unit_create(name="集团", code="group", kind=UnitKind.GROUP)
+    province = unit_create(name="华东分公司", code="east", kind=UnitKind.PROVINCE, parent=group)
+    city = unit_create(name="杭州公司", code="hz", kind=UnitKind.CITY, parent=province)
+    service = unit_create(name="客服部", code="hz-cs", kind=UnitKind.DEPARTMENT, parent=city)
+    aftersales = unit_create(name="售后部", code="hz-as", kind=UnitKind.DEPARTMENT, parent=city)
+    team = unit_create(name="维修一班", code="hz-as-1", kind=UnitKind.TEAM, parent=aftersales)
+    other_city = unit_create(name="宁波公司", code="nb", kind=UnitKind.CITY, parent=province)
+    other_dept = unit_create(name="宁波客服部", code="nb-cs", kind=UnitKind.DEPARTMENT, parent=other_city)
+
+    def person(username: str, role: str, unit, **extra) -> User:
+        return User.objects.create_user(
+            username=username, password="pw-" + username, role=role, unit=unit, email=f"{username}@example.com", **extra
+        )
+
+    return SimpleNamespace(
+        group=group,
+        province=province,
+        city=city,
+        service=service,
+        aftersales=aftersales,
+        team=team,
+        other_city=other_city,
+        other_dept=other_dept,
+        agent=person("agent", Role.AGENT, service),
+        agent2=person("agent2", Role.AGENT, service),
+        cs_supervisor=person("cs_supervisor", Role.SUPERVISOR, service),
+        handler=person("handler", Role.HANDLER, aftersales),
+        technician=person("technician", Role.TECHNICIAN, team),
+        supervisor=person("supervisor", Role.SUPERVISOR, aftersales),
+        manager=person("manager", Role.MANAGER, aftersales),
+        deputy_gm=person("deputy_gm", Role.DEPUTY_GM, group),
+        gm=person("gm", Role.GENERAL_MANAGER, group),
+        quality=person("quality", Role.QUALITY, group),
+        outsider=person("outsider", Role.AGENT, other_dept),
+        outsider_supervisor=person("outsider_supervisor", Role.SUPERVISOR, other_dept),
+        admin=person("admin", Role.ADMINISTRATOR, group, is_staff=True, is_superuser=True),
+    )
+
+
+@pytest.fixture
+def customer(db):
+    return customer_create(
+        name="王建国", phone="138 1234 5678", contact_name="王建国", address="杭州市西湖区文三路 1 号"
+    )
+
+
+@pytest.fixture
+def make_case(org, rulebooks, customer):
+    from kefu.cases.services import case_register
+
+    def make(case_type: str = "complaint", actor=None, **kwargs):
+        defaults = dict(
+            case_type=case_type,
+            customer=customer,
+            channel="phone",
+            title="维修人员态度恶劣",
+            description="客户反映上门维修人员态度差，未按约定时间到达。",
+            category={
+                "complaint": "attitude",
+                "inquiry": "product",
+                "suggestion": "product",
+                "praise": "attitude",
+                "repair": "fault",
+            }.get(case_type, ""),
+        )
+        defaults.update(kwargs)
+        case, _ = case_register(actor=actor or org.agent, **defaults)
+        return case
+
+    return make

@@ -1,0 +1,362 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kefu.cases.choices import (
+    ApprovalDecision,
+    CaseStatus,
+    Channel,
+    EventKind,
+    NoteVisibility,
+    RemedyKind,
+    Responsibility,
+    Validity,
+)
+from kefu.core.models import TimeStampedModel
+
+if TYPE_CHECKING:
+    from kefu.org.models import User
+    from kefu.rulebooks.schema import CaseTypeDef, RulebookDoc
+
+__all__ = (
+    "Case",
+    "CaseQuerySet",
+    "CaseEvent",
+    "CaseNote",
+    "CaseAttachment",
+    "Remedy",
+    "Approval",
+    "NumberSequence",
+    "IdempotencyRecord",
+)
+
+USER = settings.AUTH_USER_MODEL
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> CaseQuerySet:
+        """The one place that decides which cases a person may see.
+
+        General manager, deputy GM, quality and administrators see everything; supervisors and
+        managers see the cases received by or routed to their unit and the units below it; everyone
+        else sees what they received, own or handle. Nobody sees a case that complains about them
+        (recusal, and 篇10: never reveal a complaint to the person complained about).
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        personal = Q(receiver=user) | Q(owner=user) | Q(assignee=user)
+        if user.sees_everything:
+            scope = Q()
+        elif user.sees_unit:
+            path = user.unit.path
+            scope = personal | Q(responsible_unit__path__startswith=path) | Q(receiving_unit__path__startswith=path)
+        else:
+            scope = personal
+        return self.filter(scope).exclude(subject_person=user)
+
+    def open(self) -> CaseQuerySet:
+        return self.filter(status__in=[CaseStatus.OPEN, CaseStatus.SUSPENDED])
+
+
+class Case(TimeStampedModel):
+    """A case (工单): an inquiry, suggestion, complaint, quality claim, repair request, praise or report.
+
+    Its `stage` is a state of the rulebook version it was opened under (`rulebook_version`), which
+    never changes, so loading a new rulebook never changes the rules of an open case. `status` is
+    the engine's coarse view of the same thing. `version` increases on every change and is how
+    clients prove they saw the latest state (a stale version gets 409).
+    """
+
+    number = models.CharField(_("case number"), max_length=40, unique=True)
+    rulebook_version = models.ForeignKey(
+        "rulebooks.RulebookVersion", verbose_name=_("rulebook version"), on_delete=models.PROTECT, related_name="+"
+    )
+    case_type = models.CharField(_("case type"), max_length=40)
+    category = models.CharField(_("category"), max_length=40, blank=True)
+    severity = models.CharField(_("severity"), max_length=40)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    stage = models.CharField(_("stage"), max_length=40)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="cases"
+    )
+    contact = models.ForeignKey(
+        "customers.Contact",
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_anonymous = models.BooleanField(_("anonymous"), default=False)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    customer_request = models.TextField(_("customer's request"), blank=True)
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+
+    # First-contact ownership (首问负责制): the receiver owns the case until a formal transfer.
+    receiver = models.ForeignKey(USER, verbose_name=_("received by"), on_delete=models.PROTECT, related_name="+")
+    receiving_unit = models.ForeignKey(
+        "org.OrgUnit",
+        verbose_name=_("receiving unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    owner = models.ForeignKey(USER, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="owned_cases")
+    responsible_unit = models.ForeignKey(
+        "org.OrgUnit",
+        verbose_name=_("responsible unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    assignee = models.ForeignKey(
+        USER, verbose_name=_("handler"), null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_cases"
+    )
+    subject_person = models.ForeignKey(
+        USER,
+        verbose_name=_("person complained about"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    subject_unit = models.ForeignKey(
+        "org.OrgUnit",
+        verbose_name=_("unit complained about"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    validity = models.CharField(_("validity"), max_length=20, choices=Validity.choices, blank=True, default="")
+    cause = models.TextField(_("cause"), blank=True)
+    responsibility = models.CharField(_("responsibility"), max_length=10, choices=Responsibility.choices, blank=True)
+    responsible_person = models.ForeignKey(
+        USER, verbose_name=_("responsible person"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    remedy_total = models.DecimalField(_("remedy total"), max_digits=12, decimal_places=2, default=0)
+    approval_round = models.PositiveIntegerField(default=1)
+    reply = models.TextField(_("reply to customer"), blank=True)
+    customer_accepted = models.BooleanField(_("customer accepted"), null=True, blank=True)
+    return_visit_note = models.TextField(_("return visit"), blank=True)
+    review_summary = models.TextField(_("review"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("follow-up of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+    )
+    suspended_stage_status = models.CharField(max_length=12, blank=True, editable=False)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            # The queue: open cases of a unit / of a person, newest first.
+            models.Index(fields=["status", "-received_at"], name="case_status_recv"),
+            models.Index(fields=["responsible_unit", "status", "-received_at"], name="case_unit_status_recv"),
+            models.Index(fields=["owner", "status", "-received_at"], name="case_owner_status_recv"),
+            models.Index(fields=["assignee", "status"], name="case_assignee_status"),
+            # Monthly statistics scan one month of received cases.
+            models.Index(fields=["received_at", "case_type"], name="case_recv_type"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    # Reads of the pinned rulebook; no database access beyond the first per process.
+    @property
+    def rulebook(self) -> RulebookDoc:
+        return self.rulebook_version.doc
+
+    @property
+    def type_def(self) -> CaseTypeDef:
+        return self.rulebook.case_type(self.case_type)
+
+    @property
+    def stage_label(self) -> str:
+        state = self.type_def.states.get(self.stage)
+        return state.label if state else self.stage
+
+    @property
+    def type_label(self) -> str:
+        return self.type_def.label
+
+    @property
+    def category_label(self) -> str:
+        return self.rulebook.category_label(self.category)
+
+    @property
+    def severity_label(self) -> str:
+        return self.rulebook.severity_label(self.severity)
+
+
+class CaseEvent(models.Model):
+    """One row of a case's history, written in the same transaction as the change it records."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
+    transition = models.CharField(_("transition"), max_length=40, blank=True)
+    actor = models.ForeignKey(USER, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    from_stage = models.CharField(max_length=40, blank=True)
+    to_stage = models.CharField(max_length=40, blank=True)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    message = models.TextField(_("comment"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    case_version = models.PositiveIntegerField()
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case history")
+        ordering = ["case", "id"]
+        constraints = [
+            # Two writers can never both record version N of a case.
+            models.UniqueConstraint(fields=["case", "case_version"], name="case_event_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.transition}"
+
+
+class CaseNote(TimeStampedModel):
+    """A note on a case. Internal notes (the handling form) are never shown to the customer."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=NoteVisibility.choices, default=NoteVisibility.INTERNAL
+    )
+    body = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["case", "created_at"]
+
+    def __str__(self) -> str:
+        return self.body[:40]
+
+
+def _attachment_path(instance: CaseAttachment, filename: str) -> str:
+    return f"cases/{instance.case_id}/{filename}"
+
+
+class CaseAttachment(TimeStampedModel):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=_attachment_path)
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=NoteVisibility.choices, default=NoteVisibility.INTERNAL
+    )
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["case", "created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Remedy(TimeStampedModel):
+    """A proposed remedy. A new proposal supersedes the old ones, which stay for the record."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="remedies")
+    approval_round = models.PositiveIntegerField()
+    kind = models.CharField(_("remedy"), max_length=20, choices=RemedyKind.choices)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2, default=0)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    superseded = models.BooleanField(default=False)
+    proposed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("remedy")
+        verbose_name_plural = _("remedies")
+        ordering = ["case", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"
+
+
+class Approval(models.Model):
+    """One step of the approval chain, decided once per round (enforced by the unique constraint)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="approvals")
+    approval_round = models.PositiveIntegerField()
+    step = models.PositiveSmallIntegerField()
+    role = models.CharField(max_length=20)
+    approver = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(_("decision"), max_length=10, choices=ApprovalDecision.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+        ordering = ["case", "approval_round", "step"]
+        constraints = [models.UniqueConstraint(fields=["case", "approval_round", "step"], name="approval_step_once")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} r{self.approval_round} s{self.step} {self.decision}"
+
+
+class NumberSequence(models.Model):
+    """The counter behind one number prefix (e.g. 'KF2611'). Locked row per prefix: gap-free and unique."""
+
+    prefix = models.CharField(max_length=40, unique=True)
+    last = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}:{self.last}"
+
+
+class IdempotencyRecord(models.Model):
+    """Remembers the case a (user, Idempotency-Key) created, so a retried request creates nothing."""
+
+    user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=100)
+    request_hash = models.CharField(max_length=64)
+    # Null only between claiming the key and creating the case, inside one transaction.
+    case = models.ForeignKey(Case, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,71 @@
+import os
+import signal
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = (
+        "Run Kefu on one machine: the web server plus an embedded Celery worker with its scheduler "
+        "(SQLite broker by default). Production runs gunicorn and workers separately (docs/operations.md)."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--addr", default="127.0.0.1:8000")
+        parser.add_argument("--no-worker", action="store_true", help="Do not start the embedded worker.")
+
+    def handle(self, *args, addr: str, no_worker: bool, **options) -> None:
+        worker = None
+        if not no_worker:
+            schedule = settings.VAR_DIR / "celerybeat-schedule"
+            worker = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "worker",
+                    "-B",
+                    "--pool=solo",
+                    "--loglevel=INFO",
+                    "-s",
+                    str(schedule),
+                ],
+                env={
+                    **os.environ,
+                    "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings"),
+                },
+            )
+            self.stdout.write(
+                f"embedded worker started (pid {worker.pid}, broker {settings.CELERY_BROKER_URL.split(':')[0]})"
+            )
+        self.stdout.write(f"Kefu is at http://{addr}/")
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi:application",
+                "--bind",
+                addr,
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+            ]
+        )
+        try:
+            server.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for proc in (server, worker):
+                if proc and proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+                    proc.wait(timeout=20)

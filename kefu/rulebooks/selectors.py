@@ -1,0 +1,40 @@
+from functools import lru_cache
+
+from django.conf import settings
+
+from kefu.core.exceptions import ApplicationError
+from kefu.rulebooks.models import Rulebook, RulebookVersion
+from kefu.rulebooks.schema import RulebookDoc
+
+__all__ = ("rulebook_doc", "rulebook_for_new_case", "active_rulebooks")
+
+
+@lru_cache(maxsize=256)
+def _doc_for(version_id: int, sha256: str) -> RulebookDoc:
+    # Versions are immutable, so the parsed document can be cached per process by id and checksum.
+    version = RulebookVersion.objects.get(pk=version_id)
+    return RulebookDoc.model_validate(version.document)
+
+
+def rulebook_doc(version: RulebookVersion) -> RulebookDoc:
+    return _doc_for(version.pk, version.sha256)
+
+
+def rulebook_for_new_case(key: str | None = None) -> RulebookVersion:
+    """The version a new case is opened under: the named rulebook's, or the site default's."""
+    qs = Rulebook.objects.select_related("active_version")
+    rulebook = (
+        qs.filter(key=key).first()
+        if key
+        else qs.filter(is_default=True).first() or qs.filter(key=settings.KEFU_DEFAULT_RULEBOOK).first()
+    )
+    if rulebook is None or rulebook.active_version is None:
+        raise ApplicationError(
+            f"No rulebook '{key}' is loaded." if key else "No default rulebook is loaded: run `kefu rulebook load`.",
+            extra={"rulebook": ["Unknown rulebook."]},
+        )
+    return rulebook.active_version
+
+
+def active_rulebooks() -> list[Rulebook]:
+    return list(Rulebook.objects.filter(active_version__isnull=False).select_related("active_version"))
