@@ -1,12 +1,14 @@
 """Writes to the organisation: units keep their materialised path right."""
 
+from datetime import date
+
 from django.db import transaction
 
 from kefu.core.exceptions import ApplicationError
 from kefu.org.choices import UnitKind
-from kefu.org.models import OrgUnit
+from kefu.org.models import Delegation, OrgUnit, User
 
-__all__ = ("unit_create", "unit_move")
+__all__ = ("unit_create", "unit_move", "delegation_create")
 
 
 @transaction.atomic
@@ -35,3 +37,30 @@ def unit_move(*, unit: OrgUnit, new_parent: OrgUnit | None) -> OrgUnit:
         node.save(update_fields=["path", "parent"])
     unit.refresh_from_db()
     return unit
+
+
+@transaction.atomic
+def delegation_create(
+    *, principal: User, deputy: User, starts_on: date, ends_on: date, reason: str, actor: User
+) -> Delegation:
+    """Record an absence and hand the absent person's open cases to the deputy, with history."""
+    from kefu.cases.services import case_hand_over_open_work
+
+    delegation = Delegation(
+        principal=principal, deputy=deputy, starts_on=starts_on, ends_on=ends_on, reason=reason, created_by=actor
+    )
+    errors: dict[str, list[str]] = {}
+    if principal.pk == deputy.pk:
+        errors["deputy"] = ["Choose someone other than the absent person."]
+    if not deputy.is_active:
+        errors["deputy"] = ["This person is not active."]
+    if ends_on < starts_on:
+        errors["ends_on"] = ["The end date is before the start date."]
+    if errors:
+        raise ApplicationError("The delegation was not created.", extra=errors)
+    delegation.save()
+    delegation.cases_handed_over = case_hand_over_open_work(
+        principal=principal, deputy=deputy, actor=actor, reason=reason or f"{principal} absent {starts_on}–{ends_on}"
+    )
+    delegation.save(update_fields=["cases_handed_over"])
+    return delegation
