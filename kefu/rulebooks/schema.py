@@ -295,7 +295,12 @@ def _semantic_problems(doc: RulebookDoc) -> list[tuple[tuple[Any, ...], str]]:
                 out.append(((*tpath, "to"), "action 'archive' must lead to an archived state"))
             if tr.action in (TransitionAction.APPROVE, TransitionAction.DECLINE) and not ct.approval_chain:
                 out.append(((*tpath, "action"), "approval transitions need the case type to name an approval_chain"))
-        # Reachability: every state should be reachable from the initial state.
+        if not any(s.kind == StateKind.CLOSED for s in ct.states.values()):
+            out.append(((*base, "states"), "a case type needs at least one closed state"))
+        # Reachability: every state should be reachable from the initial state. Skipped when a
+        # transition names an unknown state: that one typo would otherwise report a dozen states.
+        if any(tr.to not in states or not set(tr.from_) <= states for tr in ct.transitions):
+            continue
         changed = True
         while changed:
             changed = False
@@ -305,8 +310,6 @@ def _semantic_problems(doc: RulebookDoc) -> list[tuple[tuple[Any, ...], str]]:
                     changed = True
         for state in sorted(states - reachable):
             out.append(((*base, "states", state), f"state '{state}' cannot be reached from '{ct.initial}'"))
-        if not any(s.kind == StateKind.CLOSED for s in ct.states.values()):
-            out.append(((*base, "states"), "a case type needs at least one closed state"))
     return out
 
 

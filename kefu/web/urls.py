@@ -1,8 +1,18 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from kefu.web import views
 
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="queue"),
+    path("", views.queue, name="queue"),
+    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("intake/", views.intake, name="intake"),
+    path("intake/customers/", views.intake_customers, name="intake_customers"),
+    path("intake/options/", views.intake_options, name="intake_options"),
+    path("unit/", views.unit_view, name="unit"),
+    path("cases/<str:number>/", views.case_detail, name="case"),
+    path("cases/<str:number>/transition/<slug:name>/", views.case_transition_view, name="case_transition"),
+    path("cases/<str:number>/operation/<slug:op>/", views.case_operation_view, name="case_operation"),
 ]

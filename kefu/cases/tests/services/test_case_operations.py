@@ -52,8 +52,10 @@ def test_suspend_blocks_transitions_until_resumed(org, make_case):
         case_suspend(case=case, actor=org.agent, expected_version=1, reason="等待客户提供照片")
     case = case_suspend(case=case, actor=org.cs_supervisor, expected_version=1, reason="等待客户提供照片")
     assert case.status == CaseStatus.SUSPENDED
-    with pytest.raises(ApplicationError, match="Suspended"):
+    with pytest.raises(ApplicationError, match=case.number):
         case_transition(case=case, actor=org.agent, transition="establish", expected_version=case.version)
+    case.refresh_from_db()
+    assert case.stage == "registered"
     with pytest.raises(ApplicationError):
         case_suspend(case=case, actor=org.cs_supervisor, expected_version=case.version, reason="again")
     case = case_resume(case=case, actor=org.cs_supervisor, expected_version=case.version)

@@ -1,0 +1,268 @@
+"""Monthly complaint statistics (客诉案件统计表), read with aggregate queries only.
+
+Every number is a `values().annotate(Count(...))` over one month of cases the user may see
+(`Case.objects.visible_to`), so the report costs the same handful of queries for 5 cases or 50,000.
+Python only loops over the resulting groups (case types, units, channels…), never over cases.
+
+"Closed in time" is provisional: a case counts as closed in time when `closed_at - received_at` is at
+most its case type's `sla.close_within_days` (calendar days) in the rulebook version it was opened
+under. Case types without that key show "—". The SLA clocks (working calendars, per-step deadlines)
+will replace this definition.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kefu.cases.choices import CaseStatus, Channel, Responsibility
+from kefu.cases.models import Case
+from kefu.org.models import User
+from kefu.rulebooks.models import RulebookVersion
+from kefu.rulebooks.schema import RulebookDoc
+from kefu.rulebooks.selectors import rulebook_doc
+
+__all__ = ("Month", "Row", "Breakdown", "MonthlyReport", "monthly_report", "report_timezone")
+
+# A case counts as closed once it reached a closed (or later archived) stage; withdrawn and merged
+# cases also get a closed_at, but they were never concluded, so they are not "closed" here.
+CLOSED_STATUSES = (CaseStatus.CLOSED, CaseStatus.ARCHIVED)
+
+
+def report_timezone() -> ZoneInfo:
+    # Months are the organisation's months (Asia/Shanghai by default), whatever zone the server runs in.
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+@dataclass(frozen=True)
+class Month:
+    year: int
+    month: int
+
+    @classmethod
+    def last(cls, now: dt.datetime | None = None) -> Month:
+        local = (now or timezone.now()).astimezone(report_timezone())
+        return cls(local.year, local.month).previous
+
+    @classmethod
+    def parse(cls, value: str | None, default: Month) -> tuple[Month, bool]:
+        """'2026-03' → Month(2026, 3). Returns (month, ok); a bad value gives (default, False)."""
+        if not value:
+            return default, True
+        try:
+            year, month = (int(part) for part in value.split("-", 1))
+            if not (1 <= month <= 12 and 2000 <= year <= 2999):
+                raise ValueError
+        except ValueError:
+            return default, False
+        return cls(year, month), True
+
+    @property
+    def start(self) -> dt.datetime:
+        return dt.datetime(self.year, self.month, 1, tzinfo=report_timezone())
+
+    @property
+    def end(self) -> dt.datetime:
+        """The first instant of the next month (exclusive bound)."""
+        return self.next.start
+
+    @property
+    def previous(self) -> Month:
+        return Month(self.year - 1, 12) if self.month == 1 else Month(self.year, self.month - 1)
+
+    @property
+    def next(self) -> Month:
+        return Month(self.year + 1, 1) if self.month == 12 else Month(self.year, self.month + 1)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    group: str = ""  # e.g. the rulebook a case type or category belongs to
+    received: int = 0
+    closed: int = 0
+    in_time: int = 0
+    # Closed cases whose case type defines sla.close_within_days; 0 means "closed in time" is not applicable.
+    in_time_applicable: int = 0
+
+    @property
+    def in_time_display(self) -> int | None:
+        return self.in_time if self.in_time_applicable else None
+
+    def add(self, other: Row) -> None:
+        self.received += other.received
+        self.closed += other.closed
+        self.in_time += other.in_time
+        self.in_time_applicable += other.in_time_applicable
+
+
+@dataclass
+class Breakdown:
+    code: str
+    title: str
+    rows: list[Row]
+    has_group: bool = False
+
+
+@dataclass
+class MonthlyReport:
+    month: Month
+    total: Row
+    breakdowns: list[Breakdown] = field(default_factory=list)
+
+    def breakdown(self, code: str) -> Breakdown:
+        return next(b for b in self.breakdowns if b.code == code)
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def _in_time_filters(closed: QuerySet[Case]) -> tuple[Q, Q, dict[int, RulebookVersion]]:
+    """(applicable, in_time) conditions for Count(filter=...), built from the rulebook versions involved.
+
+    The limit is per (rulebook version, case type), so the conditions are an OR over those pairs; their
+    number depends on the rulebooks, not on the number of cases.
+    """
+    pairs = list(closed.order_by().values_list("rulebook_version", "case_type").distinct())
+    versions = _versions({version_id for version_id, _type in pairs})
+    applicable, in_time = Q(pk__in=[]), Q(pk__in=[])
+    for version_id, case_type in pairs:
+        type_def = rulebook_doc(versions[version_id]).case_types.get(case_type)
+        days = (type_def.sla or {}).get("close_within_days") if type_def else None
+        if isinstance(days, int) and not isinstance(days, bool) and days >= 0:
+            same = Q(rulebook_version_id=version_id, case_type=case_type)
+            applicable |= same
+            in_time |= same & Q(closed_at__lte=F("received_at") + dt.timedelta(days=days))
+    return applicable, in_time, versions
+
+
+def _versions(ids: Iterable[int]) -> dict[int, RulebookVersion]:
+    ids = set(ids)
+    return {v.pk: v for v in RulebookVersion.objects.filter(pk__in=ids).select_related("rulebook")} if ids else {}
+
+
+def _grouped(
+    received: QuerySet[Case],
+    closed: QuerySet[Case],
+    fields: list[str],
+    applicable: Q,
+    in_time: Q,
+) -> dict[tuple[Any, ...], dict[str, int]]:
+    """Counts per value of `fields`: one query for received, one for closed."""
+    out: dict[tuple[Any, ...], dict[str, int]] = {}
+    for values in received.order_by().values(*fields).annotate(n=Count("pk")):
+        key = tuple(values[f] for f in fields)
+        out.setdefault(key, {"received": 0, "closed": 0, "in_time": 0, "applicable": 0})["received"] = values["n"]
+    closed_counts = (
+        closed.order_by()
+        .values(*fields)
+        .annotate(n=Count("pk"), in_time=Count("pk", filter=in_time), applicable=Count("pk", filter=applicable))
+    )
+    for values in closed_counts:
+        key = tuple(values[f] for f in fields)
+        counts = out.setdefault(key, {"received": 0, "closed": 0, "in_time": 0, "applicable": 0})
+        counts.update(closed=values["n"], in_time=values["in_time"], applicable=values["applicable"])
+    return out
+
+
+def _rows(
+    grouped: dict[tuple[Any, ...], dict[str, int]],
+    describe: Callable[[tuple[Any, ...]], tuple[str, str, str]],
+) -> list[Row]:
+    """Turn grouped counts into rows; groups that `describe` maps to the same key are summed."""
+    rows: dict[str, Row] = {}
+    for key, counts in grouped.items():
+        row_key, label, group = describe(key)
+        row = rows.setdefault(row_key, Row(key=row_key, label=label, group=group))
+        row.add(
+            Row(
+                key=row_key,
+                label=label,
+                received=counts["received"],
+                closed=counts["closed"],
+                in_time=counts["in_time"],
+                in_time_applicable=counts["applicable"],
+            )
+        )
+    return sorted(rows.values(), key=lambda r: (-r.received, -r.closed, r.group, r.label))
+
+
+def monthly_report(*, user: User, month: Month) -> MonthlyReport:
+    """The month's statistics over the cases `user` may see."""
+    visible = Case.objects.visible_to(user)
+    received = visible.filter(received_at__gte=month.start, received_at__lt=month.end)
+    closed = visible.filter(closed_at__gte=month.start, closed_at__lt=month.end, status__in=CLOSED_STATUSES)
+    applicable, in_time, versions = _in_time_filters(closed)
+
+    # Case types and categories are rulebook codes: the same code may mean different things in two
+    # rulebooks, so they are grouped per rulebook (versions of one rulebook are summed together).
+    by_type = _grouped(received, closed, ["rulebook_version", "case_type"], applicable, in_time)
+    by_category = _grouped(received, closed, ["rulebook_version", "category"], applicable, in_time)
+    missing = {version_id for version_id, _code in [*by_type, *by_category]} - set(versions)
+    versions.update(_versions(missing))
+    docs: dict[int, RulebookDoc] = {pk: rulebook_doc(v) for pk, v in versions.items()}
+
+    def describe_type(key: tuple[Any, ...]) -> tuple[str, str, str]:
+        version_id, code = key
+        doc = docs[version_id]
+        type_def = doc.case_types.get(code)
+        return f"{doc.key}:{code}", type_def.label if type_def else code, doc.name
+
+    def describe_category(key: tuple[Any, ...]) -> tuple[str, str, str]:
+        version_id, code = key
+        doc = docs[version_id]
+        return f"{doc.key}:{code}", doc.category_label(code) if code else _("No category"), doc.name
+
+    def describe_unit(key: tuple[Any, ...]) -> tuple[str, str, str]:
+        unit_id, name = key
+        return str(unit_id or ""), name or _("Not routed yet"), ""
+
+    def describe_choice(labels: dict[str, str], empty: str) -> Callable[[tuple[Any, ...]], tuple[str, str, str]]:
+        return lambda key: (key[0] or "", str(labels.get(key[0], key[0])) if key[0] else empty, "")
+
+    type_rows = _rows(by_type, describe_type)
+    total = Row(key="total", label=_("Total"))
+    for row in type_rows:
+        total.add(row)
+
+    breakdowns = [
+        Breakdown("case_type", _("By case type"), type_rows, has_group=True),
+        Breakdown("category", _("By category"), _rows(by_category, describe_category), has_group=True),
+        Breakdown(
+            "unit",
+            _("By responsible unit"),
+            _rows(
+                _grouped(received, closed, ["responsible_unit", "responsible_unit__name"], applicable, in_time),
+                describe_unit,
+            ),
+        ),
+        Breakdown(
+            "responsibility",
+            _("By responsibility"),
+            _rows(
+                _grouped(received, closed, ["responsibility"], applicable, in_time),
+                describe_choice(dict(Responsibility.choices), _("Not determined")),
+            ),
+        ),
+        Breakdown(
+            "channel",
+            _("By channel"),
+            _rows(
+                _grouped(received, closed, ["channel"], applicable, in_time),
+                describe_choice(dict(Channel.choices), _("Unknown")),
+            ),
+        ),
+    ]
+    return MonthlyReport(month=month, total=total, breakdowns=breakdowns)

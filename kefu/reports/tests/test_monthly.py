@@ -1,0 +1,220 @@
+"""Monthly statistics: counts over a crafted set of cases, scope, the Excel export and query cost."""
+
+import datetime as dt
+from io import BytesIO
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from django.utils.translation import gettext
+
+from kefu.cases.choices import CaseStatus
+from kefu.cases.models import Case
+from kefu.reports.selectors import Month, monthly_report
+
+SH = ZoneInfo("Asia/Shanghai")
+MARCH = Month(2026, 3)
+
+
+def at(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=SH)
+
+
+@pytest.fixture
+def crafted(org, make_case):
+    """Cases around March 2026 (Asia/Shanghai); dates are set directly, the report only reads them."""
+
+    def case(name, case_type="complaint", received=None, closed=None, status=None, **fields):
+        extra = {}
+        if case_type == "quality_claim":
+            extra = {"rulebook_key": "quality-claim", "category": "quality"}
+        if case_type == "power":
+            case_type, extra = "complaint", {"rulebook_key": "power-supply", "category": "supply_quality"}
+        created = make_case(case_type, title=name, channel=fields.pop("channel", "phone"), **extra)
+        status = status or (CaseStatus.CLOSED if closed else CaseStatus.OPEN)
+        Case.objects.filter(pk=created.pk).update(received_at=received, closed_at=closed, status=status, **fields)
+        return created
+
+    return {
+        # Service complaint: no close_within_days in its rulebook, so "closed in time" is not applicable.
+        "a": case(
+            "A",
+            received=at(2026, 3, 5, 10),
+            closed=at(2026, 3, 10, 9),
+            responsibility="company",
+            responsible_unit=org.aftersales,
+        ),
+        # Quality claims: 15 calendar days. B closed after 11 days (in time), C after 20 (late, received in Feb).
+        "b": case(
+            "B", "quality_claim", received=at(2026, 3, 1, 9), closed=at(2026, 3, 12, 9), responsibility="supplier"
+        ),
+        "c": case(
+            "C", "quality_claim", received=at(2026, 2, 10, 9), closed=at(2026, 3, 2, 9), responsibility="company"
+        ),
+        # Boundaries: 23:59 on 31 March in Shanghai is still March (15:59 UTC); midnight is April.
+        "d": case("D", received=at(2026, 3, 31, 23, 59)),
+        "e": case("E", received=at(2026, 4, 1, 0, 0)),
+        "f": case("F", received=at(2026, 2, 28, 23, 59, 59)),
+        # Withdrawn: received in March and has a closed_at, but was never concluded.
+        "g": case(
+            "G",
+            "quality_claim",
+            received=at(2026, 3, 3, 9),
+            closed=at(2026, 3, 4, 9),
+            status=CaseStatus.WITHDRAWN,
+            channel="letter",
+        ),
+        "h": case(
+            "H",
+            "power",
+            received=at(2026, 3, 20, 9),
+            closed=at(2026, 3, 25, 9),
+            channel="hotline",
+            responsible_unit=org.other_dept,
+        ),
+    }
+
+
+def rows(report, code):
+    return {r.key: (r.received, r.closed, r.in_time_display) for r in report.breakdown(code).rows}
+
+
+def test_month_bounds_are_shanghai_months():
+    assert MARCH.start == at(2026, 3, 1) and MARCH.end == at(2026, 4, 1)
+    assert MARCH.start.astimezone(dt.UTC) == dt.datetime(2026, 2, 28, 16, tzinfo=dt.UTC)
+    assert Month(2026, 1).previous == Month(2025, 12) and Month(2026, 12).next == Month(2027, 1)
+    assert Month.last(dt.datetime(2026, 3, 31, 16, 30, tzinfo=dt.UTC)) == Month(2026, 3)  # 1 April 00:30 in Shanghai
+    assert Month.parse("2026-13", MARCH) == (MARCH, False)
+    assert Month.parse("2025-07", MARCH) == (Month(2025, 7), True)
+
+
+def test_counts_for_a_crafted_month(org, crafted):
+    report = monthly_report(user=org.admin, month=MARCH)
+    assert (report.total.received, report.total.closed, report.total.in_time) == (5, 4, 1)
+    assert report.total.in_time_applicable == 2
+    assert rows(report, "case_type") == {
+        "service-complaint:complaint": (2, 1, None),
+        "quality-claim:quality_claim": (2, 2, 1),
+        "power-supply:complaint": (1, 1, None),
+    }
+    assert rows(report, "category") == {
+        "service-complaint:attitude": (2, 1, None),
+        "quality-claim:quality": (2, 2, 1),
+        "power-supply:supply_quality": (1, 1, None),
+    }
+    assert rows(report, "responsibility") == {"company": (1, 2, 0), "supplier": (1, 1, 1), "": (3, 1, None)}
+    # Company: A (no limit) and C (late) closed; C is applicable, so "in time" is 0, not "—".
+    company = next(r for r in report.breakdown("responsibility").rows if r.key == "company")
+    assert (company.in_time, company.in_time_applicable) == (0, 1)
+    assert rows(report, "unit") == {
+        str(org.aftersales.pk): (1, 1, None),
+        str(org.other_dept.pk): (1, 1, None),
+        "": (3, 2, 1),
+    }
+    assert rows(report, "channel") == {"phone": (3, 3, 1), "letter": (1, 0, None), "hotline": (1, 1, None)}
+
+    february = monthly_report(user=org.admin, month=Month(2026, 2))
+    assert (february.total.received, february.total.closed) == (2, 0)  # C and F
+    april = monthly_report(user=org.admin, month=Month(2026, 4))
+    assert april.total.received == 1  # E
+
+
+def test_outsider_sees_zeros_and_a_unit_supervisor_only_their_unit(org, crafted):
+    outsider = monthly_report(user=org.outsider, month=MARCH)
+    assert (outsider.total.received, outsider.total.closed) == (0, 0)
+    assert all(not b.rows for b in outsider.breakdowns)
+    supervisor = monthly_report(user=org.outsider_supervisor, month=MARCH)
+    assert (supervisor.total.received, supervisor.total.closed) == (1, 1)
+    assert rows(supervisor, "case_type") == {"power-supply:complaint": (1, 1, None)}
+
+
+def test_page_shows_the_month(client, org, crafted):
+    client.force_login(org.manager)
+    response = client.get("/reports/monthly/", {"month": "2026-03"})
+    assert response.status_code == 200
+    assert response.context["report"].month == MARCH
+    # The manager (售后部) sees A (routed to the unit); the others were received by 客服部.
+    assert response.context["report"].total.received == 1
+    html = response.content.decode()
+    assert 'value="2026-03"' in html and "/reports/monthly.xlsx?month=2026-03" in html
+
+
+def test_page_defaults_to_last_month_and_survives_a_bad_month(client, org):
+    client.force_login(org.agent)
+    response = client.get("/reports/monthly/")
+    assert response.status_code == 200 and response.context["month"] == Month.last()
+    response = client.get("/reports/monthly/", {"month": "garbage"})
+    assert response.status_code == 200 and response.context["month"] == Month.last()
+
+
+@pytest.mark.parametrize("url", ["/reports/monthly/", "/reports/monthly.xlsx"])
+def test_anonymous_is_sent_to_login(client, db, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert "login" in response["Location"] and "next=" in response["Location"]
+
+
+def test_xlsx_has_summary_and_one_sheet_per_breakdown(client, org, crafted):
+    client.force_login(org.admin)
+    response = client.get("/reports/monthly.xlsx", {"month": "2026-03"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "kefu-monthly-2026-03.xlsx" in response["Content-Disposition"]
+    book = openpyxl.load_workbook(BytesIO(response.content))
+    with translation.override("zh-hans"):
+        expected = [
+            gettext(t)
+            for t in (
+                "Summary",
+                "By case type",
+                "By category",
+                "By responsible unit",
+                "By responsibility",
+                "By channel",
+            )
+        ]
+        received, closed, in_time = gettext("Received"), gettext("Closed within the month"), gettext("Closed in time")
+    assert book.sheetnames == expected
+    summary = {row[0]: row[1] for row in book[expected[0]].iter_rows(min_row=2, values_only=True)}
+    assert (summary[received], summary[closed], summary[in_time]) == (5, 4, 1)
+    sheet = book[expected[1]]
+    assert sheet.freeze_panes == "A2" and all(cell.font.bold for cell in sheet[1])
+    header = [c.value for c in sheet[1]]
+    assert header[-3:] == [received, closed, in_time]
+    by_type = {row[:2]: row[2:] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert by_type == {
+        ("客诉处理程序（产品质量异常）", "客诉（质量异常）"): (2, 2, 1),
+        ("客户服务投诉管理制度", "投诉"): (2, 1, "—"),  # no close_within_days in that rulebook
+        ("客户投诉举报管理办法", "投诉"): (1, 1, "—"),
+    }
+    assert sheet.column_dimensions["B"].width >= 10
+
+
+def _report_queries(user) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        monthly_report(user=user, month=MARCH)
+    return len(ctx.captured_queries)
+
+
+def test_query_count_does_not_grow_with_the_number_of_cases(org, make_case, django_assert_max_num_queries):
+    def add(n: int) -> None:
+        for i in range(n):
+            case = make_case("complaint" if i % 2 else "inquiry", channel="phone" if i % 3 else "web")
+            closed = at(2026, 3, 20) if i % 4 == 0 else None
+            Case.objects.filter(pk=case.pk).update(
+                received_at=at(2026, 3, 1 + i % 28), closed_at=closed, status="closed" if closed else "open"
+            )
+
+    add(5)
+    monthly_report(user=org.manager, month=MARCH)  # warm the per-process rulebook cache
+    with django_assert_max_num_queries(14):
+        monthly_report(user=org.cs_supervisor, month=MARCH)
+    few = _report_queries(org.cs_supervisor)
+    add(45)
+    with django_assert_max_num_queries(14):
+        report = monthly_report(user=org.cs_supervisor, month=MARCH)
+    assert report.total.received == 50
+    assert _report_queries(org.cs_supervisor) == few

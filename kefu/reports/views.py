@@ -1,0 +1,47 @@
+"""The monthly statistics page and its Excel export. Both show only the cases the user may see."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from kefu.reports.selectors import Month, MonthlyReport, monthly_report
+from kefu.reports.xlsx import monthly_workbook
+
+__all__ = ("monthly", "monthly_xlsx")
+
+
+def _month(request: HttpRequest) -> tuple[Month, bool]:
+    return Month.parse(request.GET.get("month"), default=Month.last())
+
+
+@login_required
+def monthly(request: HttpRequest) -> HttpResponse:
+    month, ok = _month(request)
+    if not ok:
+        messages.warning(request, _("Unknown month; showing last month instead."))
+    report: MonthlyReport = monthly_report(user=request.user, month=month)
+    return render(request, "reports/monthly.html", {"report": report, "month": month})
+
+
+@login_required
+def monthly_xlsx(request: HttpRequest) -> HttpResponse:
+    month, _ok = _month(request)
+    report = monthly_report(user=request.user, month=month)
+    # The statistics table (客诉案件统计表) is filed with the departments, so it is always in Chinese,
+    # whatever language the person downloading it reads the site in.
+    with translation.override("zh-hans"):
+        workbook = monthly_workbook(report)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="kefu-monthly-{month}.xlsx"'
+    return response

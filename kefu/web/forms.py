@@ -1,0 +1,354 @@
+"""Forms of the web interface. They check the input's shape; the services check the business rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from kefu.cases.choices import CaseStatus, Channel, NoteVisibility, RemedyKind, Responsibility
+from kefu.customers.choices import CustomerGrade, CustomerType, Region
+from kefu.customers.models import Customer
+from kefu.org.models import OrgUnit, User
+from kefu.rulebooks.choices import Operation, TransitionAction
+from kefu.rulebooks.schema import RulebookDoc
+from kefu.web.templatetags.kefu_web import rb_label
+
+REMEDY_ROWS = 3
+
+
+def staff_queryset() -> QuerySet[User]:
+    return User.objects.filter(is_active=True).select_related("unit").order_by("unit__path", "username")
+
+
+def unit_queryset() -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.filter(is_active=True).order_by("path")
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj}（{obj.unit}）" if obj.unit_id else str(obj)
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: OrgUnit) -> str:
+        return "\u2003" * max(obj.depth - 1, 0) + obj.name
+
+
+# --------------------------------------------------------------------------------------------------
+# Queue filters
+
+
+class QueueFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    case_type = forms.ChoiceField(label=_("Case type"), required=False)
+    stage = forms.ChoiceField(label=_("Stage"), required=False)
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
+    mine = forms.BooleanField(label=_("My cases"), required=False)
+    received_from = forms.DateField(
+        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = forms.DateField(
+        label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, docs: list[RulebookDoc], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        everything = [("", _("All"))]
+        self.fields["status"].choices = everything + list(CaseStatus.choices)
+        self.fields["channel"].choices = everything + list(Channel.choices)
+        types: dict[str, str] = {}
+        stages: dict[str, str] = {}
+        for doc in docs:
+            for code, ct in doc.case_types.items():
+                types.setdefault(code, rb_label(ct))
+                for state_code, state in ct.states.items():
+                    stages.setdefault(state_code, rb_label(state))
+        self.fields["case_type"].choices = everything + list(types.items())
+        self.fields["stage"].choices = everything + list(stages.items())
+        self.fields["q"].widget.attrs.update(placeholder=_("Case number, title or customer"))
+
+
+# --------------------------------------------------------------------------------------------------
+# Intake
+
+
+class IntakeForm(forms.Form):
+    """Registration of a case, optionally with a new customer, in one submit."""
+
+    customer = forms.ModelChoiceField(
+        label=_("Customer"), queryset=Customer.objects.filter(is_active=True), required=False, widget=forms.HiddenInput
+    )
+    new_name = forms.CharField(label=_("Name"), required=False, max_length=200)
+    new_phone = forms.CharField(label=_("Phone"), required=False, max_length=30)
+    new_type = forms.ChoiceField(
+        label=_("Customer type"), choices=CustomerType.choices, initial=CustomerType.INDIVIDUAL
+    )
+    new_grade = forms.ChoiceField(label=_("Grade"), choices=CustomerGrade.choices, initial=CustomerGrade.C)
+    new_region = forms.ChoiceField(label=_("Region"), choices=Region.choices, initial=Region.URBAN)
+    new_overseas = forms.BooleanField(label=_("Overseas"), required=False)
+
+    rulebook = forms.ChoiceField(label=_("Rulebook"))
+    case_type = forms.ChoiceField(label=_("Case type"))
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    severity = forms.ChoiceField(label=_("Severity"))
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
+    customer_request = forms.CharField(
+        label=_("Customer's request"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    subject_person = StaffChoiceField(
+        label=_("Person complained about"), queryset=User.objects.none(), required=False, empty_label=_("— none —")
+    )
+    attachment = forms.FileField(label=_("Attachment"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        rulebooks: dict[str, RulebookDoc],
+        default_key: str,
+        rulebook_key: str | None = None,
+        case_type: str | None = None,
+        category: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.rulebooks = rulebooks
+        key = self.data.get("rulebook") if self.is_bound else rulebook_key
+        key = key if key in rulebooks else default_key
+        doc = rulebooks[key]
+        self.fields["rulebook"].choices = [
+            (k, d.name_en if _english() and d.name_en else d.name) for k, d in rulebooks.items()
+        ]
+        self.fields["rulebook"].initial = key
+        self.doc = doc
+        self.fields["case_type"].choices = [(code, rb_label(ct)) for code, ct in doc.case_types.items()]
+        case_type = self.data.get("case_type") if self.is_bound else case_type
+        if case_type not in doc.case_types:
+            case_type = next(iter(doc.case_types))
+        self.fields["case_type"].initial = case_type
+        self.fields["category"].choices = category_choices(doc, case_type)
+        if category and any(code == category for code, _label in self.fields["category"].choices):
+            self.fields["category"].initial = category
+        self.fields["severity"].choices = [(s.code, rb_label(s)) for s in doc.severities]
+        self.fields["subject_person"].queryset = staff_queryset()
+        self.fields["new_phone"].widget.attrs.update(placeholder="13812345678")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("customer"):
+            if not data.get("new_name"):
+                self.add_error("new_name", _("Pick a customer from the search, or enter a new customer's name."))
+            if not data.get("new_phone"):
+                self.add_error("new_phone", _("Enter the new customer's phone number."))
+        return data
+
+
+def _english() -> bool:
+    from django.utils.translation import get_language
+
+    return (get_language() or "").startswith("en")
+
+
+def category_choices(doc: RulebookDoc, case_type: str) -> list[tuple[str, str]]:
+    cats = doc.categories_for(case_type) if case_type in doc.case_types else []
+    return [("", _("— none —"))] + [(c.code, rb_label(c)) for c in cats]
+
+
+# --------------------------------------------------------------------------------------------------
+# Case transitions: one form per rulebook action, with exactly the inputs the action needs.
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def service_data(self) -> dict[str, Any]:
+        """The cleaned data as the service expects it: model instances as ids, nothing empty."""
+        out: dict[str, Any] = {}
+        for name, value in self.cleaned_data.items():
+            if name == "version" or value in (None, ""):
+                continue
+            out[name] = value.pk if hasattr(value, "pk") else value
+        return out
+
+
+class CommentForm(VersionedForm):
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RequiredCommentForm(VersionedForm):
+    comment = forms.CharField(label=_("Why is it sent back?"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReasonForm(VersionedForm):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NotEstablishedForm(VersionedForm):
+    reason = forms.CharField(label=_("Reason (sent to the customer)"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CustomerRejectForm(VersionedForm):
+    reason = forms.CharField(label=_("Why does the customer not accept?"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RouteForm(VersionedForm):
+    unit = UnitChoiceField(label=_("Responsible unit"), queryset=OrgUnit.objects.none())
+    assignee = StaffChoiceField(
+        label=_("Handler"), queryset=User.objects.none(), required=False, empty_label=_("— later —")
+    )
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = unit_queryset()
+        self.fields["assignee"].queryset = staff_queryset()
+
+
+class AssignForm(VersionedForm):
+    assignee = StaffChoiceField(label=_("Handler"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = staff_queryset()
+
+
+class FindingForm(VersionedForm):
+    cause = forms.CharField(label=_("Cause"), widget=forms.Textarea(attrs={"rows": 3}))
+    responsibility = forms.ChoiceField(label=_("Responsibility"), choices=Responsibility.choices)
+    responsible_unit = UnitChoiceField(
+        label=_("Responsible unit"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("— unchanged —")
+    )
+    responsible_person = StaffChoiceField(
+        label=_("Responsible person"), queryset=User.objects.none(), required=False, empty_label=_("— none —")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_unit"].queryset = unit_queryset()
+        self.fields["responsible_person"].queryset = staff_queryset()
+
+
+class RemedyForm(VersionedForm):
+    """Up to REMEDY_ROWS remedies; empty rows are ignored, at least one is needed."""
+
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for i in range(REMEDY_ROWS):
+            self.fields[f"kind_{i}"] = forms.ChoiceField(
+                label=_("Remedy"), required=False, choices=[("", "—"), *RemedyKind.choices]
+            )
+            self.fields[f"amount_{i}"] = forms.DecimalField(
+                label=_("Amount (yuan)"), required=False, min_value=0, max_digits=12, decimal_places=2
+            )
+            self.fields[f"description_{i}"] = forms.CharField(label=_("Description"), required=False, max_length=500)
+
+    @property
+    def rows(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField]]:
+        return [(self[f"kind_{i}"], self[f"amount_{i}"], self[f"description_{i}"]) for i in range(REMEDY_ROWS)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        remedies = []
+        for i in range(REMEDY_ROWS):
+            kind, amount, description = data.get(f"kind_{i}"), data.get(f"amount_{i}"), data.get(f"description_{i}")
+            if not kind:
+                if amount or description:
+                    self.add_error(f"kind_{i}", _("Choose the kind of remedy."))
+                continue
+            remedies.append({"kind": kind, "amount": str(amount or 0), "description": description or ""})
+        if not remedies and not self.errors:
+            self.add_error("kind_0", _("Propose at least one remedy."))
+        data["remedies"] = remedies
+        return data
+
+    def service_data(self) -> dict[str, Any]:
+        return {"remedies": self.cleaned_data["remedies"], "comment": self.cleaned_data.get("comment", "")}
+
+
+class ReplyForm(VersionedForm):
+    reply = forms.CharField(label=_("Reply to the customer"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ReturnVisitForm(VersionedForm):
+    note = forms.CharField(label=_("What the customer said"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReviewForm(VersionedForm):
+    summary = forms.CharField(label=_("Review summary"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+ACTION_FORMS: dict[str, type[VersionedForm]] = {
+    TransitionAction.NOT_ESTABLISHED: NotEstablishedForm,
+    TransitionAction.ROUTE: RouteForm,
+    TransitionAction.ASSIGN: AssignForm,
+    TransitionAction.FINDING: FindingForm,
+    TransitionAction.REMEDY: RemedyForm,
+    TransitionAction.DECLINE: RequiredCommentForm,
+    TransitionAction.REPLY: ReplyForm,
+    TransitionAction.CUSTOMER_REJECT: CustomerRejectForm,
+    TransitionAction.RETURN_VISIT: ReturnVisitForm,
+    TransitionAction.REVIEW: ReviewForm,
+}
+
+
+def transition_form_class(action: str) -> type[VersionedForm]:
+    return ACTION_FORMS.get(action, CommentForm)
+
+
+# --------------------------------------------------------------------------------------------------
+# Operations outside the state graph ("more actions")
+
+
+class TransferForm(VersionedForm):
+    new_owner = StaffChoiceField(label=_("New owner"), queryset=User.objects.none())
+    unit = UnitChoiceField(
+        label=_("Responsible unit"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("— unchanged —")
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_owner"].queryset = staff_queryset()
+        self.fields["unit"].queryset = unit_queryset()
+
+
+class OptionalReasonForm(VersionedForm):
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MergeForm(VersionedForm):
+    into = forms.CharField(label=_("Surviving case number"), max_length=40)
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
+    visibility = forms.ChoiceField(
+        label=_("Visibility"), choices=NoteVisibility.choices, initial=NoteVisibility.INTERNAL
+    )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+    visibility = forms.ChoiceField(
+        label=_("Visibility"), choices=NoteVisibility.choices, initial=NoteVisibility.INTERNAL
+    )
+
+
+OPERATION_FORMS: dict[str, type[forms.Form]] = {
+    Operation.TRANSFER: TransferForm,
+    Operation.SUSPEND: ReasonForm,
+    Operation.RESUME: OptionalReasonForm,
+    Operation.WITHDRAW: ReasonForm,
+    Operation.REOPEN: ReasonForm,
+    Operation.MERGE: MergeForm,
+    "note": NoteForm,
+    "attachment": AttachmentForm,
+}

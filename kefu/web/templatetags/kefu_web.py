@@ -1,0 +1,110 @@
+"""Template helpers: rulebook labels in the current language, and small formatting aids."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+@register.filter
+def rb_label(obj: Any) -> str:
+    """A rulebook label (state, transition, case type, category, severity) in the current language."""
+    if obj is None:
+        return ""
+    label_en = getattr(obj, "label_en", "")
+    if _english() and label_en:
+        return label_en
+    return getattr(obj, "label", "") or str(obj)
+
+
+@register.filter
+def stage_label(case: Any, code: str | None = None) -> str:
+    """The label of `code` (default: the case's current stage) in the case's rulebook."""
+    code = case.stage if code is None else code
+    if not code:
+        return ""
+    try:
+        state = case.type_def.states.get(code)
+    except KeyError:
+        return code
+    return rb_label(state) if state else code
+
+
+@register.filter
+def type_label(case: Any) -> str:
+    try:
+        return rb_label(case.type_def)
+    except KeyError:
+        return case.case_type
+
+
+@register.filter
+def category_label(case: Any) -> str:
+    if not case.category:
+        return ""
+    found = next((c for c in case.rulebook.categories if c.code == case.category), None)
+    return rb_label(found) if found else case.category
+
+
+@register.filter
+def severity_label(case: Any) -> str:
+    found = case.rulebook.severity(case.severity)
+    return rb_label(found) if found else case.severity
+
+
+@register.filter
+def transition_label(case: Any, name: str) -> str:
+    if not name:
+        return ""
+    try:
+        td = case.type_def.transition(name)
+    except KeyError:
+        return name
+    return rb_label(td) if td else name
+
+
+@register.filter
+def mask_phone(phone: str) -> str:
+    """13812345678 → 138****5678; short numbers stay as they are."""
+    phone = phone or ""
+    if len(phone) >= 11:
+        return f"{phone[:3]}****{phone[-4:]}"
+    if len(phone) >= 7:
+        return f"{phone[:2]}***{phone[-2:]}"
+    return phone
+
+
+@register.filter
+def get_item(mapping: dict, key: Any) -> Any:
+    return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def demo_logins() -> list[tuple[str, str]]:
+    """One username per role for the login page's demo box (off with KEFU_SHOW_DEMO_LOGINS = False)."""
+    from django.conf import settings
+
+    from kefu.org.choices import Role
+    from kefu.org.models import User
+
+    if not getattr(settings, "KEFU_SHOW_DEMO_LOGINS", True):
+        return []
+    out = []
+    for role in (Role.AGENT, Role.HANDLER, Role.SUPERVISOR, Role.MANAGER, Role.GENERAL_MANAGER, Role.QUALITY):
+        username = (
+            User.objects.filter(is_active=True, is_superuser=False, role=role)
+            .order_by("username")
+            .values_list("username", flat=True)
+            .first()
+        )
+        if username:
+            out.append((role.label, username))
+    return out

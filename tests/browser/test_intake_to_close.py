@@ -1,0 +1,142 @@
+"""A complaint from the intake screen to closed, in a real browser, by the people the rulebook names.
+
+Runs Debian's /usr/bin/chromium through Playwright against pytest-django's live server.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the live server's ORM calls are in another.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOT = Path("/tmp/kefu-closed.png")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed"),
+]
+
+
+@pytest.fixture
+def browser_page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def test_complaint_from_intake_to_closed(live_server, transactional_db, org, rulebooks, customer, browser_page):
+    page = browser_page
+    base = live_server.url
+
+    def log_in(username: str) -> None:
+        page.goto(f"{base}/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", f"pw-{username}")
+        page.click(".login-card button[type=submit]")
+        page.wait_for_selector("h1:has-text('工单列表')")
+
+    def log_out() -> None:
+        page.click("header button:has-text('退出登录')")
+        page.wait_for_selector("#id_username")
+
+    def act(name: str, fill: dict[str, str] | None = None, select: dict[str, str] | None = None) -> None:
+        form = page.locator(f"#action-{name}")
+        for field, value in (fill or {}).items():
+            form.locator(f"[name='{name}-{field}']").fill(value)
+        for field, value in (select or {}).items():
+            form.locator(f"[name='{name}-{field}']").select_option(value)
+        form.locator("button[type=submit]").click()
+        page.wait_for_selector(".msg-success")
+
+    # Agent: intake, finding the customer by part of the phone number.
+    log_in("agent")
+    page.click("nav >> text=登记工单")
+    page.locator("#customer-search").press_sequentially("1234 5678", delay=20)
+    option = page.locator(f"input[name=customer][value='{customer.pk}']")
+    option.wait_for()
+    option.check()
+    with page.expect_response(lambda r: "/intake/options/" in r.url):
+        page.select_option("#id_case_type", "complaint")  # refreshes the category choices
+    page.select_option("#id_category", "attitude")
+    page.select_option("#id_channel", "hotline")
+    page.fill("#id_title", "维修人员上门迟到且态度差")
+    page.fill("#id_description", "约定上午九点上门，十一点才到，解释时态度生硬。")
+    page.fill("#id_customer_request", "道歉并给予补偿")
+    page.select_option("#id_subject_person", str(org.technician.pk))
+    page.click("button:has-text('登记工单')")
+    page.wait_for_selector(".msg-success")
+    number = re.search(r"KF\d+", page.locator(".msg-success").inner_text()).group(0)
+    assert page.url.endswith(f"/cases/{number}/")
+    assert "已受理" in page.locator(".stage-lg").inner_text()
+    assert "服务态度" in page.locator(".facts").first.inner_text()
+    assert page.locator("#action-approve").count() == 0  # an agent is never offered approval
+
+    act("establish")
+    act("route", select={"unit": str(org.aftersales.pk), "assignee": str(org.handler.pk)})
+    assert "调查中" in page.locator(".stage-lg").inner_text()
+    log_out()
+
+    # Handler: cause and responsibility, then a small remedy that only the manager needs to approve.
+    log_in("handler")
+    page.goto(f"{base}/cases/{number}/")
+    act("finding", fill={"cause": "派工时间安排过紧，技术员迟到。"}, select={"responsibility": "company"})
+    act(
+        "propose_remedy",
+        fill={"amount_0": "200", "description_0": "上门服务费减免"},
+        select={"kind_0": "allowance"},
+    )
+    assert "审批中" in page.locator(".stage-lg").inner_text()
+    log_out()
+
+    log_in("manager")
+    page.goto(f"{base}/cases/{number}/")
+    act("approve", fill={"comment": "同意"})
+    assert "答复客户" in page.locator(".stage-lg").inner_text()
+    log_out()
+
+    log_in("handler")
+    page.goto(f"{base}/cases/{number}/")
+    act("reply", fill={"reply": "非常抱歉给您带来不便，已减免上门服务费 200 元。"})
+    log_out()
+
+    log_in("agent")
+    page.goto(f"{base}/cases/{number}/")
+    act("customer_accept")
+    act("return_visit", fill={"note": "客户表示满意。"})
+    log_out()
+
+    log_in("supervisor")
+    page.goto(f"{base}/cases/{number}/")
+    act("review", fill={"summary": "加强派工时间管理，组织服务礼仪培训。"})
+
+    assert page.locator(".stage-lg").inner_text().strip() == "已结案"
+    timeline = page.locator(".timeline").inner_text()
+    for step in (
+        "已登记",
+        "投诉成立",
+        "转被投诉部门",
+        "查明原因与责任",
+        "提出解决方案",
+        "审批通过",
+        "答复客户",
+        "客户接受",
+        "回访记录",
+        "总结评价",
+    ):
+        assert step in timeline, step
+    assert page.locator(".actions .action-form").count() == 0 or "归档" in page.locator(".actions").inner_text()
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
