@@ -17,7 +17,8 @@ class DefaultLanguageLocaleMiddleware(LocaleMiddleware):
     def process_request(self, request: HttpRequest) -> None:
         if request.path.startswith("/api/"):
             # API clients state their language explicitly with Accept-Language; honour it there.
-            return super().process_request(request)
+            super().process_request(request)
+            return
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         try:
             language = translation.get_supported_language_variant(chosen) if chosen else settings.LANGUAGE_CODE
