@@ -1,7 +1,21 @@
 """/api/v1/: one router for every app's viewsets."""
 
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter()
+from kefu.cases.api.views import CaseViewSet, RulebookViewSet
+from kefu.customers.api.views import CustomerViewSet
+from kefu.org.api.views import OrgUnitViewSet, StaffViewSet
 
-urlpatterns = router.urls
+router = DefaultRouter()
+router.register("cases", CaseViewSet, basename="case")
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("units", OrgUnitViewSet, basename="unit")
+router.register("staff", StaffViewSet, basename="staff")
+router.register("rulebooks", RulebookViewSet, basename="rulebook")
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    *router.urls,
+]

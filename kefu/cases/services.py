@@ -20,6 +20,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kefu.cases.choices import (
     ApprovalDecision,
@@ -43,6 +44,7 @@ from kefu.cases.models import (
 )
 from kefu.core.exceptions import ApplicationError, ConflictError, ForbiddenError
 from kefu.customers.models import Contact, Customer
+from kefu.org.choices import Role
 from kefu.org.models import OrgUnit, User
 from kefu.rulebooks.choices import Operation, StateKind, TransitionAction
 from kefu.rulebooks.schema import ApprovalStepDef, RulebookDoc, TransitionDef, render_number_prefix
@@ -78,9 +80,9 @@ class _Errors:
     def add(self, name: str, message: str) -> None:
         self.fields.setdefault(name, []).append(message)
 
-    def raise_if_any(self, message: str = "Invalid input.") -> None:
+    def raise_if_any(self, message: str = "") -> None:
         if self.fields:
-            raise ApplicationError(message, extra=self.fields)
+            raise ApplicationError(message or _("Invalid input."), extra=self.fields)
 
 
 def request_fingerprint(payload: dict[str, Any]) -> str:
@@ -137,12 +139,17 @@ def _notify_on_commit(*, case_id: int, event_id: int) -> None:
 
 
 def _lock(case: Case, expected_version: int | None) -> Case:
-    locked = Case.objects.select_for_update().select_related("rulebook_version").get(pk=case.pk)
+    # of=("self",): lock only the case row. A plain FOR UPDATE also locks the joined rulebook version,
+    # which every case of that version shares, so all writes would queue on it (and could deadlock).
+    locked = Case.objects.select_for_update(of=("self",)).select_related("rulebook_version").get(pk=case.pk)
     if expected_version is not None and locked.version != expected_version:
         raise ConflictError(
-            f"Case {locked.number} was changed by someone else (you saw version {expected_version}, "
-            f"it is now {locked.version}). Reload it and try again.",
-            extra={"version": [f"Current version is {locked.version}."]},
+            _(
+                "Case %(number)s was changed by someone else (you saw version %(seen)s, it is now %(current)s). "
+                "Reload it and try again."
+            )
+            % {"number": locked.number, "seen": expected_version, "current": locked.version},
+            extra={"version": [_("Current version is %(current)s.") % {"current": locked.version}]},
         )
     return locked
 
@@ -153,7 +160,7 @@ def _has_role(actor: User, roles: list[str]) -> bool:
 
 def _check_recusal(case: Case, actor: User) -> None:
     if case.subject_person_id is not None and case.subject_person_id == actor.pk:
-        raise ForbiddenError("You are the person this case complains about, so you may not handle or judge it.")
+        raise ForbiddenError(_("You are the person this case complains about, so you may not handle or judge it."))
 
 
 def _check_operation(case: Case, actor: User, op: Operation) -> None:
@@ -161,8 +168,8 @@ def _check_operation(case: Case, actor: User, op: Operation) -> None:
     roles = case.rulebook.operation_roles(op)
     if not _has_role(actor, roles):
         raise ForbiddenError(
-            f"Your role ({actor.get_role_display()}) may not {op.label.lower()} cases under rulebook "
-            f"'{case.rulebook.key}'."
+            _("Your role (%(role)s) may not do “%(operation)s” under the rulebook “%(rulebook)s”.")
+            % {"role": actor.get_role_display(), "operation": op.label, "rulebook": case.rulebook.name}
         )
 
 
@@ -174,31 +181,31 @@ def _save(case: Case, fields: list[str]) -> None:
 def _user(errors: _Errors, name: str, value: Any, *, required: bool = False) -> User | None:
     if value in (None, ""):
         if required:
-            errors.add(name, "This field is required.")
+            errors.add(name, _("This field is required."))
         return None
     user = (
         User.objects.filter(pk=value, is_active=True).select_related("unit").first() if str(value).isdigit() else None
     )
     if user is None:
-        errors.add(name, f"No active staff member with id {value}.")
+        errors.add(name, _("No active staff member with id %(id)s.") % {"id": value})
     return user
 
 
 def _unit(errors: _Errors, name: str, value: Any, *, required: bool = False) -> OrgUnit | None:
     if value in (None, ""):
         if required:
-            errors.add(name, "This field is required.")
+            errors.add(name, _("This field is required."))
         return None
     unit = OrgUnit.objects.filter(pk=value, is_active=True).first() if str(value).isdigit() else None
     if unit is None:
-        errors.add(name, f"No active organisation unit with id {value}.")
+        errors.add(name, _("No active organisation unit with id %(id)s.") % {"id": value})
     return unit
 
 
 def _text(errors: _Errors, data: dict[str, Any], name: str, *, required: bool = True) -> str:
     value = str(data.get(name) or "").strip()
     if required and not value:
-        errors.add(name, "This field is required.")
+        errors.add(name, _("This field is required."))
     return value
 
 
@@ -244,33 +251,45 @@ def case_register(
     errors = _Errors()
     type_def = doc.case_types.get(case_type)
     if type_def is None:
-        errors.add("case_type", f"Unknown case type '{case_type}'; this rulebook has: {', '.join(doc.case_types)}.")
+        errors.add(
+            "case_type",
+            _("Unknown case type “%(value)s”; this rulebook has: %(choices)s.")
+            % {"value": case_type, "choices": ", ".join(doc.case_types)},
+        )
     else:
         allowed = [c.code for c in doc.categories_for(case_type)]
         if category and category not in allowed:
             errors.add(
-                "category", f"Unknown category '{category}' for {type_def.label}; choose one of: {', '.join(allowed)}."
+                "category",
+                _("Unknown category “%(value)s” for %(type)s; choose one of: %(choices)s.")
+                % {"value": category, "type": type_def.label, "choices": ", ".join(allowed)},
             )
     severity = severity or doc.severities[0].code
     if doc.severity(severity) is None:
         errors.add(
-            "severity", f"Unknown severity '{severity}'; choose one of: {', '.join(s.code for s in doc.severities)}."
+            "severity",
+            _("Unknown severity “%(value)s”; choose one of: %(choices)s.")
+            % {"value": severity, "choices": ", ".join(s.code for s in doc.severities)},
         )
     if channel not in Channel.values:
-        errors.add("channel", f"Unknown channel '{channel}'; choose one of: {', '.join(Channel.values)}.")
+        errors.add(
+            "channel",
+            _("Unknown channel “%(value)s”; choose one of: %(choices)s.")
+            % {"value": channel, "choices": ", ".join(Channel.values)},
+        )
     if not title.strip():
-        errors.add("title", "This field is required.")
+        errors.add("title", _("This field is required."))
     if not description.strip():
-        errors.add("description", "This field is required.")
+        errors.add("description", _("This field is required."))
     if contact is not None and contact.customer_id != customer.pk:
-        errors.add("contact", "This contact belongs to another customer.")
+        errors.add("contact", _("This contact belongs to another customer."))
     if subject_person is not None and subject_person.pk == actor.pk:
-        errors.add("subject_person", "You cannot register a complaint about yourself; ask a colleague to take it.")
+        errors.add("subject_person", _("You cannot register a complaint about yourself; ask a colleague to take it."))
     now = timezone.now()
     received_at = received_at or now
     if received_at > now + timedelta(minutes=5):
-        errors.add("received_at", "A case cannot be received in the future.")
-    errors.raise_if_any("The case was not registered.")
+        errors.add("received_at", _("A case cannot be received in the future."))
+    errors.raise_if_any(_("The case was not registered."))
     assert type_def is not None
 
     case = Case(
@@ -312,7 +331,9 @@ def case_register(
 
 def _claim_idempotency_key(*, actor: User, key: str, request_hash: str) -> tuple[IdempotencyRecord, bool]:
     if len(key) > 100:
-        raise ApplicationError("Idempotency-Key is too long.", extra={"idempotency_key": ["At most 100 characters."]})
+        raise ApplicationError(
+            _("Idempotency-Key is too long."), extra={"idempotency_key": [_("At most 100 characters.")]}
+        )
     existing = IdempotencyRecord.objects.filter(user=actor, key=key).select_related("case").first()
     if existing is None:
         try:
@@ -323,8 +344,8 @@ def _claim_idempotency_key(*, actor: User, key: str, request_hash: str) -> tuple
             existing = IdempotencyRecord.objects.select_related("case").get(user=actor, key=key)
     if request_hash and existing.request_hash != request_hash:
         raise ApplicationError(
-            "This Idempotency-Key was already used for a different request.",
-            extra={"idempotency_key": ["Use a new key for a new case."]},
+            _("This Idempotency-Key was already used for a different request."),
+            extra={"idempotency_key": [_("Use a new key for a new case.")]},
         )
     return existing, False
 
@@ -374,7 +395,7 @@ def _act_establish(case: Case, actor: User, data: dict[str, Any], td: Transition
 def _act_not_established(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> _Outcome:
     errors = _Errors()
     reason = _text(errors, data, "reason")
-    errors.raise_if_any("A complaint that does not stand must be answered with a reason.")
+    errors.raise_if_any(_("A complaint that does not stand must be answered with a reason."))
     case.validity = Validity.NOT_ESTABLISHED
     case.reply = reason
     CaseNote.objects.create(case=case, author=actor, visibility=NoteVisibility.CUSTOMER, body=reason)
@@ -386,8 +407,8 @@ def _act_route(case: Case, actor: User, data: dict[str, Any], td: TransitionDef)
     unit = _unit(errors, "unit", data.get("unit"), required=True)
     assignee = _user(errors, "assignee", data.get("assignee"))
     if assignee is not None and assignee.pk == case.subject_person_id:
-        errors.add("assignee", "This person is the subject of the complaint and must not handle it (recusal).")
-    errors.raise_if_any("The case was not routed.")
+        errors.add("assignee", _("This person is the subject of the complaint and must not handle it (recusal)."))
+    errors.raise_if_any(_("The case was not routed."))
     case.responsible_unit = unit
     case.assignee = assignee
     return _Outcome(
@@ -401,8 +422,8 @@ def _act_assign(case: Case, actor: User, data: dict[str, Any], td: TransitionDef
     errors = _Errors()
     assignee = _user(errors, "assignee", data.get("assignee"), required=True)
     if assignee is not None and assignee.pk == case.subject_person_id:
-        errors.add("assignee", "This person is the subject of the complaint and must not handle it (recusal).")
-    errors.raise_if_any("The case was not assigned.")
+        errors.add("assignee", _("This person is the subject of the complaint and must not handle it (recusal)."))
+    errors.raise_if_any(_("The case was not assigned."))
     case.assignee = assignee
     return _Outcome(data={"assignee": str(assignee)}, fields=["assignee"])
 
@@ -412,10 +433,10 @@ def _act_finding(case: Case, actor: User, data: dict[str, Any], td: TransitionDe
     cause = _text(errors, data, "cause")
     responsibility = str(data.get("responsibility") or "")
     if responsibility not in Responsibility.values:
-        errors.add("responsibility", f"Choose one of: {', '.join(Responsibility.values)}.")
+        errors.add("responsibility", _("Choose one of: %(choices)s.") % {"choices": ", ".join(Responsibility.values)})
     unit = _unit(errors, "responsible_unit", data.get("responsible_unit"))
     person = _user(errors, "responsible_person", data.get("responsible_person"))
-    errors.raise_if_any("The finding was not recorded.")
+    errors.raise_if_any(_("The finding was not recorded."))
     case.cause = cause
     case.responsibility = responsibility
     case.responsible_person = person
@@ -431,21 +452,23 @@ def _act_remedy(case: Case, actor: User, data: dict[str, Any], td: TransitionDef
     items = data.get("remedies")
     parsed: list[Remedy] = []
     if not isinstance(items, list) or not items:
-        errors.add("remedies", "Propose at least one remedy.")
+        errors.add("remedies", _("Propose at least one remedy."))
     else:
         for i, item in enumerate(items):
             if not isinstance(item, dict):
-                errors.add(f"remedies[{i}]", "Each remedy needs a kind and an amount.")
+                errors.add(f"remedies[{i}]", _("Each remedy needs a kind and an amount."))
                 continue
             kind = str(item.get("kind") or "")
             if kind not in RemedyKind.values:
-                errors.add(f"remedies[{i}].kind", f"Choose one of: {', '.join(RemedyKind.values)}.")
+                errors.add(
+                    f"remedies[{i}].kind", _("Choose one of: %(choices)s.") % {"choices": ", ".join(RemedyKind.values)}
+                )
             try:
                 amount = Decimal(str(item.get("amount") or "0"))
                 if amount < 0 or amount != amount.quantize(Decimal("0.01")) or amount >= Decimal("1e10"):
                     raise InvalidOperation
             except (InvalidOperation, ValueError):
-                errors.add(f"remedies[{i}].amount", "A non-negative amount in yuan with at most 2 decimals.")
+                errors.add(f"remedies[{i}].amount", _("A non-negative amount in yuan with at most 2 decimals."))
                 amount = Decimal(0)
             parsed.append(
                 Remedy(
@@ -456,7 +479,7 @@ def _act_remedy(case: Case, actor: User, data: dict[str, Any], td: TransitionDef
                     proposed_by=actor,
                 )
             )
-    errors.raise_if_any("The remedy was not recorded.")
+    errors.raise_if_any(_("The remedy was not recorded."))
     case.remedies.filter(superseded=False).update(superseded=True)
     for remedy in parsed:
         remedy.approval_round = case.approval_round
@@ -472,12 +495,12 @@ def _act_remedy(case: Case, actor: User, data: dict[str, Any], td: TransitionDef
 def _approval_step_for(case: Case, actor: User) -> tuple[int, ApprovalStepDef]:
     step = _next_approval_step(case)
     if step is None:
-        raise ApplicationError("Every required approval has already been given.")
+        raise ApplicationError(_("Every required approval has already been given."))
     index, step_def = step
     if not _has_role(actor, [step_def.role]):
         raise ForbiddenError(
-            f"Step {index + 1} of the approval chain ({step_def.label or step_def.role}) must be decided by "
-            f"someone with the role '{step_def.role}'."
+            _("Step %(step)s of the approval chain (%(label)s) must be decided by someone with the role '%(role)s'.")
+            % {"step": index + 1, "label": step_def.label or step_def.role, "role": step_def.role}
         )
     return index, step_def
 
@@ -506,7 +529,7 @@ def _act_decline(case: Case, actor: User, data: dict[str, Any], td: TransitionDe
     index, step_def = _approval_step_for(case, actor)
     errors = _Errors()
     comment = _text(errors, data, "comment")
-    errors.raise_if_any("Say why the remedy is sent back.")
+    errors.raise_if_any(_("Say why the remedy is sent back."))
     Approval.objects.create(
         case=case,
         approval_round=case.approval_round,
@@ -523,7 +546,7 @@ def _act_decline(case: Case, actor: User, data: dict[str, Any], td: TransitionDe
 def _act_reply(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> _Outcome:
     errors = _Errors()
     reply = _text(errors, data, "reply")
-    errors.raise_if_any("The reply is empty.")
+    errors.raise_if_any(_("The reply is empty."))
     case.reply = reply
     CaseNote.objects.create(case=case, author=actor, visibility=NoteVisibility.CUSTOMER, body=reply)
     return _Outcome(message=reply, fields=["reply"])
@@ -537,9 +560,9 @@ def _act_customer_accept(case: Case, actor: User, data: dict[str, Any], td: Tran
 def _act_customer_reject(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> _Outcome:
     errors = _Errors()
     reason = _text(errors, data, "reason")
-    errors.raise_if_any("Record why the customer does not accept.")
+    errors.raise_if_any(_("Record why the customer does not accept."))
     case.customer_accepted = False
-    follow_up, _ = case_register(
+    follow_up, _created = case_register(
         actor=actor,
         case_type=case.case_type,
         customer=case.customer,
@@ -563,7 +586,7 @@ def _act_customer_reject(case: Case, actor: User, data: dict[str, Any], td: Tran
 def _act_return_visit(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> _Outcome:
     errors = _Errors()
     note = _text(errors, data, "note")
-    errors.raise_if_any("Record what the customer said on the return visit.")
+    errors.raise_if_any(_("Record what the customer said on the return visit."))
     case.return_visit_note = note
     return _Outcome(message=note, fields=["return_visit_note"])
 
@@ -571,7 +594,7 @@ def _act_return_visit(case: Case, actor: User, data: dict[str, Any], td: Transit
 def _act_review(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> _Outcome:
     errors = _Errors()
     summary = _text(errors, data, "summary")
-    errors.raise_if_any("Write the review summary.")
+    errors.raise_if_any(_("Write the review summary."))
     case.review_summary = summary
     return _Outcome(message=summary, fields=["review_summary"])
 
@@ -621,21 +644,32 @@ def case_transition(
     td = type_def.transition(transition)
     if td is None:
         raise ApplicationError(
-            f"'{transition}' is not a transition of {type_def.label}.",
-            extra={"transition": [f"Known: {', '.join(t.name for t in type_def.transitions)}."]},
+            _("“%(name)s” is not a transition of %(type)s.") % {"name": transition, "type": type_def.label},
+            extra={"transition": [_("Known: %(names)s.") % {"names": ", ".join(t.name for t in type_def.transitions)}]},
         )
     closing_archive = case.status == CaseStatus.CLOSED and td.action == TransitionAction.ARCHIVE
     if case.status != CaseStatus.OPEN and not closing_archive:
-        raise ApplicationError(f"Case {case.number} is {case.get_status_display()}; '{td.label}' is not possible.")
+        raise ApplicationError(
+            _("Case %(number)s is %(status)s; “%(action)s” is not possible.")
+            % {"number": case.number, "status": case.get_status_display(), "action": td.label}
+        )
     if case.stage not in td.from_:
         possible = [t.label for t in type_def.transitions_from(case.stage)]
         raise ApplicationError(
-            f"'{td.label}' is not possible while the case is at '{case.stage_label}'."
-            + (f" Possible now: {', '.join(possible)}." if possible else "")
+            _("“%(action)s” is not possible while the case is at “%(stage)s”.")
+            % {"action": td.label, "stage": case.stage_label}
+            + (" " + _("Possible now: %(actions)s.") % {"actions": ", ".join(possible)} if possible else "")
         )
     _check_recusal(case, actor)
     if td.action not in (TransitionAction.APPROVE, TransitionAction.DECLINE) and not _has_role(actor, td.roles):
-        raise ForbiddenError(f"'{td.label}' may be done by: {', '.join(td.roles)}; your role is {actor.role}.")
+        raise ForbiddenError(
+            _("“%(action)s” may be done by: %(roles)s; your role is %(role)s.")
+            % {
+                "action": td.label,
+                "roles": ", ".join(str(Role(r).label) for r in td.roles),
+                "role": actor.get_role_display(),
+            }
+        )
 
     from_stage, from_status = case.stage, case.status
     outcome = _ACTIONS[td.action](case, actor, data, td)
@@ -684,16 +718,16 @@ def case_transfer(
     _check_recusal(case, actor)
     errors = _Errors()
     if case.status not in (CaseStatus.OPEN, CaseStatus.SUSPENDED):
-        errors.add("status", "Only open cases can be transferred.")
+        errors.add("status", _("Only open cases can be transferred."))
     if not new_owner.is_active:
-        errors.add("new_owner", "This person is no longer active.")
+        errors.add("new_owner", _("This person is no longer active."))
     if new_owner.pk == case.subject_person_id:
-        errors.add("new_owner", "This person is the subject of the complaint and must not own it (recusal).")
+        errors.add("new_owner", _("This person is the subject of the complaint and must not own it (recusal)."))
     if new_owner.pk == case.owner_id:
-        errors.add("new_owner", "This person already owns the case.")
+        errors.add("new_owner", _("This person already owns the case."))
     if not reason.strip():
-        errors.add("reason", "Say why the case is transferred.")
-    errors.raise_if_any("The case was not transferred.")
+        errors.add("reason", _("Say why the case is transferred."))
+    errors.raise_if_any(_("The case was not transferred."))
     old_owner = case.owner
     case.owner = new_owner
     fields = ["owner"]
@@ -728,9 +762,12 @@ def _status_change(
     case = _lock(case, expected_version)
     _check_operation(case, actor, op)
     if case.status not in allowed_from:
-        raise ApplicationError(f"Case {case.number} is {case.get_status_display()}: it cannot be {op.label.lower()}ed.")
+        raise ApplicationError(
+            _("Case %(number)s is %(status)s: “%(operation)s” is not possible.")
+            % {"number": case.number, "status": case.get_status_display(), "operation": op.label}
+        )
     if reason_required and not reason.strip():
-        raise ApplicationError("Give a reason.", extra={"reason": ["This field is required."]})
+        raise ApplicationError(_("Give a reason."), extra={"reason": [_("This field is required.")]})
     from_status = case.status
     case.status = to_status
     fields = ["status"]
@@ -792,9 +829,12 @@ def case_reopen(*, case: Case, actor: User, expected_version: int | None, reason
     case = _lock(case, expected_version)
     _check_operation(case, actor, Operation.REOPEN)
     if case.status != CaseStatus.CLOSED:
-        raise ApplicationError(f"Only closed cases can be reopened; case {case.number} is {case.get_status_display()}.")
+        raise ApplicationError(
+            _("Only closed cases can be reopened; case %(number)s is %(status)s.")
+            % {"number": case.number, "status": case.get_status_display()}
+        )
     if not reason.strip():
-        raise ApplicationError("Give a reason.", extra={"reason": ["This field is required."]})
+        raise ApplicationError(_("Give a reason."), extra={"reason": [_("This field is required.")]})
     from_stage, from_status = case.stage, case.status
     case.stage = case.type_def.reopen_to or case.type_def.initial
     case.status = CaseStatus.OPEN
@@ -810,22 +850,29 @@ def case_reopen(*, case: Case, actor: User, expected_version: int | None, reason
 def case_merge(*, case: Case, into: Case, actor: User, expected_version: int | None, reason: str = "") -> Case:
     """Mark `case` as a duplicate of `into`. Both stay on record; `case` points at `into`."""
     if case.pk == into.pk:
-        raise ApplicationError("A case cannot be merged into itself.", extra={"into": ["Choose another case."]})
+        raise ApplicationError(_("A case cannot be merged into itself."), extra={"into": [_("Choose another case.")]})
     # Lock both rows in id order so two opposite merges cannot deadlock.
     first, second = sorted([case, into], key=lambda c: c.pk)
     locked = {c.pk: c for c in (_lock(first, None), _lock(second, None))}
     case, into = locked[case.pk], locked[into.pk]
     if expected_version is not None and case.version != expected_version:
-        raise ConflictError(f"Case {case.number} was changed by someone else. Reload it and try again.")
+        raise ConflictError(
+            _("Case %(number)s was changed by someone else. Reload it and try again.") % {"number": case.number},
+            extra={"version": [_("Current version is %(current)s.") % {"current": case.version}]},
+        )
     _check_operation(case, actor, Operation.MERGE)
     errors = _Errors()
     if case.status not in (CaseStatus.OPEN, CaseStatus.SUSPENDED):
-        errors.add("case", "Only open cases can be merged.")
+        errors.add("case", _("Only open cases can be merged."))
     if into.status in (CaseStatus.MERGED, CaseStatus.WITHDRAWN):
-        errors.add("into", f"Case {into.number} is {into.get_status_display()}; merge into the surviving case.")
+        errors.add(
+            "into",
+            _("Case %(number)s is %(status)s; merge into the surviving case.")
+            % {"number": into.number, "status": into.get_status_display()},
+        )
     if into.customer_id != case.customer_id:
-        errors.add("into", "Duplicates must belong to the same customer.")
-    errors.raise_if_any("The cases were not merged.")
+        errors.add("into", _("Duplicates must belong to the same customer."))
+    errors.raise_if_any(_("The cases were not merged."))
     from_status = case.status
     case.status = CaseStatus.MERGED
     case.merged_into = into
@@ -859,10 +906,10 @@ def case_add_note(*, case: Case, actor: User, body: str, visibility: str = NoteV
     _check_operation(case, actor, Operation.NOTE)
     errors = _Errors()
     if not body.strip():
-        errors.add("body", "This field is required.")
+        errors.add("body", _("This field is required."))
     if visibility not in NoteVisibility.values:
-        errors.add("visibility", f"Choose one of: {', '.join(NoteVisibility.values)}.")
-    errors.raise_if_any("The note was not added.")
+        errors.add("visibility", _("Choose one of: %(choices)s.") % {"choices": ", ".join(NoteVisibility.values)})
+    errors.raise_if_any(_("The note was not added."))
     note = CaseNote.objects.create(case=case, author=actor, visibility=visibility, body=body.strip())
     _save(case, [])
     _record(
@@ -887,8 +934,8 @@ def case_add_attachment(
     _check_operation(case, actor, Operation.NOTE)
     if file.size is not None and file.size > settings.KEFU_MAX_ATTACHMENT_BYTES:
         raise ApplicationError(
-            "The file is too large.",
-            extra={"file": [f"At most {settings.KEFU_MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB."]},
+            _("The file is too large."),
+            extra={"file": [_("At most %(mb)s MB.") % {"mb": settings.KEFU_MAX_ATTACHMENT_BYTES // (1024 * 1024)}]},
         )
     attachment = CaseAttachment(
         case=case,

@@ -1,0 +1,429 @@
+"""Case API serializers. Output serializers shape what clients read; input serializers only check
+types and references, and the services decide everything else (stage, role, recusal)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from kefu.cases.choices import Channel, NoteVisibility
+from kefu.cases.models import Approval, Case, CaseAttachment, CaseEvent, CaseNote, Remedy
+from kefu.cases.services import transition_allowed
+from kefu.customers.models import Contact, Customer
+from kefu.org.models import OrgUnit, User
+from kefu.rulebooks.models import Rulebook
+
+__all__ = (
+    "CaseListSerializer",
+    "CaseDetailSerializer",
+    "CaseCustomerViewSerializer",
+    "CaseCreateSerializer",
+    "CaseTransitionSerializer",
+    "CaseTransferSerializer",
+    "CaseReasonSerializer",
+    "CaseResumeSerializer",
+    "CaseMergeSerializer",
+    "CaseNoteInputSerializer",
+    "CaseAttachmentInputSerializer",
+    "CaseNoteSerializer",
+    "CaseAttachmentSerializer",
+    "RulebookSerializer",
+)
+
+_MAX_ID = 2**63 - 1
+
+
+class _IdField(serializers.PrimaryKeyRelatedField):
+    """An object by id; the out-of-range guard turns a 30-digit id into 400, not a driver error."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, int) and not 0 < data <= _MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        if isinstance(data, str) and data.isdigit() and int(data) > _MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+class _VisibleCaseField(_IdField):
+    """A case id the requesting user may see; others do not exist as far as they can tell."""
+
+    def get_queryset(self) -> Any:
+        return Case.objects.visible_to(self.context["request"].user)
+
+
+# --------------------------------------------------------------------------------------------------
+# Output
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="__str__", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name"]
+
+
+class UnitRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrgUnit
+        fields = ["id", "code", "name"]
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    actor = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "id",
+            "kind",
+            "transition",
+            "actor",
+            "from_stage",
+            "to_stage",
+            "from_status",
+            "to_status",
+            "message",
+            "data",
+            "case_version",
+            "created_at",
+        ]
+
+
+class CaseNoteSerializer(serializers.ModelSerializer):
+    author = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = CaseNote
+        fields = ["id", "author", "visibility", "body", "created_at"]
+
+
+class CaseAttachmentSerializer(serializers.ModelSerializer):
+    uploaded_by = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = CaseAttachment
+        fields = ["id", "name", "size", "content_type", "visibility", "uploaded_by", "created_at"]
+
+
+class RemedySerializer(serializers.ModelSerializer):
+    proposed_by = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = Remedy
+        fields = ["id", "approval_round", "kind", "amount", "description", "superseded", "proposed_by", "created_at"]
+
+
+class ApprovalSerializer(serializers.ModelSerializer):
+    approver = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = Approval
+        fields = ["id", "approval_round", "step", "role", "approver", "decision", "comment", "decided_at"]
+
+
+class AllowedTransitionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    action = serializers.CharField()
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    type_label = serializers.CharField(read_only=True)
+    stage_label = serializers.CharField(read_only=True)
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    owner = PersonSerializer(read_only=True)
+    assignee = PersonSerializer(read_only=True, allow_null=True)
+    responsible_unit = UnitRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "number",
+            "case_type",
+            "type_label",
+            "category",
+            "severity",
+            "channel",
+            "status",
+            "stage",
+            "stage_label",
+            "title",
+            "customer",
+            "customer_name",
+            "received_at",
+            "owner",
+            "assignee",
+            "responsible_unit",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    category_label = serializers.CharField(read_only=True)
+    severity_label = serializers.CharField(read_only=True)
+    rulebook = serializers.CharField(source="rulebook_version.rulebook.key", read_only=True)
+    rulebook_version = serializers.IntegerField(source="rulebook_version.number", read_only=True)
+    receiver = PersonSerializer(read_only=True)
+    receiving_unit = UnitRefSerializer(read_only=True, allow_null=True)
+    subject_person = PersonSerializer(read_only=True, allow_null=True)
+    subject_unit = UnitRefSerializer(read_only=True, allow_null=True)
+    responsible_person = PersonSerializer(read_only=True, allow_null=True)
+    parent_number = serializers.CharField(source="parent.number", read_only=True, allow_null=True, default=None)
+    merged_into_number = serializers.CharField(
+        source="merged_into.number", read_only=True, allow_null=True, default=None
+    )
+    allowed_transitions = serializers.SerializerMethodField()
+    events = CaseEventSerializer(many=True, read_only=True)
+    notes = CaseNoteSerializer(many=True, read_only=True)
+    attachments = CaseAttachmentSerializer(many=True, read_only=True)
+    remedies = RemedySerializer(many=True, read_only=True)
+    approvals = ApprovalSerializer(many=True, read_only=True)
+
+    class Meta(CaseListSerializer.Meta):
+        fields = [
+            *CaseListSerializer.Meta.fields,
+            "category_label",
+            "severity_label",
+            "rulebook",
+            "rulebook_version",
+            "contact",
+            "is_anonymous",
+            "description",
+            "customer_request",
+            "receiver",
+            "receiving_unit",
+            "subject_person",
+            "subject_unit",
+            "validity",
+            "cause",
+            "responsibility",
+            "responsible_person",
+            "remedy_total",
+            "approval_round",
+            "reply",
+            "customer_accepted",
+            "return_visit_note",
+            "review_summary",
+            "closed_at",
+            "archived_at",
+            "parent",
+            "parent_number",
+            "merged_into",
+            "merged_into_number",
+            "created_at",
+            "updated_at",
+            "allowed_transitions",
+            "events",
+            "notes",
+            "attachments",
+            "remedies",
+            "approvals",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(AllowedTransitionSerializer(many=True))
+    def get_allowed_transitions(self, case: Case) -> list[dict[str, str]]:
+        user = self.context["request"].user
+        return [
+            {"name": td.name, "label": td.label, "action": str(td.action)}
+            for td in case.type_def.transitions
+            if transition_allowed(case, user, td)
+        ]
+
+
+class CustomerNoteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseNote
+        fields = ["id", "body", "created_at"]
+
+
+class CustomerAttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseAttachment
+        fields = ["id", "name", "size", "content_type", "created_at"]
+
+
+class CaseCustomerViewSerializer(serializers.ModelSerializer):
+    """What the customer may be told. Built field by field so a new model field never leaks here."""
+
+    type_label = serializers.CharField(read_only=True)
+    stage_label = serializers.CharField(read_only=True)
+    notes = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = ["number", "type_label", "stage_label", "status", "received_at", "reply", "notes", "attachments"]
+        read_only_fields = fields
+
+    @extend_schema_field(CustomerNoteSerializer(many=True))
+    def get_notes(self, case: Case) -> list[dict[str, Any]]:
+        notes = case.notes.filter(visibility=NoteVisibility.CUSTOMER).order_by("created_at", "id")
+        return CustomerNoteSerializer(notes, many=True).data
+
+    @extend_schema_field(CustomerAttachmentSerializer(many=True))
+    def get_attachments(self, case: Case) -> list[dict[str, Any]]:
+        files = case.attachments.filter(visibility=NoteVisibility.CUSTOMER).order_by("created_at", "id")
+        return CustomerAttachmentSerializer(files, many=True).data
+
+
+# --------------------------------------------------------------------------------------------------
+# Input
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    # case_type, category and severity depend on the rulebook, so the service checks them and names
+    # the allowed codes in its error.
+    case_type = serializers.CharField(max_length=40)
+    category = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    severity = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    customer = _IdField(queryset=Customer.objects.filter(is_active=True))
+    contact = _IdField(queryset=Contact.objects.all(), required=False, allow_null=True, default=None)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField()
+    customer_request = serializers.CharField(required=False, allow_blank=True, default="")
+    subject_person = _IdField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True, default=None
+    )
+    subject_unit = _IdField(
+        queryset=OrgUnit.objects.filter(is_active=True), required=False, allow_null=True, default=None
+    )
+    is_anonymous = serializers.BooleanField(required=False, default=False)
+    received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    rulebook = serializers.SlugField(max_length=60, required=False, allow_blank=True, default="")
+
+    def fingerprint_payload(self) -> dict[str, Any]:
+        """The validated request as plain values, so a retry hashes the same whatever the JSON key order."""
+        return {key: getattr(value, "pk", value) for key, value in self.validated_data.items()}
+
+
+class CaseTransitionSerializer(serializers.Serializer):
+    transition = serializers.CharField(max_length=40)
+    version = serializers.IntegerField(min_value=1, max_value=_MAX_ID)
+    # Each transition's action reads its own keys (unit, assignee, cause, remedies, reply, ...).
+    data = serializers.DictField(required=False, default=dict)
+
+
+class CaseTransferSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, max_value=_MAX_ID)
+    new_owner = _IdField(queryset=User.objects.all())
+    unit = _IdField(queryset=OrgUnit.objects.filter(is_active=True), required=False, allow_null=True, default=None)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CaseReasonSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, max_value=_MAX_ID)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CaseResumeSerializer(CaseReasonSerializer):
+    pass
+
+
+class CaseMergeSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, max_value=_MAX_ID)
+    into = _VisibleCaseField(queryset=Case.objects.none())
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CaseNoteInputSerializer(serializers.Serializer):
+    body = serializers.CharField()
+    visibility = serializers.ChoiceField(choices=NoteVisibility.choices, default=NoteVisibility.INTERNAL)
+
+
+class CaseAttachmentInputSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    visibility = serializers.ChoiceField(choices=NoteVisibility.choices, default=NoteVisibility.INTERNAL)
+
+
+# --------------------------------------------------------------------------------------------------
+# Rulebooks (read-only, for building forms)
+
+
+class _CodeLabelSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    label_en = serializers.CharField()
+
+
+class _StateSerializer(_CodeLabelSerializer):
+    kind = serializers.CharField()
+
+
+class _TransitionDefSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    label_en = serializers.CharField()
+    action = serializers.CharField()
+    from_stages = serializers.ListField(child=serializers.CharField())
+    to = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+
+
+class _CaseTypeSerializer(_CodeLabelSerializer):
+    kind = serializers.CharField()
+    categories = _CodeLabelSerializer(many=True)
+    initial = serializers.CharField()
+    states = _StateSerializer(many=True)
+    transitions = _TransitionDefSerializer(many=True)
+
+
+class RulebookSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(source="active_version.number", read_only=True)
+    severities = serializers.SerializerMethodField()
+    categories = serializers.SerializerMethodField()
+    case_types = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Rulebook
+        fields = ["key", "name", "is_default", "version", "severities", "categories", "case_types"]
+        read_only_fields = fields
+
+    @staticmethod
+    def _labelled(items: Any) -> list[dict[str, str]]:
+        return [{"code": i.code, "label": i.label, "label_en": i.label_en} for i in items]
+
+    @extend_schema_field(_CodeLabelSerializer(many=True))
+    def get_severities(self, rulebook: Rulebook) -> list[dict[str, str]]:
+        return self._labelled(rulebook.active_version.doc.severities)
+
+    @extend_schema_field(_CodeLabelSerializer(many=True))
+    def get_categories(self, rulebook: Rulebook) -> list[dict[str, str]]:
+        return self._labelled(rulebook.active_version.doc.categories)
+
+    @extend_schema_field(_CaseTypeSerializer(many=True))
+    def get_case_types(self, rulebook: Rulebook) -> list[dict[str, Any]]:
+        doc = rulebook.active_version.doc
+        return [
+            {
+                "code": code,
+                "label": ct.label,
+                "label_en": ct.label_en,
+                "kind": ct.kind,
+                "categories": self._labelled(doc.categories_for(code)),
+                "initial": ct.initial,
+                "states": [
+                    {"code": s, "label": d.label, "label_en": d.label_en, "kind": str(d.kind)}
+                    for s, d in ct.states.items()
+                ],
+                "transitions": [
+                    {
+                        "name": t.name,
+                        "label": t.label,
+                        "label_en": t.label_en,
+                        "action": str(t.action),
+                        "from_stages": list(t.from_),
+                        "to": t.to,
+                        "roles": list(t.roles),
+                    }
+                    for t in ct.transitions
+                ],
+            }
+            for code, ct in doc.case_types.items()
+        ]

@@ -1,0 +1,269 @@
+"""Case API: reads through `Case.objects.visible_to(user)`, writes only through kefu.cases.services.
+
+A case the user may not see answers 404 on every endpoint, so the API never confirms that a case
+exists to someone outside it (in particular to the person it complains about).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from kefu.cases import services
+from kefu.cases.api.serializers import (
+    CaseAttachmentInputSerializer,
+    CaseAttachmentSerializer,
+    CaseCreateSerializer,
+    CaseCustomerViewSerializer,
+    CaseDetailSerializer,
+    CaseListSerializer,
+    CaseMergeSerializer,
+    CaseNoteInputSerializer,
+    CaseNoteSerializer,
+    CaseReasonSerializer,
+    CaseResumeSerializer,
+    CaseTransferSerializer,
+    CaseTransitionSerializer,
+    RulebookSerializer,
+)
+from kefu.cases.filtersets import CaseFilterSet
+from kefu.cases.models import Case, CaseEvent, CaseNote
+from kefu.rulebooks.models import Rulebook
+
+__all__ = ("CaseViewSet", "RulebookViewSet")
+
+_ERRORS = {
+    400: OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid input: {detail, errors: {field: [messages]}}"),
+    403: OpenApiResponse(OpenApiTypes.OBJECT, description="Your role may not do this, or you are recused."),
+    404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such case, or not one you may see."),
+}
+_WRITE_ERRORS = {
+    **_ERRORS,
+    409: OpenApiResponse(OpenApiTypes.OBJECT, description="Stale version: reload the case and try again."),
+}
+_IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Retry-safe creation: a repeat with the same key returns the first case (200) and creates nothing.",
+)
+
+
+def _version_action(serializer_class: type[BaseSerializer], summary: str) -> Callable[[Any], Any]:
+    return extend_schema(
+        summary=summary, request=serializer_class, responses={200: CaseDetailSerializer, **_WRITE_ERRORS}
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Cases the user may see", responses={200: CaseListSerializer}),
+    retrieve=extend_schema(
+        summary="One case with its history", responses={200: CaseDetailSerializer, 404: _ERRORS[404]}
+    ),
+)
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Cases are never updated or deleted through REST verbs: every change is a named action."""
+
+    filterset_class = CaseFilterSet
+    ordering_fields = ["received_at", "number", "id"]
+    ordering = ["-received_at", "-id"]
+
+    def get_queryset(self) -> QuerySet[Case]:
+        qs = Case.objects.visible_to(self.request.user).select_related(
+            "rulebook_version", "customer", "owner", "assignee", "responsible_unit"
+        )
+        if self.action == "retrieve":
+            qs = self._with_details(qs)
+        return qs
+
+    @staticmethod
+    def _with_details(qs: QuerySet[Case]) -> QuerySet[Case]:
+        return qs.select_related(
+            "rulebook_version__rulebook",
+            "receiver",
+            "receiving_unit",
+            "subject_person",
+            "subject_unit",
+            "responsible_person",
+            "parent",
+            "merged_into",
+        ).prefetch_related(
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("id")),
+            Prefetch("notes", queryset=CaseNote.objects.select_related("author").order_by("created_at", "id")),
+            "attachments__uploaded_by",
+            "remedies__proposed_by",
+            "approvals__approver",
+        )
+
+    def get_serializer_class(self) -> type[BaseSerializer]:
+        if self.action == "list":
+            return CaseListSerializer
+        return CaseDetailSerializer
+
+    def _detail(self, case: Case, *, status_code: int = status.HTTP_200_OK) -> Response:
+        # Re-read with the detail prefetches: the service returned the locked row without relations.
+        fresh = self._with_details(Case.objects.select_related("rulebook_version", "customer")).get(pk=case.pk)
+        return Response(CaseDetailSerializer(fresh, context=self.get_serializer_context()).data, status=status_code)
+
+    def _input(self, serializer_class: type[BaseSerializer]) -> dict[str, Any]:
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @extend_schema(
+        summary="Register a case",
+        parameters=[_IDEMPOTENCY_KEY],
+        request=CaseCreateSerializer,
+        responses={
+            201: CaseDetailSerializer,
+            200: OpenApiResponse(CaseDetailSerializer, description="Repeat of an Idempotency-Key: the first case."),
+            400: _ERRORS[400],
+        },
+    )
+    def create(self, request: Request) -> Response:
+        serializer = CaseCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        key = request.headers.get("Idempotency-Key", "").strip()
+        case, created = services.case_register(
+            actor=request.user,
+            case_type=data["case_type"],
+            customer=data["customer"],
+            channel=data["channel"],
+            title=data["title"],
+            description=data["description"],
+            category=data["category"],
+            severity=data["severity"],
+            customer_request=data["customer_request"],
+            contact=data["contact"],
+            subject_person=data["subject_person"],
+            subject_unit=data["subject_unit"],
+            is_anonymous=data["is_anonymous"],
+            received_at=data["received_at"],
+            rulebook_key=data["rulebook"] or None,
+            idempotency_key=key,
+            request_hash=services.request_fingerprint(serializer.fingerprint_payload()) if key else "",
+        )
+        return self._detail(case, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @_version_action(CaseTransitionSerializer, "Take a rulebook transition")
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: str | None = None) -> Response:
+        case = self.get_object()
+        data = self._input(CaseTransitionSerializer)
+        case = services.case_transition(
+            case=case,
+            actor=request.user,
+            transition=data["transition"],
+            expected_version=data["version"],
+            data=data["data"],
+        )
+        return self._detail(case)
+
+    @_version_action(CaseTransferSerializer, "Transfer the case to another owner")
+    @action(detail=True, methods=["post"])
+    def transfer(self, request: Request, pk: str | None = None) -> Response:
+        case = self.get_object()
+        data = self._input(CaseTransferSerializer)
+        case = services.case_transfer(
+            case=case,
+            actor=request.user,
+            expected_version=data["version"],
+            new_owner=data["new_owner"],
+            unit=data["unit"],
+            reason=data["reason"],
+        )
+        return self._detail(case)
+
+    @_version_action(CaseReasonSerializer, "Suspend the case")
+    @action(detail=True, methods=["post"])
+    def suspend(self, request: Request, pk: str | None = None) -> Response:
+        return self._reasoned(services.case_suspend)
+
+    @_version_action(CaseResumeSerializer, "Resume a suspended case")
+    @action(detail=True, methods=["post"])
+    def resume(self, request: Request, pk: str | None = None) -> Response:
+        return self._reasoned(services.case_resume, CaseResumeSerializer)
+
+    @_version_action(CaseReasonSerializer, "Record that the customer withdrew the case")
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        return self._reasoned(services.case_withdraw)
+
+    @_version_action(CaseReasonSerializer, "Reopen a closed case")
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: str | None = None) -> Response:
+        return self._reasoned(services.case_reopen)
+
+    def _reasoned(
+        self, service: Callable[..., Case], serializer_class: type[BaseSerializer] = CaseReasonSerializer
+    ) -> Response:
+        case = self.get_object()
+        data = self._input(serializer_class)
+        case = service(case=case, actor=self.request.user, expected_version=data["version"], reason=data["reason"])
+        return self._detail(case)
+
+    @_version_action(CaseMergeSerializer, "Merge this case into another (duplicate)")
+    @action(detail=True, methods=["post"])
+    def merge(self, request: Request, pk: str | None = None) -> Response:
+        case = self.get_object()
+        data = self._input(CaseMergeSerializer)
+        case = services.case_merge(
+            case=case, into=data["into"], actor=request.user, expected_version=data["version"], reason=data["reason"]
+        )
+        return self._detail(case)
+
+    @extend_schema(
+        summary="Add a note",
+        request=CaseNoteInputSerializer,
+        responses={201: CaseNoteSerializer, **_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def notes(self, request: Request, pk: str | None = None) -> Response:
+        case = self.get_object()
+        data = self._input(CaseNoteInputSerializer)
+        note = services.case_add_note(case=case, actor=request.user, body=data["body"], visibility=data["visibility"])
+        return Response(CaseNoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Upload an attachment (multipart)",
+        request={"multipart/form-data": CaseAttachmentInputSerializer},
+        responses={201: CaseAttachmentSerializer, **_ERRORS},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def attachments(self, request: Request, pk: str | None = None) -> Response:
+        case = self.get_object()
+        data = self._input(CaseAttachmentInputSerializer)
+        attachment = services.case_add_attachment(
+            case=case, actor=request.user, file=data["file"], visibility=data["visibility"]
+        )
+        return Response(CaseAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="What the customer may see of this case",
+        responses={200: CaseCustomerViewSerializer, 404: _ERRORS[404]},
+    )
+    @action(detail=True, methods=["get"], url_path="customer-view")
+    def customer_view(self, request: Request, pk: str | None = None) -> Response:
+        return Response(CaseCustomerViewSerializer(self.get_object()).data)
+
+
+@extend_schema_view(list=extend_schema(summary="Active rulebooks with their case types, categories and severities"))
+class RulebookViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = RulebookSerializer
+    # A handful of rulebooks at most: one page, no filters.
+    pagination_class = None
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[Rulebook]:
+        return Rulebook.objects.filter(active_version__isnull=False).select_related("active_version").order_by("key")

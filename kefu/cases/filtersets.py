@@ -1,0 +1,53 @@
+"""Filters for case lists. A plain FilterSet, so the web queue and the API filter the same way."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+
+from kefu.cases.choices import CaseStatus, Channel
+from kefu.cases.models import Case
+
+__all__ = ("CaseFilterSet",)
+
+# Ids beyond a 64-bit integer would crash the database driver instead of matching nothing.
+_MAX_ID = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An id: a whole number, so '1.5' or 'abc' is refused as bad input instead of silently ignored."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", _MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class CaseFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=CaseStatus.choices)
+    stage = django_filters.CharFilter()
+    case_type = django_filters.CharFilter()
+    category = django_filters.CharFilter()
+    severity = django_filters.CharFilter()
+    channel = django_filters.ChoiceFilter(choices=Channel.choices)
+    responsible_unit_id = IdFilter(field_name="responsible_unit_id")
+    owner_id = IdFilter(field_name="owner_id")
+    assignee_id = IdFilter(field_name="assignee_id")
+    customer_id = IdFilter(field_name="customer_id")
+    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    q = django_filters.CharFilter(method="filter_q", label="Number or title")
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        value = value.strip()
+        if not value:
+            return queryset
+        # A pasted case number should find exactly that case; anything else is a title search.
+        return queryset.filter(Q(number=value) | Q(title__icontains=value))

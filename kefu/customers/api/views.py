@@ -1,0 +1,66 @@
+"""Customer API: any member of staff may look customers up and open a new customer file."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from kefu.customers.api.serializers import CustomerCreateSerializer, CustomerSerializer
+from kefu.customers.models import Customer
+from kefu.customers.selectors import customer_search
+from kefu.customers.services import customer_create
+
+__all__ = ("CustomerViewSet",)
+
+# customer_search returns a sliced queryset; its hits are re-queried by id so they can be paginated.
+SEARCH_LIMIT = 200
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Customers, or a search",
+        parameters=[
+            OpenApiParameter(
+                "q",
+                OpenApiTypes.STR,
+                description=f"Any part of a phone number (3+ digits), part of a name, or a customer number. "
+                f"At most {SEARCH_LIMIT} matches.",
+            )
+        ],
+    ),
+    retrieve=extend_schema(summary="One customer with contacts and addresses"),
+)
+class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = CustomerSerializer
+    ordering_fields = ["name", "id"]
+    ordering = ["-id"]
+
+    def get_queryset(self) -> QuerySet[Customer]:
+        qs = Customer.objects.prefetch_related("contacts", "addresses")
+        query = self.request.query_params.get("q", "").strip() if self.action == "list" else ""
+        if query:
+            ids = [c.pk for c in customer_search(query=query, limit=SEARCH_LIMIT)]
+            qs = qs.filter(pk__in=ids)
+        return qs
+
+    def get_serializer_class(self) -> type[BaseSerializer]:
+        return CustomerCreateSerializer if self.action == "create" else CustomerSerializer
+
+    @extend_schema(
+        summary="Create a customer with its first contact",
+        request=CustomerCreateSerializer,
+        responses={
+            201: CustomerSerializer,
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="{detail, errors: {field: [messages]}}"),
+        },
+    )
+    def create(self, request: Request) -> Response:
+        serializer = CustomerCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        customer = customer_create(**serializer.validated_data)
+        return Response(CustomerSerializer(customer).data, status=status.HTTP_201_CREATED)
