@@ -13,7 +13,15 @@ from kefu.rulebooks.services import rulebook_load_presets
 
 
 @pytest.fixture
-def rulebooks(db):
+def calendars(db):
+    """The default working calendars ('office' with the official 2025-2026 schedules, and '24x7')."""
+    from kefu.calendars.services import calendar_create_defaults
+
+    return calendar_create_defaults(first_year=2025)
+
+
+@pytest.fixture
+def rulebooks(db, calendars):
     return rulebook_load_presets(default_key="service-complaint")
 
 

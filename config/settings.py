@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "kefu.calendars",
     "kefu.rulebooks",
     "kefu.cases",
+    "kefu.sla",
     "kefu.reports",
     "kefu.web",
 ]
@@ -162,6 +163,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 
 KEFU_DEFAULT_RULEBOOK = envstr("KEFU_DEFAULT_RULEBOOK", "service-complaint")
+KEFU_SLA_SWEEP_SECONDS = envint("KEFU_SLA_SWEEP_SECONDS", 60)  # how often beat runs the deadline sweep
 
 LOGGING = {
     "version": 1,

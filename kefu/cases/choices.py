@@ -81,3 +81,5 @@ class EventKind(models.TextChoices):
     ATTACHMENT = "attachment", _("Attachment")
     HANDOVER = "handover", _("Handed over")
     FOLLOW_UP = "follow_up", _("Follow-up case opened")
+    CLASSIFICATION = "classification", _("Category or severity changed")
+    DEADLINE = "deadline", _("Deadline changed")

@@ -4,10 +4,9 @@ Every number is a `values().annotate(Count(...))` over one month of cases the us
 (`Case.objects.visible_to`), so the report costs the same handful of queries for 5 cases or 50,000.
 Python only loops over the resulting groups (case types, units, channels…), never over cases.
 
-"Closed in time" is provisional: a case counts as closed in time when `closed_at - received_at` is at
-most its case type's `sla.close_within_days` (calendar days) in the rulebook version it was opened
-under. Case types without that key show "—". The SLA clocks (working calendars, per-step deadlines)
-will replace this definition.
+"Closed in time" comes from the SLA clocks: a closed case whose rulebook gives it a resolution clock
+counts as closed in time when none of its resolution clocks was missed. Case types without a
+resolution clock show "—".
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +28,8 @@ from kefu.org.models import User
 from kefu.rulebooks.models import RulebookVersion
 from kefu.rulebooks.schema import RulebookDoc
 from kefu.rulebooks.selectors import rulebook_doc
+from kefu.sla.choices import ClockStatus
+from kefu.sla.models import Clock
 
 __all__ = ("Month", "Row", "Breakdown", "MonthlyReport", "monthly_report", "report_timezone")
 
@@ -94,7 +95,7 @@ class Row:
     received: int = 0
     closed: int = 0
     in_time: int = 0
-    # Closed cases whose case type defines sla.close_within_days; 0 means "closed in time" is not applicable.
+    # Closed cases with a resolution clock; 0 means "closed in time" is not applicable.
     in_time_applicable: int = 0
 
     @property
@@ -130,21 +131,15 @@ class MonthlyReport:
 
 
 def _in_time_filters(closed: QuerySet[Case]) -> tuple[Q, Q, dict[int, RulebookVersion]]:
-    """(applicable, in_time) conditions for Count(filter=...), built from the rulebook versions involved.
+    """(applicable, in_time) conditions for Count(filter=...).
 
-    The limit is per (rulebook version, case type), so the conditions are an OR over those pairs; their
-    number depends on the rulebooks, not on the number of cases.
+    A closed case counts for "closed in time" when its rulebook gives it a resolution clock
+    (`resolution: true`); it was closed in time when none of its resolution clocks was missed.
     """
-    pairs = list(closed.order_by().values_list("rulebook_version", "case_type").distinct())
-    versions = _versions({version_id for version_id, _type in pairs})
-    applicable, in_time = Q(pk__in=[]), Q(pk__in=[])
-    for version_id, case_type in pairs:
-        type_def = rulebook_doc(versions[version_id]).case_types.get(case_type)
-        days = (type_def.sla or {}).get("close_within_days") if type_def else None
-        if isinstance(days, int) and not isinstance(days, bool) and days >= 0:
-            same = Q(rulebook_version_id=version_id, case_type=case_type)
-            applicable |= same
-            in_time |= same & Q(closed_at__lte=F("received_at") + dt.timedelta(days=days))
+    resolution = Clock.objects.filter(case=OuterRef("pk"), resolution=True)
+    applicable = Q(Exists(resolution))
+    in_time = applicable & ~Q(Exists(resolution.filter(status=ClockStatus.MISSED)))
+    versions = _versions(closed.order_by().values_list("rulebook_version", flat=True).distinct())
     return applicable, in_time, versions
 
 

@@ -27,6 +27,10 @@ __all__ = (
     "parse_rulebook",
     "render_number_prefix",
     "CASE_KINDS",
+    "ClockDef",
+    "Duration",
+    "LadderStepDef",
+    "SlaDef",
 )
 
 CODE = r"^[a-z][a-z0-9_]*$"
@@ -103,6 +107,141 @@ class TransitionDef(_Strict):
         return value
 
 
+# --------------------------------------------------------------------------------------------------
+# Deadlines (SLA clocks) and escalation ladders
+
+DURATION_UNITS = (
+    "minutes",
+    "hours",
+    "working_minutes",
+    "working_hours",
+    "working_days",
+    "calendar_days",
+    "same_working_day",
+    "nth_of_next_month",
+)
+_DURATION = re.compile(r"^\s*(\d+)\s+([a-z_]+)\s*$")
+
+
+class Duration(_Strict):
+    """'3 working_days', '10 minutes', '0 same_working_day' — the units of docs/calendars.md."""
+
+    amount: int = Field(ge=0)
+    unit: str
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, value: str) -> str:
+        if value not in DURATION_UNITS:
+            raise ValueError(f"unknown unit '{value}'; units are {', '.join(DURATION_UNITS)}")
+        return value
+
+    @classmethod
+    def parse(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            match = _DURATION.match(value)
+            if not match:
+                raise ValueError(f"'{value}' is not a duration like '2 working_days' or '30 minutes'")
+            return {"amount": int(match.group(1)), "unit": match.group(2)}
+        if isinstance(value, int):
+            raise ValueError(f"{value} has no unit; write e.g. '{value} working_days'")
+        return value
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.unit}"
+
+
+class Condition(_Strict):
+    """When a clock variant applies. Every listed key must match; lists mean 'any of'."""
+
+    category: list[str] | None = None
+    severity: list[str] | None = None
+    channel: list[str] | None = None
+    customer_grade: list[str] | None = None
+    region: list[str] | None = None
+    overseas: bool | None = None
+    anonymous: bool | None = None
+
+
+class VariantDef(_Strict):
+    when: Condition
+    within: Duration
+
+    @field_validator("within", mode="before")
+    @classmethod
+    def _parse_within(cls, value: Any) -> Any:
+        return Duration.parse(value)
+
+
+class ExtensionDef(_Strict):
+    # The deadline can be moved, in total, by at most `max` (counted like the clock), by these roles.
+    max: Duration
+    roles: list[str] = Field(min_length=1)
+
+    @field_validator("max", mode="before")
+    @classmethod
+    def _parse_max(cls, value: Any) -> Any:
+        return Duration.parse(value)
+
+    @field_validator("roles")
+    @classmethod
+    def _known_roles(cls, value: list[str]) -> list[str]:
+        bad = [r for r in value if r not in ROLES]
+        if bad:
+            raise ValueError(f"unknown role(s) {bad}; roles are {', '.join(ROLES)}")
+        return value
+
+
+class ClockDef(_Strict):
+    key: str = Field(pattern=CODE)
+    label: str = Field(min_length=1)
+    label_en: str = ""
+    # The clock starts at registration ('registered') or when the case enters one of `starts_on`.
+    starts_on: list[str] = Field(default_factory=lambda: ["registered"])
+    # Entering any of these states stops the clock: met if before the deadline, late otherwise.
+    stops_on: list[str] = Field(min_length=1)
+    within: Duration
+    variants: list[VariantDef] = Field(default_factory=list)
+    calendar: str | None = None
+    warn_at: int = Field(default=75, ge=1, le=99)
+    ladder: str | None = None
+    extension: ExtensionDef | None = None
+    # The clock the monthly report's "closed in time" counts.
+    resolution: bool = False
+
+    @field_validator("within", mode="before")
+    @classmethod
+    def _parse_within(cls, value: Any) -> Any:
+        return Duration.parse(value)
+
+
+class SlaDef(_Strict):
+    # States in which every running clock of the case pauses (waiting on the customer, parts, a third party).
+    pause_in: list[str] = Field(default_factory=list)
+    clocks: list[ClockDef] = Field(default_factory=list)
+
+
+class LadderStepDef(_Strict):
+    # Fires `after` this long past the deadline (counted on the clock's calendar); '0 minutes' = at the deadline.
+    after: Duration
+    notify: list[str] = Field(min_length=1)
+    label: str = ""
+
+    @field_validator("after", mode="before")
+    @classmethod
+    def _parse_after(cls, value: Any) -> Any:
+        return Duration.parse(value)
+
+    @field_validator("notify")
+    @classmethod
+    def _known_targets(cls, value: list[str]) -> list[str]:
+        allowed = {"owner", "assignee", "receiver", *ROLES}
+        bad = [t for t in value if t not in allowed]
+        if bad:
+            raise ValueError(f"unknown recipient(s) {bad}; use owner, assignee, receiver or a role")
+        return value
+
+
 class CaseTypeDef(_Strict):
     label: str = Field(min_length=1)
     label_en: str = ""
@@ -114,8 +253,7 @@ class CaseTypeDef(_Strict):
     reopen_to: str | None = None
     states: dict[str, StateDef] = Field(min_length=2)
     transitions: list[TransitionDef] = Field(min_length=1)
-    # Reserved for the SLA clocks (deadline rules); accepted and stored, not yet enforced.
-    sla: dict[str, Any] | None = None
+    sla: SlaDef | None = None
 
     @field_validator("kind")
     @classmethod
@@ -145,6 +283,9 @@ class RulebookDoc(_Strict):
     categories: list[Labelled] = Field(min_length=1)
     approval_chains: dict[str, list[ApprovalStepDef]] = Field(default_factory=dict)
     operations: dict[Operation, list[str]] = Field(default_factory=dict)
+    # The working calendar clocks use unless a clock names its own (a WorkCalendar key).
+    calendar: str = "office"
+    escalation_ladders: dict[str, list[LadderStepDef]] = Field(default_factory=dict)
     case_types: dict[str, CaseTypeDef] = Field(min_length=1)
 
     def case_type(self, code: str) -> CaseTypeDef:
@@ -295,6 +436,30 @@ def _semantic_problems(doc: RulebookDoc) -> list[tuple[tuple[Any, ...], str]]:
                 out.append(((*tpath, "to"), "action 'archive' must lead to an archived state"))
             if tr.action in (TransitionAction.APPROVE, TransitionAction.DECLINE) and not ct.approval_chain:
                 out.append(((*tpath, "action"), "approval transitions need the case type to name an approval_chain"))
+        if ct.sla is not None:
+            spath = (*base, "sla")
+            for i, state in enumerate(ct.sla.pause_in):
+                if state not in states:
+                    out.append(((*spath, "pause_in", i), f"unknown state '{state}' (states: {known})"))
+            keys: set[str] = set()
+            for i, clock in enumerate(ct.sla.clocks):
+                cpath = (*spath, "clocks", i)
+                if clock.key in keys:
+                    out.append(((*cpath, "key"), f"duplicate clock key '{clock.key}'"))
+                keys.add(clock.key)
+                for field_name in ("starts_on", "stops_on"):
+                    for state in getattr(clock, field_name):
+                        if state not in states and not (field_name == "starts_on" and state == "registered"):
+                            out.append(((*cpath, field_name), f"unknown state '{state}' (states: {known})"))
+                if clock.ladder is not None and clock.ladder not in doc.escalation_ladders:
+                    out.append(((*cpath, "ladder"), f"unknown escalation ladder '{clock.ladder}'"))
+                for j, variant in enumerate(clock.variants):
+                    for cat in variant.when.category or []:
+                        if cat not in category_codes:
+                            out.append(((*cpath, "variants", j, "when", "category"), f"unknown category '{cat}'"))
+                    for sev in variant.when.severity or []:
+                        if doc.severity(sev) is None:
+                            out.append(((*cpath, "variants", j, "when", "severity"), f"unknown severity '{sev}'"))
         if not any(s.kind == StateKind.CLOSED for s in ct.states.values()):
             out.append(((*base, "states"), "a case type needs at least one closed state"))
         # Reachability: every state should be reachable from the initial state. Skipped when a

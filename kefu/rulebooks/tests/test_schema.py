@@ -70,10 +70,13 @@ def test_presets_cover_the_requested_case_types():
     quality = docs["quality-claim"].case_type("quality_claim")
     assert quality.kind == "quality_claim"
     assert docs["quality-claim"].numbering_for("quality_claim").pattern == "{yy}{mm}{seq:02d}"
-    assert quality.sla["close_within_days"] == 15
+    close = next(c for c in quality.sla.clocks if c.key == "close")
+    assert (close.within.amount, close.within.unit, close.resolution) == (15, "calendar_days", True)
+    assert [(v.when.overseas, v.within.amount) for v in close.variants] == [(True, 20)]
     power = docs["power-supply"]
     assert {power.case_type("complaint").kind, power.case_type("report").kind} == {"complaint", "report"}
-    assert "close_within_days" not in power.case_type("complaint").sla  # working days, not calendar days
+    power_close = power.case_type("complaint").sla.clocks[0]
+    assert (power_close.within.amount, power_close.within.unit) == (5, "working_days")
     assert power.case_type("complaint").state("stored_pending").kind == "closed"
 
 

@@ -1,0 +1,114 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kefu.sla.choices import ClockStatus, NoticeKind
+
+__all__ = ("Clock", "ClockNotice", "Notification")
+
+
+class Clock(models.Model):
+    """One deadline of one case (a stage limit or the whole case), computed from its rulebook.
+
+    `deadline` is stored and indexed; so is `next_check_at`, the next moment the sweep has
+    something to do for this clock (the warning, the deadline, the next escalation step). The
+    sweep reads only clocks whose `next_check_at` has come, so its cost follows the clocks that
+    are due, not the number of open cases.
+
+    `allowed_minutes` and `used_minutes` are counted in the clock's measure: working minutes for
+    working units, elapsed minutes for wall-clock units. Pausing stores what was used; resuming
+    puts the remainder back on the calendar.
+    """
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="clocks")
+    key = models.CharField(_("clock"), max_length=40)
+    label = models.CharField(_("deadline"), max_length=100)
+    calendar = models.ForeignKey("calendars.WorkCalendar", on_delete=models.PROTECT, related_name="+")
+    amount = models.PositiveIntegerField(_("limit"))
+    unit = models.CharField(_("unit"), max_length=20)
+    rule = models.CharField(_("rule"), max_length=200, blank=True, help_text=_("Which rulebook rule set the limit."))
+    working_measure = models.BooleanField(default=True)
+    allowed_minutes = models.PositiveIntegerField(default=0)
+    used_minutes = models.PositiveIntegerField(default=0)
+    extended_minutes = models.PositiveIntegerField(default=0)
+    status = models.CharField(_("status"), max_length=10, choices=ClockStatus.choices, default=ClockStatus.RUNNING)
+    started_at = models.DateTimeField(_("started"))
+    resumed_at = models.DateTimeField(null=True, blank=True)
+    deadline = models.DateTimeField(_("due"), null=True, blank=True)
+    warn_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
+    ladder = models.CharField(max_length=40, blank=True)
+    warned = models.BooleanField(default=False)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("deadline clock")
+        verbose_name_plural = _("deadline clocks")
+        ordering = ["deadline"]
+        constraints = [
+            # One live clock per key per case; stopped clocks stay as history.
+            models.UniqueConstraint(
+                fields=["case", "key"],
+                condition=Q(status__in=[ClockStatus.RUNNING, ClockStatus.PAUSED]),
+                name="clock_one_live_per_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["next_check_at"], condition=Q(status=ClockStatus.RUNNING), name="clock_due"),
+            models.Index(fields=["status", "deadline"], name="clock_status_deadline"),
+            models.Index(fields=["case", "status"], name="clock_case_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.key}"
+
+
+class ClockNotice(models.Model):
+    """A warning, overdue notice (催办单) or escalation step that fired. The unique constraint is
+    what makes each step fire once, whatever the number of sweeps running."""
+
+    clock = models.ForeignKey(Clock, on_delete=models.PROTECT, related_name="notices")
+    kind = models.CharField(_("kind"), max_length=12, choices=NoticeKind.choices)
+    level = models.PositiveSmallIntegerField(_("level"), default=0)
+    fired_at = models.DateTimeField(_("fired at"))
+    recipients = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("deadline notice")
+        verbose_name_plural = _("deadline notices")
+        ordering = ["clock", "fired_at"]
+        constraints = [models.UniqueConstraint(fields=["clock", "kind", "level"], name="notice_once")]
+
+    def __str__(self) -> str:
+        return f"{self.clock_id} {self.kind} {self.level}"
+
+
+class Notification(models.Model):
+    """An entry in a person's in-app inbox; e-mailed after commit by a task that retries."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications")
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    notice = models.ForeignKey(ClockNotice, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=12, choices=NoticeKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="inbox")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notice", "recipient"], condition=Q(notice__isnull=False), name="notification_once_per_notice"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
