@@ -150,6 +150,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `kind` or `status` field with different choices: name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "kefu.cases.choices.CaseStatus",
+        "ClockStatusEnum": "kefu.sla.choices.ClockStatus",
+        "NoticeKindEnum": "kefu.sla.choices.NoticeKind",
+        "EventKindEnum": "kefu.cases.choices.EventKind",
+        "UnitKindEnum": "kefu.org.choices.UnitKind",
+    },
 }
 
 # Celery: the embedded default keeps the broker and results in SQLite files under var/, so

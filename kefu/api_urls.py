@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from kefu.cases.api.views import CaseViewSet, RulebookViewSet
 from kefu.customers.api.views import CustomerViewSet
 from kefu.org.api.views import OrgUnitViewSet, StaffViewSet
+from kefu.sla.api import BoardView, CaseClockExtendView, CaseClocksView, NotificationViewSet
 
 router = DefaultRouter()
 router.register("cases", CaseViewSet, basename="case")
@@ -14,8 +15,12 @@ router.register("customers", CustomerViewSet, basename="customer")
 router.register("units", OrgUnitViewSet, basename="unit")
 router.register("staff", StaffViewSet, basename="staff")
 router.register("rulebooks", RulebookViewSet, basename="rulebook")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
+    path("cases/<str:pk>/clocks/", CaseClocksView.as_view(), name="case-clocks"),
+    path("cases/<str:pk>/clocks/<int:clock_id>/extend/", CaseClockExtendView.as_view(), name="case-clock-extend"),
+    path("board/", BoardView.as_view(), name="board"),
     *router.urls,
 ]

@@ -99,6 +99,10 @@ def _replace_year(*, calendar: WorkCalendar, schedule: YearSchedule, source: str
         defaults={"source": source, "source_name": source_name[:200], "notice": schedule.notice[:300]},
     )
     calendar_touch(calendar=calendar)
+    # Clocks created while this year was missing had no deadline; now they can have one.
+    from kefu.sla.services import clocks_recompute_missing
+
+    clocks_recompute_missing(calendar=calendar)
     return year
 
 

@@ -49,6 +49,7 @@ from kefu.org.models import OrgUnit, User
 from kefu.rulebooks.choices import Operation, StateKind, TransitionAction
 from kefu.rulebooks.schema import ApprovalStepDef, RulebookDoc, TransitionDef, render_number_prefix
 from kefu.rulebooks.selectors import rulebook_for_new_case
+from kefu.sla import services as sla
 
 __all__ = (
     "case_register",
@@ -59,6 +60,7 @@ __all__ = (
     "case_withdraw",
     "case_reopen",
     "case_merge",
+    "case_update_classification",
     "case_add_note",
     "case_add_attachment",
     "case_hand_over_open_work",
@@ -326,6 +328,10 @@ def case_register(
         message=case.title,
         data={"rulebook": doc.key, "rulebook_version": version.number, "parent": parent.number if parent else None},
     )
+    # Clocks count from receipt, which may be earlier than the registration (a letter, a call-back).
+    sla.clocks_start_for(case=case, stage="registered", at=received_at, actor=actor)
+    if type_def.initial != "registered":
+        sla.clocks_start_for(case=case, stage=type_def.initial, at=received_at, actor=actor)
     return case, True
 
 
@@ -674,10 +680,10 @@ def case_transition(
     from_stage, from_status = case.stage, case.status
     outcome = _ACTIONS[td.action](case, actor, data, td)
     fields = list(outcome.fields)
+    now = timezone.now()
     if outcome.move:
         case.stage = td.to
         kind = type_def.state(td.to).kind
-        now = timezone.now()
         if kind == StateKind.CLOSED:
             case.status, case.closed_at = CaseStatus.CLOSED, now
         elif kind == StateKind.ARCHIVED:
@@ -694,6 +700,8 @@ def case_transition(
         message=outcome.message,
         data=outcome.data,
     )
+    if case.stage != from_stage:
+        sla.clocks_on_stage_change(case=case, from_stage=from_stage, at=now, actor=actor)
     return case
 
 
@@ -771,11 +779,20 @@ def _status_change(
     from_status = case.status
     case.status = to_status
     fields = ["status"]
+    now = timezone.now()
     if to_status in (CaseStatus.WITHDRAWN, CaseStatus.MERGED):
-        case.closed_at = timezone.now()
+        case.closed_at = now
         fields.append("closed_at")
     _save(case, fields)
     _record(case, actor=actor, kind=kind, from_stage=case.stage, from_status=from_status, message=reason.strip())
+    pause_in = case.type_def.sla.pause_in if case.type_def.sla else []
+    if to_status == CaseStatus.SUSPENDED:
+        sla.clocks_pause(case=case, at=now)
+    elif to_status == CaseStatus.OPEN and case.stage not in pause_in:
+        # Resuming a case that waits in a pause state (on the customer, on parts) keeps its clocks paused.
+        sla.clocks_resume(case=case, at=now, actor=actor)
+    elif to_status == CaseStatus.WITHDRAWN:
+        sla.clocks_cancel(case=case, at=now)
     return case
 
 
@@ -843,6 +860,8 @@ def case_reopen(*, case: Case, actor: User, expected_version: int | None, reason
     _record(
         case, actor=actor, kind=EventKind.REOPEN, from_stage=from_stage, from_status=from_status, message=reason.strip()
     )
+    # Closing stopped or cancelled every clock; the clocks that start at the reopen stage run again.
+    sla.clocks_start_for(case=case, stage=case.stage, at=timezone.now(), actor=actor)
     return case
 
 
@@ -878,6 +897,7 @@ def case_merge(*, case: Case, into: Case, actor: User, expected_version: int | N
     case.merged_into = into
     case.closed_at = timezone.now()
     _save(case, ["status", "merged_into", "closed_at"])
+    sla.clocks_cancel(case=case, at=case.closed_at)
     _record(
         case,
         actor=actor,
@@ -897,6 +917,86 @@ def case_merge(*, case: Case, into: Case, actor: User, expected_version: int | N
         message=reason,
         data={"duplicate": case.number},
     )
+    return case
+
+
+# Besides the case's owner and handler, who may correct a case's category or severity. The rulebook
+# has no operation for it (yet): these are the roles that already judge cases.
+CLASSIFY_ROLES = [Role.SUPERVISOR, Role.MANAGER, Role.DEPUTY_GM, Role.QUALITY, Role.GENERAL_MANAGER, Role.ADMINISTRATOR]
+
+
+@transaction.atomic
+def case_update_classification(
+    *,
+    case: Case,
+    actor: User,
+    expected_version: int | None,
+    category: str | None = None,
+    severity: str | None = None,
+    reason: str,
+) -> Case:
+    """Change the category and/or severity of an open case (None = unchanged) and recompute its
+    running deadlines, keeping the time already used (docs/sla.md)."""
+    case = _lock(case, expected_version)
+    _check_recusal(case, actor)
+    if actor.pk not in (case.owner_id, case.assignee_id) and not _has_role(actor, CLASSIFY_ROLES):
+        raise ForbiddenError(
+            _("Only the case's owner or handler, or a supervisor, may change its category or severity.")
+        )
+    if case.status not in (CaseStatus.OPEN, CaseStatus.SUSPENDED):
+        raise ApplicationError(
+            _("Case %(number)s is %(status)s; its classification can no longer change.")
+            % {"number": case.number, "status": case.get_status_display()}
+        )
+    doc = case.rulebook
+    errors = _Errors()
+    changes: dict[str, list[str]] = {}
+    if category is not None and category != case.category:
+        allowed = [c.code for c in doc.categories_for(case.case_type)]
+        if category not in allowed:
+            errors.add(
+                "category",
+                _("Unknown category “%(value)s” for %(type)s; choose one of: %(choices)s.")
+                % {"value": category, "type": case.type_label, "choices": ", ".join(allowed)},
+            )
+        changes["category"] = [case.category, category]
+    if severity is not None and severity != case.severity:
+        if doc.severity(severity) is None:
+            errors.add(
+                "severity",
+                _("Unknown severity “%(value)s”; choose one of: %(choices)s.")
+                % {"value": severity, "choices": ", ".join(s.code for s in doc.severities)},
+            )
+        changes["severity"] = [case.severity, severity]
+    if not reason.strip():
+        errors.add("reason", _("Say why the classification changes."))
+    if not changes and not errors.fields:
+        errors.add("severity", _("Neither the category nor the severity changed."))
+    errors.raise_if_any(_("The classification was not changed."))
+    labels = []
+    if "category" in changes:
+        labels.append(
+            _("category %(old)s → %(new)s")
+            % {"old": doc.category_label(changes["category"][0]) or "—", "new": doc.category_label(category or "")}
+        )
+        case.category = category or ""
+    if "severity" in changes:
+        labels.append(
+            _("severity %(old)s → %(new)s")
+            % {"old": doc.severity_label(changes["severity"][0]), "new": doc.severity_label(severity or "")}
+        )
+        case.severity = severity or case.severity
+    _save(case, list(changes))
+    _record(
+        case,
+        actor=actor,
+        kind=EventKind.CLASSIFICATION,
+        from_stage=case.stage,
+        from_status=case.status,
+        message="; ".join(labels) + ". " + reason.strip(),
+        data=changes,
+    )
+    sla.clocks_recompute(case=case, at=timezone.now(), reason=reason, actor=actor)
     return case
 
 

@@ -352,3 +352,44 @@ OPERATION_FORMS: dict[str, type[forms.Form]] = {
     "note": NoteForm,
     "attachment": AttachmentForm,
 }
+
+
+# --------------------------------------------------------------------------------------------------
+# Deadlines: extending a clock, changing the classification (which recomputes the open clocks)
+
+EXTENSION_UNITS = ("working_days", "working_hours", "working_minutes", "calendar_days", "hours", "minutes")
+
+
+def _extension_unit_choices() -> list[tuple[str, str]]:
+    labels = {
+        "working_days": _("working days"),
+        "working_hours": _("working hours"),
+        "working_minutes": _("working minutes"),
+        "calendar_days": _("calendar days"),
+        "hours": _("hours"),
+        "minutes": _("minutes"),
+    }
+    return [(unit, labels[unit]) for unit in EXTENSION_UNITS]
+
+
+class ExtensionForm(VersionedForm):
+    amount = forms.IntegerField(label=_("Extend by"), min_value=1, max_value=100_000)
+    unit = forms.ChoiceField(label=_("Unit"), choices=())
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, clock_unit: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = _extension_unit_choices()
+        if clock_unit in EXTENSION_UNITS and not self.is_bound:
+            self.fields["unit"].initial = clock_unit
+
+
+class ClassificationForm(VersionedForm):
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    severity = forms.ChoiceField(label=_("Severity"))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, doc: RulebookDoc, case_type: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices(doc, case_type)
+        self.fields["severity"].choices = [(s.code, rb_label(s)) for s in doc.severities]

@@ -12,7 +12,13 @@ urlpatterns = [
     path("intake/customers/", views.intake_customers, name="intake_customers"),
     path("intake/options/", views.intake_options, name="intake_options"),
     path("unit/", views.unit_view, name="unit"),
+    path("board/", views.board_view, name="board"),
+    path("inbox/", views.inbox_view, name="inbox"),
+    path("inbox/read/", views.inbox_read_view, name="inbox_read_all"),
+    path("inbox/<int:pk>/read/", views.inbox_read_view, name="inbox_read"),
     path("cases/<str:number>/", views.case_detail, name="case"),
     path("cases/<str:number>/transition/<slug:name>/", views.case_transition_view, name="case_transition"),
     path("cases/<str:number>/operation/<slug:op>/", views.case_operation_view, name="case_operation"),
+    path("cases/<str:number>/clocks/<int:clock_id>/extend/", views.case_extend_view, name="case_extend"),
+    path("cases/<str:number>/classification/", views.case_classify_view, name="case_classify"),
 ]

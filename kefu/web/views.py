@@ -12,11 +12,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from kefu.cases.choices import CaseStatus
@@ -42,7 +44,27 @@ from kefu.org.models import User
 from kefu.rulebooks.choices import Operation
 from kefu.rulebooks.models import RulebookVersion
 from kefu.rulebooks.selectors import active_rulebooks
-from kefu.web.forms import OPERATION_FORMS, IntakeForm, QueueFilterForm, transition_form_class
+from kefu.sla.inbox import notification_mark_read, notifications_mark_all_read
+from kefu.sla.models import Clock
+from kefu.sla.selectors import (
+    LIVE_STATUSES,
+    Engines,
+    board_allowed,
+    clock_def_for,
+    inbox,
+    next_deadline_for_cases,
+    next_deadline_subquery,
+    overdue_board,
+)
+from kefu.web.deadlines import clock_row
+from kefu.web.forms import (
+    OPERATION_FORMS,
+    ClassificationForm,
+    ExtensionForm,
+    IntakeForm,
+    QueueFilterForm,
+    transition_form_class,
+)
 from kefu.web.templatetags.kefu_web import rb_label
 
 PAGE_SIZE = 30
@@ -53,6 +75,10 @@ SORTS = {
     "-received": ("-received_at", "-id"),
     "stage": ("stage", "-received_at", "-id"),
     "-stage": ("-stage", "-received_at", "-id"),
+    # Nearest deadline of the case's running clocks (see next_deadline_subquery for the cost at scale);
+    # cases without a running clock come last either way.
+    "deadline": (F("next_deadline").asc(nulls_last=True), "id"),
+    "-deadline": (F("next_deadline").desc(nulls_last=True), "-id"),
 }
 CASE_NUMBER = re.compile(r"^[A-Za-z]{0,8}\d{4,}$")
 
@@ -131,12 +157,20 @@ def queue(request: HttpRequest) -> HttpResponse:
         qs = _filter_queue(qs, form.cleaned_data, request.user)
     sort = request.GET.get("sort", "-received")
     sort = sort if sort in SORTS else "-received"
+    if sort in ("deadline", "-deadline"):
+        qs = qs.annotate(next_deadline=next_deadline_subquery())
     qs = (
         qs.order_by(*SORTS[sort])
         .select_related("customer", "owner", "responsible_unit", "rulebook_version")
         .defer("rulebook_version__document", "rulebook_version__source_text", "description")
     )
     page = _cheap_page(qs, request.GET.get("page"), PAGE_SIZE)
+    # The page's nearest deadlines in one query (plus one stamp query per working calendar).
+    nearest = next_deadline_for_cases(case.pk for case in page.object_list)
+    now, engines = timezone.now(), Engines()
+    for case in page.object_list:
+        clock = nearest.get(case.pk)
+        case.deadline_row = clock_row(clock, now, engines, case) if clock else None
     return render(request, "web/queue.html", {"form": form, "page": page, "sort": sort})
 
 
@@ -327,6 +361,8 @@ def _render_case(
         operations.append({"op": op, "label": _operation_label(op), "form": form})
     context = {
         "case": case,
+        "deadlines": _deadline_rows(case, user, bound),
+        "classification_form": _classification_form(case, user, bound),
         "actions": actions,
         "operations": operations,
         "open_operation": next((k[3:] for k in bound if k.startswith("op:")), ""),
@@ -338,6 +374,53 @@ def _render_case(
         "contacts": list(case.customer.contacts.all()[:3]),
     }
     return render(request, "web/case_detail.html", context, status=status)
+
+
+def _may_extend(user: User, case: Case, clock: Clock) -> bool:
+    if clock.status not in LIVE_STATUSES or case.status not in (CaseStatus.OPEN, CaseStatus.SUSPENDED):
+        return False
+    definition = clock_def_for(case, clock.key)
+    if definition is None or definition.extension is None:
+        return False
+    return user.is_superuser or user.role in definition.extension.roles
+
+
+def _deadline_rows(case: Case, user: User, bound: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every clock of the case with its time left, state and notices, and an extension form where
+    the rulebook lets this person extend it."""
+    clocks = case.clocks.select_related("calendar").prefetch_related("notices").order_by("started_at", "id")
+    now, engines = timezone.now(), Engines()
+    rows = []
+    for clock in clocks:
+        row = clock_row(clock, now, engines, case)
+        row["notices"] = list(clock.notices.all())
+        if _may_extend(user, case, clock):
+            row["extension_form"] = bound.get(f"x:{clock.pk}") or ExtensionForm(
+                prefix=f"x{clock.pk}", initial={"version": case.version}, clock_unit=clock.unit
+            )
+        rows.append(row)
+    return rows
+
+
+def _may_classify(user: User, case: Case) -> bool:
+    # Mirrors case_update_classification (which decides): owner, handler, or a supervising role.
+    from kefu.cases.services import CLASSIFY_ROLES
+
+    live = case.status in (CaseStatus.OPEN, CaseStatus.SUSPENDED)
+    return live and (user.pk in (case.owner_id, case.assignee_id) or user.is_superuser or user.role in CLASSIFY_ROLES)
+
+
+def _classification_form(case: Case, user: User, bound: dict[str, Any]) -> ClassificationForm | None:
+    if "classify" in bound:
+        return bound["classify"]
+    if not _may_classify(user, case):
+        return None
+    return ClassificationForm(
+        prefix="cls",
+        doc=case.rulebook,
+        case_type=case.case_type,
+        initial={"version": case.version, "category": case.category, "severity": case.severity},
+    )
 
 
 @login_required
@@ -435,6 +518,112 @@ def case_operation_view(request: HttpRequest, number: str, op: str) -> HttpRespo
             return _after_write(request, case, _("%(action)s: done.") % {"action": _operation_label(op)})
     messages.error(request, _("%(action)s was not done: see the form below.") % {"action": _operation_label(op)})
     return _render_case(request, case, bound={f"op:{op}": form}, status=400)
+
+
+@login_required
+@require_POST
+def case_extend_view(request: HttpRequest, number: str, clock_id: int) -> HttpResponse:
+    case = _get_case(request, number)
+    clock = get_object_or_404(Clock.objects.select_related("calendar"), pk=clock_id, case=case)
+    form = ExtensionForm(request.POST, prefix=f"x{clock.pk}", clock_unit=clock.unit)
+    if form.is_valid():
+        from kefu.sla.services import clock_extend
+
+        data = form.cleaned_data
+        try:
+            clock_extend(
+                clock=clock,
+                actor=request.user,
+                amount=data["amount"],
+                unit=data["unit"],
+                reason=data["reason"],
+                expected_version=data["version"],
+            )
+        except ConflictError:
+            return _conflict(request, case)
+        except ApplicationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            return _after_write(request, case, _("The deadline was extended."))
+    messages.error(request, _("The deadline was not extended: see the form below."))
+    return _render_case(request, case, bound={f"x:{clock.pk}": form}, status=400)
+
+
+@login_required
+@require_POST
+def case_classify_view(request: HttpRequest, number: str) -> HttpResponse:
+    case = _get_case(request, number)
+    form = ClassificationForm(request.POST, prefix="cls", doc=case.rulebook, case_type=case.case_type)
+    if form.is_valid():
+        from kefu.cases.services import case_update_classification
+
+        data = form.cleaned_data
+        try:
+            case_update_classification(
+                case=case,
+                actor=request.user,
+                expected_version=data["version"],
+                category=data["category"],
+                severity=data["severity"],
+                reason=data["reason"],
+            )
+        except ConflictError:
+            return _conflict(request, case)
+        except ApplicationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            return _after_write(request, case, _("The classification was changed and the deadlines recomputed."))
+    messages.error(request, _("The classification was not changed: see the form below."))
+    return _render_case(request, case, bound={"classify": form}, status=400)
+
+
+# --------------------------------------------------------------------------------------------------
+# Overdue / escalation board and inbox
+
+
+@login_required
+@require_GET
+def board_view(request: HttpRequest) -> HttpResponse:
+    if not board_allowed(request.user):
+        raise PermissionDenied
+    now = timezone.now()
+    groups, truncated = overdue_board(request.user, now)
+    engines = Engines()
+    for group in groups:
+        for row in group.rows:
+            row.update(clock_row(row["clock"], now, engines, row["case"]))
+    context = {
+        "groups": groups,
+        "truncated": truncated,
+        "overdue": sum(g.overdue for g in groups),
+        "warning": sum(g.warning for g in groups),
+        "now": now,
+    }
+    return render(request, "web/board.html", context)
+
+
+@login_required
+@require_GET
+def inbox_view(request: HttpRequest) -> HttpResponse:
+    unread_only = request.GET.get("unread") == "1"
+    page = _cheap_page(inbox(request.user, unread_only=unread_only), request.GET.get("page"), PAGE_SIZE)
+    return render(request, "web/inbox.html", {"page": page, "unread_only": unread_only})
+
+
+@login_required
+@require_POST
+def inbox_read_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    if pk is None:
+        n = notifications_mark_all_read(user=request.user)
+        messages.success(
+            request, ngettext("%(n)s notification marked as read.", "%(n)s notifications marked as read.", n) % {"n": n}
+        )
+    elif not notification_mark_read(user=request.user, notification_id=pk):
+        raise Http404
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("web:inbox")
 
 
 # --------------------------------------------------------------------------------------------------

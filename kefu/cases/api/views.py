@@ -79,8 +79,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     ordering = ["-received_at", "-id"]
 
     def get_queryset(self) -> QuerySet[Case]:
-        qs = Case.objects.visible_to(self.request.user).select_related(
-            "rulebook_version", "customer", "owner", "assignee", "responsible_unit"
+        # The rulebook text and document are read once per process from the version cache, so
+        # carrying ~10 KB of JSON along with every row would only slow the list down.
+        qs = (
+            Case.objects.visible_to(self.request.user)
+            .select_related("rulebook_version", "customer", "owner", "assignee", "responsible_unit")
+            .defer("rulebook_version__document", "rulebook_version__source_text")
         )
         if self.action == "retrieve":
             qs = self._with_details(qs)

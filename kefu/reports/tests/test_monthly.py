@@ -14,6 +14,8 @@ from django.utils.translation import gettext
 from kefu.cases.choices import CaseStatus
 from kefu.cases.models import Case
 from kefu.reports.selectors import Month, monthly_report
+from kefu.sla.choices import ClockStatus
+from kefu.sla.models import Clock
 
 SH = ZoneInfo("Asia/Shanghai")
 MARCH = Month(2026, 3)
@@ -25,9 +27,13 @@ def at(*args: int) -> dt.datetime:
 
 @pytest.fixture
 def crafted(org, make_case):
-    """Cases around March 2026 (Asia/Shanghai); dates are set directly, the report only reads them."""
+    """Cases around March 2026 (Asia/Shanghai); dates are set directly, the report only reads them.
 
-    def case(name, case_type="complaint", received=None, closed=None, status=None, **fields):
+    "Closed in time" reads the outcome of the cases' resolution clocks (`resolution: true` in the
+    rulebook), so each closed case's resolution clock is given the outcome its dates imply.
+    """
+
+    def case(name, case_type="complaint", received=None, closed=None, status=None, clock=None, **fields):
         extra = {}
         if case_type == "quality_claim":
             extra = {"rulebook_key": "quality-claim", "category": "quality"}
@@ -36,24 +42,39 @@ def crafted(org, make_case):
         created = make_case(case_type, title=name, channel=fields.pop("channel", "phone"), **extra)
         status = status or (CaseStatus.CLOSED if closed else CaseStatus.OPEN)
         Case.objects.filter(pk=created.pk).update(received_at=received, closed_at=closed, status=status, **fields)
+        if clock:
+            Clock.objects.filter(case=created, resolution=True).update(status=clock, stopped_at=closed)
         return created
 
     return {
-        # Service complaint: no close_within_days in its rulebook, so "closed in time" is not applicable.
+        # Service complaint: reply within 2 working days of Thursday 03-05, i.e. by Monday 03-09 17:30: late.
         "a": case(
             "A",
             received=at(2026, 3, 5, 10),
             closed=at(2026, 3, 10, 9),
+            clock=ClockStatus.MISSED,
             responsibility="company",
             responsible_unit=org.aftersales,
         ),
         # Quality claims: 15 calendar days. B closed after 11 days (in time), C after 20 (late, received in Feb).
         "b": case(
-            "B", "quality_claim", received=at(2026, 3, 1, 9), closed=at(2026, 3, 12, 9), responsibility="supplier"
+            "B",
+            "quality_claim",
+            received=at(2026, 3, 1, 9),
+            closed=at(2026, 3, 12, 9),
+            clock=ClockStatus.MET,
+            responsibility="supplier",
         ),
         "c": case(
-            "C", "quality_claim", received=at(2026, 2, 10, 9), closed=at(2026, 3, 2, 9), responsibility="company"
+            "C",
+            "quality_claim",
+            received=at(2026, 2, 10, 9),
+            closed=at(2026, 3, 2, 9),
+            clock=ClockStatus.MISSED,
+            responsibility="company",
         ),
+        # An inquiry: its case type has no deadline clock, so "closed in time" is not applicable ("—").
+        "i": case("I", "inquiry", received=at(2026, 3, 6, 10), closed=at(2026, 3, 7, 10)),
         # Boundaries: 23:59 on 31 March in Shanghai is still March (15:59 UTC); midnight is April.
         "d": case("D", received=at(2026, 3, 31, 23, 59)),
         "e": case("E", received=at(2026, 4, 1, 0, 0)),
@@ -65,6 +86,7 @@ def crafted(org, make_case):
             received=at(2026, 3, 3, 9),
             closed=at(2026, 3, 4, 9),
             status=CaseStatus.WITHDRAWN,
+            clock=ClockStatus.CANCELLED,
             channel="letter",
         ),
         "h": case(
@@ -72,6 +94,7 @@ def crafted(org, make_case):
             "power",
             received=at(2026, 3, 20, 9),
             closed=at(2026, 3, 25, 9),
+            clock=ClockStatus.MET,  # 5 working days from Friday 03-20: by 03-27
             channel="hotline",
             responsible_unit=org.other_dept,
         ),
@@ -93,28 +116,30 @@ def test_month_bounds_are_shanghai_months():
 
 def test_counts_for_a_crafted_month(org, crafted):
     report = monthly_report(user=org.admin, month=MARCH)
-    assert (report.total.received, report.total.closed, report.total.in_time) == (5, 4, 1)
-    assert report.total.in_time_applicable == 2
+    assert (report.total.received, report.total.closed, report.total.in_time) == (6, 5, 2)
+    assert report.total.in_time_applicable == 4  # the inquiry has no resolution clock
     assert rows(report, "case_type") == {
-        "service-complaint:complaint": (2, 1, None),
+        "service-complaint:complaint": (2, 1, 0),
+        "service-complaint:inquiry": (1, 1, None),
         "quality-claim:quality_claim": (2, 2, 1),
-        "power-supply:complaint": (1, 1, None),
+        "power-supply:complaint": (1, 1, 1),
     }
     assert rows(report, "category") == {
-        "service-complaint:attitude": (2, 1, None),
+        "service-complaint:attitude": (2, 1, 0),
+        "service-complaint:product": (1, 1, None),
         "quality-claim:quality": (2, 2, 1),
-        "power-supply:supply_quality": (1, 1, None),
+        "power-supply:supply_quality": (1, 1, 1),
     }
-    assert rows(report, "responsibility") == {"company": (1, 2, 0), "supplier": (1, 1, 1), "": (3, 1, None)}
-    # Company: A (no limit) and C (late) closed; C is applicable, so "in time" is 0, not "—".
+    assert rows(report, "responsibility") == {"company": (1, 2, 0), "supplier": (1, 1, 1), "": (4, 2, 1)}
+    # Company: A and C closed, both late; both are applicable, so "in time" is 0, not "—".
     company = next(r for r in report.breakdown("responsibility").rows if r.key == "company")
-    assert (company.in_time, company.in_time_applicable) == (0, 1)
+    assert (company.in_time, company.in_time_applicable) == (0, 2)
     assert rows(report, "unit") == {
-        str(org.aftersales.pk): (1, 1, None),
-        str(org.other_dept.pk): (1, 1, None),
-        "": (3, 2, 1),
+        str(org.aftersales.pk): (1, 1, 0),
+        str(org.other_dept.pk): (1, 1, 1),
+        "": (4, 3, 1),
     }
-    assert rows(report, "channel") == {"phone": (3, 3, 1), "letter": (1, 0, None), "hotline": (1, 1, None)}
+    assert rows(report, "channel") == {"phone": (4, 4, 1), "letter": (1, 0, None), "hotline": (1, 1, 1)}
 
     february = monthly_report(user=org.admin, month=Month(2026, 2))
     assert (february.total.received, february.total.closed) == (2, 0)  # C and F
@@ -128,7 +153,7 @@ def test_outsider_sees_zeros_and_a_unit_supervisor_only_their_unit(org, crafted)
     assert all(not b.rows for b in outsider.breakdowns)
     supervisor = monthly_report(user=org.outsider_supervisor, month=MARCH)
     assert (supervisor.total.received, supervisor.total.closed) == (1, 1)
-    assert rows(supervisor, "case_type") == {"power-supply:complaint": (1, 1, None)}
+    assert rows(supervisor, "case_type") == {"power-supply:complaint": (1, 1, 1)}
 
 
 def test_page_shows_the_month(client, org, crafted):
@@ -179,7 +204,7 @@ def test_xlsx_has_summary_and_one_sheet_per_breakdown(client, org, crafted):
         received, closed, in_time = gettext("Received"), gettext("Closed within the month"), gettext("Closed in time")
     assert book.sheetnames == expected
     summary = {row[0]: row[1] for row in book[expected[0]].iter_rows(min_row=2, values_only=True)}
-    assert (summary[received], summary[closed], summary[in_time]) == (5, 4, 1)
+    assert (summary[received], summary[closed], summary[in_time]) == (6, 5, 2)
     sheet = book[expected[1]]
     assert sheet.freeze_panes == "A2" and all(cell.font.bold for cell in sheet[1])
     header = [c.value for c in sheet[1]]
@@ -187,8 +212,9 @@ def test_xlsx_has_summary_and_one_sheet_per_breakdown(client, org, crafted):
     by_type = {row[:2]: row[2:] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert by_type == {
         ("客诉处理程序（产品质量异常）", "客诉（质量异常）"): (2, 2, 1),
-        ("客户服务投诉管理制度", "投诉"): (2, 1, "—"),  # no close_within_days in that rulebook
-        ("客户投诉举报管理办法", "投诉"): (1, 1, "—"),
+        ("客户服务投诉管理制度", "投诉"): (2, 1, 0),
+        ("客户服务投诉管理制度", "咨询"): (1, 1, "—"),  # no deadline clock for inquiries
+        ("客户投诉举报管理办法", "投诉"): (1, 1, 1),
     }
     assert sheet.column_dimensions["B"].width >= 10
 

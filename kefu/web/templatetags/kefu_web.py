@@ -108,3 +108,11 @@ def demo_logins() -> list[tuple[str, str]]:
         if username:
             out.append((role.label, username))
     return out
+
+
+@register.simple_tag
+def inbox_unread(user: Any) -> int:
+    """The header badge: one COUNT on the inbox index."""
+    from kefu.sla.selectors import inbox_unread_count
+
+    return inbox_unread_count(user)

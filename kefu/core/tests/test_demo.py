@@ -1,0 +1,81 @@
+"""`kefu demo`: both paths make consistent, collision-free data of every loaded case type."""
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, Max
+
+from kefu.cases.choices import CaseStatus, EventKind
+from kefu.cases.models import Case, CaseEvent, NumberSequence
+from kefu.cases.services import case_register
+from kefu.customers.models import Customer
+from kefu.org.choices import Role
+from kefu.org.models import User
+from kefu.rulebooks.choices import StateKind
+from kefu.rulebooks.selectors import active_rulebooks
+
+
+def _all_types() -> set[tuple[str, str]]:
+    return {(rb.key, code) for rb in active_rulebooks() for code in rb.active_version.doc.case_types}
+
+
+@pytest.fixture
+def loaded(rulebooks):
+    return rulebooks
+
+
+@pytest.mark.django_db
+def test_demo_through_services_is_consistent(loaded):
+    call_command("demo", size=40, seed=7, stdout=open("/dev/null", "w"))
+    made = set(Case.objects.values_list("rulebook_version__rulebook__key", "case_type").distinct())
+    assert _all_types() <= made
+    assert {Role(r) for r in User.objects.values_list("role", flat=True)} == set(Role)
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.role == Role.ADMINISTRATOR and admin.check_password("kefu-admin")
+    assert User.objects.get(username="agent1").check_password("kefu-demo")
+    assert User.objects.filter(username__in=["handler1", "supervisor1", "manager1", "deputy_gm", "gm"]).count() == 5
+    # History is complete: one event per version, numbered 1..version, registration first.
+    for case in Case.objects.annotate(n=Count("events"), top=Max("events__case_version")):
+        assert case.n == case.version == case.top, case.number
+        assert case.events.order_by("case_version").first().kind == EventKind.REGISTERED
+    # Status agrees with the rulebook's kind of the stage.
+    for case in Case.objects.select_related("rulebook_version"):
+        kind = case.type_def.state(case.stage).kind
+        if case.status in (CaseStatus.OPEN, CaseStatus.SUSPENDED, CaseStatus.WITHDRAWN):
+            assert kind == StateKind.OPEN
+        elif case.status == CaseStatus.CLOSED:
+            assert kind == StateKind.CLOSED and case.closed_at
+        elif case.status == CaseStatus.ARCHIVED:
+            assert kind == StateKind.ARCHIVED and case.archived_at
+    count = Case.objects.count()
+    call_command("demo", size=40, if_empty=True, stdout=open("/dev/null", "w"))
+    assert Case.objects.count() == count
+
+
+@pytest.mark.django_db
+def test_demo_in_bulk_numbers_stay_unique(loaded):
+    call_command("demo", size=3000, batch=500, seed=3, stdout=open("/dev/null", "w"))
+    assert Case.objects.count() == 3000
+    assert CaseEvent.objects.filter(kind=EventKind.REGISTERED, case_version=1).count() == 3000
+    assert _all_types() <= set(Case.objects.values_list("rulebook_version__rulebook__key", "case_type").distinct())
+    assert Case.objects.values("number").distinct().count() == 3000
+    assert not Case.objects.filter(status=CaseStatus.CLOSED, closed_at__isnull=True).exists()
+    assert not Case.objects.filter(status=CaseStatus.ARCHIVED, archived_at__isnull=True).exists()
+    for case in Case.objects.filter(status=CaseStatus.OPEN).select_related("rulebook_version")[:200]:
+        assert case.type_def.state(case.stage).kind == StateKind.OPEN
+    # Each counter is at the last serial the bulk path used for its prefix.
+    for seq in NumberSequence.objects.all():
+        assert Case.objects.filter(number__startswith=seq.prefix).count() >= seq.last > 0
+    # A real registration now takes a fresh number of the current month's prefix.
+    agent = User.objects.get(username="agent1")
+    case, created = case_register(
+        actor=agent,
+        case_type="inquiry",
+        customer=Customer.objects.first(),
+        channel="phone",
+        title="咨询",
+        description="咨询保修期限",
+        category="product",
+        rulebook_key="service-complaint",
+    )
+    assert created and Case.objects.filter(number=case.number).count() == 1
+    assert Case.objects.values("number").distinct().count() == 3001
