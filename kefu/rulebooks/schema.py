@@ -196,8 +196,10 @@ class ClockDef(_Strict):
     key: str = Field(pattern=CODE)
     label: str = Field(min_length=1)
     label_en: str = ""
-    # The clock starts at registration ('registered') or when the case enters one of `starts_on`.
+    # The clock starts at registration ('registered') or when the case enters one of `starts_on`,
+    # and only for cases matching `when` (e.g. only emergencies get the 3-minute clock).
     starts_on: list[str] = Field(default_factory=lambda: ["registered"])
+    when: Condition | None = None
     # Entering any of these states stops the clock: met if before the deadline, late otherwise.
     stops_on: list[str] = Field(min_length=1)
     within: Duration
@@ -453,13 +455,15 @@ def _semantic_problems(doc: RulebookDoc) -> list[tuple[tuple[Any, ...], str]]:
                             out.append(((*cpath, field_name), f"unknown state '{state}' (states: {known})"))
                 if clock.ladder is not None and clock.ladder not in doc.escalation_ladders:
                     out.append(((*cpath, "ladder"), f"unknown escalation ladder '{clock.ladder}'"))
-                for j, variant in enumerate(clock.variants):
-                    for cat in variant.when.category or []:
+                conditions = [((*cpath, "when"), clock.when)] if clock.when else []
+                conditions += [((*cpath, "variants", j, "when"), v.when) for j, v in enumerate(clock.variants)]
+                for cond_path, cond in conditions:
+                    for cat in cond.category or []:
                         if cat not in category_codes:
-                            out.append(((*cpath, "variants", j, "when", "category"), f"unknown category '{cat}'"))
-                    for sev in variant.when.severity or []:
+                            out.append(((*cond_path, "category"), f"unknown category '{cat}'"))
+                    for sev in cond.severity or []:
                         if doc.severity(sev) is None:
-                            out.append(((*cpath, "variants", j, "when", "severity"), f"unknown severity '{sev}'"))
+                            out.append(((*cond_path, "severity"), f"unknown severity '{sev}'"))
         if not any(s.kind == StateKind.CLOSED for s in ct.states.values()):
             out.append(((*base, "states"), "a case type needs at least one closed state"))
         # Reachability: every state should be reachable from the initial state. Skipped when a

@@ -37,7 +37,7 @@ from kefu.rulebooks.choices import StateKind
 from kefu.rulebooks.schema import DURATION_UNITS, ClockDef
 from kefu.sla.choices import ClockStatus
 from kefu.sla.models import Clock
-from kefu.sla.rules import case_facts, clock_def, is_working_measure, select_limit
+from kefu.sla.rules import case_facts, clock_def, condition_matches, is_working_measure, select_limit
 
 if TYPE_CHECKING:
     from kefu.cases.models import Case
@@ -234,11 +234,15 @@ def clocks_start_for(*, case: Case, stage: str, at: datetime, actor: User) -> li
     running limit). A clock started in a pause state or while the case is suspended starts paused.
     """
     sla = case.type_def.sla
-    definitions = [d for d in sla.clocks if stage in d.starts_on] if sla else []
+    facts = case_facts(case)
+    definitions = (
+        [d for d in sla.clocks if stage in d.starts_on and (d.when is None or condition_matches(d.when, facts))]
+        if sla
+        else []
+    )
     if not definitions:
         return []
     live = set(Clock.objects.filter(case=case, status__in=LIVE).values_list("key", flat=True))
-    facts = case_facts(case)
     engines = _Engines()
     paused = case.stage in sla.pause_in or case.status == CaseStatus.SUSPENDED
     created: list[Clock] = []
