@@ -17,6 +17,6 @@ fi
 .venv/bin/kefu compile_catalog --verbosity 0
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-DJANGO_SETTINGS_MODULE=config.settings_test .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null \
+DATABASE_URL= DJANGO_SETTINGS_MODULE=config.settings_test .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null \
   || { echo "model changes without a migration: run manage.py makemigrations" >&2; exit 1; }
 exec .venv/bin/python -m pytest -n "${KEFU_TEST_WORKERS:-auto}" "$@"

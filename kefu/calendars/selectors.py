@@ -37,9 +37,12 @@ def _build(calendar_id: int, stamp: str) -> WorkingTime:
     )
 
 
-def working_time_for(calendar: WorkCalendar) -> WorkingTime:
+def working_time_for(calendar: WorkCalendar, *, fresh: bool = False) -> WorkingTime:
     """The calendar's engine. The stamp is re-read (one indexed query) because the instance a caller
-    holds may predate an edit made by another process."""
+    holds may predate an edit made by another process; `fresh=True` says the caller has only just
+    read the instance from the database (in its current transaction), so its stamp is used as is."""
+    if fresh:
+        return _build(calendar.pk, calendar.updated_at.isoformat())
     stamp = WorkCalendar.objects.filter(pk=calendar.pk).values_list("updated_at", flat=True).first()
     if stamp is None:
         raise ApplicationError(f"No working calendar '{calendar.key}'.")

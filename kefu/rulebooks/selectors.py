@@ -22,7 +22,11 @@ def rulebook_doc(version: RulebookVersion) -> RulebookDoc:
 
 def rulebook_for_new_case(key: str | None = None) -> RulebookVersion:
     """The version a new case is opened under: the named rulebook's, or the site default's."""
-    qs = Rulebook.objects.select_related("active_version")
+    # The parsed document comes from the per-version cache (`version.doc`), so the ~20 KB of JSON and
+    # source text are not fetched and decoded for every new case.
+    qs = Rulebook.objects.select_related("active_version").defer(
+        "active_version__document", "active_version__source_text"
+    )
     rulebook = (
         qs.filter(key=key).first()
         if key
@@ -33,7 +37,9 @@ def rulebook_for_new_case(key: str | None = None) -> RulebookVersion:
             f"No rulebook '{key}' is loaded." if key else "No default rulebook is loaded: run `kefu rulebook load`.",
             extra={"rulebook": ["Unknown rulebook."]},
         )
-    return rulebook.active_version
+    version = rulebook.active_version
+    version.rulebook = rulebook  # already at hand: the case's detail shows the rulebook key
+    return version
 
 
 def active_rulebooks() -> list[Rulebook]:

@@ -9,8 +9,9 @@ the complaint must not reach the person it is about). They are dropped *before* 
 chosen, so a supervisor who is the subject passes the escalation up to the next unit instead of
 swallowing it.
 
-`RecipientResolver` holds the caches one sweep shares: users by id, unit paths, and the role
-candidates of each (role, unit) pair — one query per role per distinct unit, not one per case.
+`RecipientResolver` holds the caches one sweep shares: users by id, unit paths, the role
+candidates of each (role, unit) pair — one query per role per distinct unit, not one per case — and
+the answer for each combination of targets and case people (`resolve_ids`), which many cases share.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ class RecipientResolver:
         self._units: dict[int, OrgUnit | None] = {}
         # (role, unit id or None) -> candidates ordered nearest unit first, as (depth, user).
         self._roles: dict[tuple[str, int | None], list[tuple[int, User]]] = {}
+        # (targets, owner, assignee, receiver, subject, unit) -> recipient ids.
+        self._answers: dict[tuple, tuple[int, ...]] = {}
 
     def prefetch(self, cases: Iterable[Case]) -> None:
         """Load the people and units of many cases at once (one query each), before resolving."""
@@ -101,6 +104,23 @@ class RecipientResolver:
                 if depth == nearest:
                     out.setdefault(user.pk, user)
         return list(out.values())
+
+    def resolve_ids(self, *, case: Case, targets: tuple[str, ...]) -> tuple[int, ...]:
+        """`resolve` as user ids, cached per (targets, owner, assignee, receiver, subject, unit): the
+        answer depends on nothing else, and a sweep meets the same combination many times. `case` may
+        be any object with the Case's `*_id` attributes (the sweep passes plain rows)."""
+        key = (
+            targets,
+            case.owner_id,
+            case.assignee_id,
+            case.receiver_id,
+            case.subject_person_id,
+            case.responsible_unit_id or case.receiving_unit_id,
+        )
+        ids = self._answers.get(key)
+        if ids is None:
+            ids = self._answers[key] = tuple(u.pk for u in self.resolve(case=case, targets=list(targets)))
+        return ids
 
 
 def resolve_recipients(*, case: Case, targets: list[str], resolver: RecipientResolver | None = None) -> list[User]:

@@ -147,7 +147,8 @@ def _fmt(value: datetime | None) -> str:
 
 
 class _Engines:
-    """Engines and calendars for one call (working_time_for re-reads the stamp once per calendar)."""
+    """Engines and calendars for one call (working_time_for re-reads the stamp once per calendar,
+    except for a calendar this call has just read by key: its row carries the current stamp)."""
 
     def __init__(self) -> None:
         self._engines: dict[int, WorkingTime] = {}
@@ -170,7 +171,10 @@ class _Engines:
 
     def engine(self, calendar_id: int) -> WorkingTime:
         if calendar_id not in self._engines:
-            self._engines[calendar_id] = working_time_for(WorkCalendar(pk=calendar_id))
+            read = next((c for c in self._calendars.values() if c.pk == calendar_id), None)
+            self._engines[calendar_id] = (
+                working_time_for(read, fresh=True) if read else working_time_for(WorkCalendar(pk=calendar_id))
+            )
         return self._engines[calendar_id]
 
 
@@ -275,9 +279,9 @@ def clocks_start_for(*, case: Case, stage: str, at: datetime, actor: User) -> li
         if paused:
             clock.status = ClockStatus.PAUSED
         _schedule(clock)
-        clock.save()
         created.append(clock)
         live.add(definition.key)
+    Clock.objects.bulk_create(created)  # one INSERT for all of them (Clock has no save() hooks)
     _missing_history(case, actor=actor, clocks=missing)
     return created
 

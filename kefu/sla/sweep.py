@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -41,7 +42,7 @@ from kefu.sla.choices import ClockStatus, NoticeKind
 from kefu.sla.models import Clock, ClockNotice, Notification
 from kefu.sla.notify import RecipientResolver
 
-__all__ = ("Due", "SweepResult", "clock_plan", "due_clocks", "sla_sweep")
+__all__ = ("ClockState", "Due", "SweepResult", "clock_plan", "due_clocks", "sla_sweep")
 
 log = logging.getLogger(__name__)
 
@@ -50,29 +51,39 @@ DEFAULT_TARGETS = ["owner", "assignee"]
 # When a fire time cannot be computed (the calendar has no schedule for the year), look again later
 # rather than every minute: the error is logged and an administrator has to load the year.
 RETRY_AFTER = timedelta(hours=1)
-# Only the columns the sweep reads; the case's texts stay in the database.
-_CLOCK_FIELDS = (
-    "case",
+# Only the columns the sweep reads, as plain rows; the case's texts stay in the database.
+_CLOCK_COLUMNS = (
+    "id",
+    "case_id",
     "label",
-    "calendar",
+    "calendar_id",
     "deadline",
     "warn_at",
     "ladder",
     "warned",
     "escalation_level",
-    "next_check_at",
 )
-_CASE_FIELDS = (
+_CASE_COLUMNS = (
+    "id",
     "number",
     "title",
-    "rulebook_version",
-    "owner",
-    "assignee",
-    "receiver",
-    "subject_person",
-    "responsible_unit",
-    "receiving_unit",
+    "rulebook_version_id",
+    "owner_id",
+    "assignee_id",
+    "receiver_id",
+    "subject_person_id",
+    "responsible_unit_id",
+    "receiving_unit_id",
 )
+
+
+class ClockState(Protocol):
+    """What `clock_plan` reads of a clock: a `Clock`, or one of the sweep's rows."""
+
+    deadline: datetime | None
+    warn_at: datetime | None
+    warned: bool
+    escalation_level: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +107,7 @@ class SweepResult:
 
 
 def clock_plan(
-    clock: Clock, *, now: datetime, engine: WorkingTime, steps: list[LadderStepDef] | None
+    clock: ClockState, *, now: datetime, engine: WorkingTime, steps: list[LadderStepDef] | None
 ) -> tuple[list[Due], int, bool, datetime | None]:
     """What `clock` owes at `now`: (notices due, new escalation level, warned, next fire time).
 
@@ -142,66 +153,116 @@ def clock_plan(
 
 
 class _Caches:
-    """Per-sweep caches: calendar engines, rulebook documents, recipients."""
+    """Per-sweep caches. Many due clocks share a calendar, a ladder and a deadline (everything that
+    fell due in the same minute), and many cases share their people: each answer is worked out once."""
 
-    def __init__(self) -> None:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
         self.engines: dict[int, WorkingTime] = {}
         self.docs: dict[int, RulebookDoc] = {}
         self.recipients = RecipientResolver()
+        self.plans: dict[tuple, tuple[list[Due], int, bool, datetime | None]] = {}
+        self.deadlines: dict[datetime, str] = {}
+        self.templates: dict[tuple[str, bool], tuple[str, str, str]] = {}
 
-    def load(self, clocks: list[Clock]) -> None:
-        missing = {c.case.rulebook_version_id for c in clocks} - self.docs.keys()
+    def load(self, clocks: list, cases: dict) -> None:
+        missing = {case.rulebook_version_id for case in cases.values()} - self.docs.keys()
         for version in RulebookVersion.objects.filter(pk__in=missing).only("id", "sha256").order_by():
             self.docs[version.pk] = rulebook_doc(version)
         for calendar_id in {c.calendar_id for c in clocks} - self.engines.keys():
             # working_time_for re-reads the calendar's stamp: one query per calendar per sweep.
             self.engines[calendar_id] = working_time_for(WorkCalendar(pk=calendar_id))
-        self.recipients.prefetch(c.case for c in clocks)
+        self.recipients.prefetch(cases.values())
 
-    def steps(self, clock: Clock) -> list[LadderStepDef] | None:
+    def steps(self, clock, version_id: int) -> list[LadderStepDef] | None:
         if not clock.ladder:
             return None
-        doc = self.docs.get(clock.case.rulebook_version_id)
+        doc = self.docs.get(version_id)
         steps = doc.escalation_ladders.get(clock.ladder) if doc else None
         if steps is None:
-            log.warning("clock %s names ladder %r, which its rulebook does not define", clock.pk, clock.ladder)
+            log.warning("clock %s names ladder %r, which its rulebook does not define", clock.id, clock.ladder)
         return steps
 
+    def plan(self, clock, version_id: int) -> tuple[list[Due], int, bool, datetime | None]:
+        """`clock_plan` for this sweep's `now`, cached on everything the answer depends on. A failure
+        (ScheduleMissing) is not cached: it raises again for each clock, which logs it."""
+        key = (
+            clock.calendar_id,
+            version_id if clock.ladder else None,
+            clock.ladder,
+            clock.deadline,
+            clock.warn_at,
+            clock.warned,
+            clock.escalation_level,
+        )
+        plan = self.plans.get(key)
+        if plan is None:
+            engine = self.engines[clock.calendar_id]
+            plan = self.plans[key] = clock_plan(clock, now=self.now, engine=engine, steps=self.steps(clock, version_id))
+        return plan
 
-def _texts(clock: Clock, due: Due) -> tuple[str, str]:
-    case = clock.case
-    values = {
-        "number": case.number,
-        "title": case.title,
-        "clock": clock.label,
-        "deadline": timezone.localtime(clock.deadline).strftime("%Y-%m-%d %H:%M"),
-        "level": due.level,
-        "step": due.label,
-    }
-    if due.kind == NoticeKind.WARNING:
-        title = _("Deadline approaching: %(number)s %(clock)s") % values
-        body = _("%(clock)s of case %(number)s (%(title)s) is due at %(deadline)s.") % values
-    elif due.kind == NoticeKind.OVERDUE:
-        title = _("Overdue notice: %(number)s %(clock)s") % values
-        body = _("%(clock)s of case %(number)s (%(title)s) was due at %(deadline)s and is overdue.") % values
+    def texts(self, clock, case, due: Due) -> tuple[str, str]:
+        """The notice's title and body. The translated templates and the local deadline are looked
+        up once per sweep; only the `%` formatting is done per notice."""
+        deadline = self.deadlines.get(clock.deadline)
+        if deadline is None:
+            deadline = self.deadlines[clock.deadline] = timezone.localtime(clock.deadline).strftime("%Y-%m-%d %H:%M")
+        templates = self.templates.get((due.kind, bool(due.label)))
+        if templates is None:
+            templates = self.templates[(due.kind, bool(due.label))] = _templates(due.kind, bool(due.label))
+        values = {
+            "number": case.number,
+            "title": case.title,
+            "clock": clock.label,
+            "deadline": deadline,
+            "level": due.level,
+            "step": due.label,
+        }
+        title, body, step = templates
+        body = body % values
+        if step:
+            body += "\n" + step % values
+        return (title % values)[:200], body
+
+
+def _templates(kind: str, labelled: bool) -> tuple[str, str, str]:
+    """(title, body, step line) for a notice kind, translated into the active language."""
+    if kind == NoticeKind.WARNING:
+        title = _("Deadline approaching: %(number)s %(clock)s")
+        body = _("%(clock)s of case %(number)s (%(title)s) is due at %(deadline)s.")
+    elif kind == NoticeKind.OVERDUE:
+        title = _("Overdue notice: %(number)s %(clock)s")
+        body = _("%(clock)s of case %(number)s (%(title)s) was due at %(deadline)s and is overdue.")
     else:
-        title = _("Escalation level %(level)s: %(number)s %(clock)s") % values
-        body = _("%(clock)s of case %(number)s (%(title)s) was due at %(deadline)s and is still open.") % values
-    if due.label:
-        body += "\n" + _("Step: %(step)s") % values
-    return title[:200], body
+        title = _("Escalation level %(level)s: %(number)s %(clock)s")
+        body = _("%(clock)s of case %(number)s (%(title)s) was due at %(deadline)s and is still open.")
+    return title, body, _("Step: %(step)s") if labelled else ""
 
 
 def due_clocks(*, now: datetime, batch: int):
-    """The next `batch` due clocks, locked; rows another sweep holds are skipped, not waited for.
-    Served by the partial index `clock_due` (next_check_at WHERE status = 'running'). No join: with
-    one, PostgreSQL may hash-join against every open case; the cases are read by id afterwards."""
+    """The next `batch` due clocks, locked, as named rows (`_CLOCK_COLUMNS`); rows another sweep holds
+    are skipped, not waited for. Served by the partial index `clock_due` (next_check_at WHERE status =
+    'running'). No join: with one, PostgreSQL may hash-join against every open case; the cases are read
+    by id afterwards. Plain rows, not model instances: building 1,000 instances costs more than the query."""
     return (
         Clock.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(status=ClockStatus.RUNNING, next_check_at__lte=now)
-        .only(*_CLOCK_FIELDS)
-        .order_by("next_check_at")[:batch]
+        .order_by("next_check_at")
+        .values_list(*_CLOCK_COLUMNS, named=True)[:batch]
     )
+
+
+@dataclass(slots=True)
+class _Owed:
+    """One notice to write: the clock's and case's ids, what fired, who hears it, and the texts."""
+
+    clock_id: int
+    case_id: int
+    kind: str
+    level: int
+    recipients: tuple[int, ...]
+    title: str
+    body: str
 
 
 def _sweep_batch(*, now: datetime, batch: int, caches: _Caches, result: SweepResult) -> int:
@@ -210,98 +271,152 @@ def _sweep_batch(*, now: datetime, batch: int, caches: _Caches, result: SweepRes
         clocks = list(due_clocks(now=now, batch=batch))
         if not clocks:
             return 0
-        cases = Case.objects.only(*_CASE_FIELDS).in_bulk({c.case_id for c in clocks})
+        cases = {
+            c.id: c
+            for c in Case.objects.filter(pk__in={c.case_id for c in clocks}).values_list(*_CASE_COLUMNS, named=True)
+        }
+        caches.load(clocks, cases)
+        owed: list[_Owed] = []
+        progress: list[tuple[int, int, bool, datetime | None]] = []  # (clock id, level, warned, next check)
         for clock in clocks:
-            clock.case = cases[clock.case_id]
-        caches.load(clocks)
-        owed: list[tuple[Clock, Due]] = []
-        for clock in clocks:
+            case = cases[clock.case_id]
             try:
-                engine = caches.engines[clock.calendar_id]
-                due, level, warned, next_at = clock_plan(clock, now=now, engine=engine, steps=caches.steps(clock))
+                due, level, warned, next_at = caches.plan(clock, case.rulebook_version_id)
             except (ApplicationError, ValueError) as exc:
                 # ScheduleMissing and the like: nothing fires, the clock is looked at again later.
-                log.error("sla_sweep: clock %s (case %s): %s", clock.pk, clock.case.number, exc)
+                log.error("sla_sweep: clock %s (case %s): %s", clock.id, case.number, exc)
                 result.errors += 1
-                clock.next_check_at = now + RETRY_AFTER
+                progress.append((clock.id, clock.escalation_level, clock.warned, now + RETRY_AFTER))
                 continue
-            owed.extend((clock, d) for d in due)
-            clock.escalation_level, clock.warned, clock.next_check_at = level, warned, next_at
-
-        notices = []
-        people: dict[tuple[int, str, int], list] = {}
-        for clock, due in owed:
-            users = caches.recipients.resolve(case=clock.case, targets=list(due.targets))
-            people[(clock.pk, due.kind, due.level)] = users
-            notices.append(
-                ClockNotice(clock=clock, kind=due.kind, level=due.level, fired_at=now, recipients=[u.pk for u in users])
-            )
-        notifications = []
-        if notices:
-            clock_ids = [c.pk for c in clocks]
-            # A notice that already exists (the lifecycle reset a level, or a crashed run's rows
-            # survived somehow) is not fired again and its people are not told twice.
-            before = set(
-                ClockNotice.objects.filter(clock_id__in=clock_ids).order_by().values_list("clock_id", "kind", "level")
-            )
-            ClockNotice.objects.bulk_create(notices, ignore_conflicts=True)
-            created = {
-                (n.clock_id, n.kind, n.level): n
-                for n in ClockNotice.objects.filter(clock_id__in=clock_ids)
-                .order_by()
-                .only("id", "clock_id", "kind", "level")
-            }
-            for clock, due in owed:
-                key = (clock.pk, due.kind, due.level)
-                if key in before or key not in created:
-                    continue
-                result.notices += 1
-                title, body = _texts(clock, due)
-                notice = created[key]
-                notifications.extend(
-                    Notification(
-                        recipient=u, case_id=clock.case_id, notice=notice, kind=due.kind, title=title, body=body
-                    )
-                    for u in people[key]
-                )
-            Notification.objects.bulk_create(notifications, ignore_conflicts=False)
-        _save_progress(clocks)
-        ids = [n.pk for n in notifications if n.pk is not None]
-        if notifications and len(ids) < len(notifications):  # backends that do not return ids
-            ids = list(
-                Notification.objects.filter(notice__in={n.notice_id for n in notifications}).values_list(
-                    "pk", flat=True
-                )
-            )
+            progress.append((clock.id, level, warned, next_at))
+            for d in due:
+                recipients = caches.recipients.resolve_ids(case=case, targets=d.targets)
+                owed.append(_Owed(clock.id, case.id, d.kind, d.level, recipients, *caches.texts(clock, case, d)))
+        if not owed:
+            fired, ids = 0, []
+        elif connection.vendor == "postgresql":
+            fired, ids = _fire_postgresql(owed, now=now)
+        else:
+            fired, ids = _fire_portable(owed, now=now)
+        _save_progress(progress)
         if ids:
             transaction.on_commit(lambda ids=ids: _queue_email(ids))
     result.clocks += len(clocks)
+    result.notices += fired
     result.notifications += len(ids)
     result.notification_ids.extend(ids)
     result.batches += 1
     return len(clocks)
 
 
-def _save_progress(clocks: list[Clock]) -> None:
-    """Write the clocks' new level, warning flag and next check in one statement."""
-    if connection.vendor != "postgresql":
-        Clock.objects.bulk_update(clocks, ["escalation_level", "warned", "next_check_at"])
-        return
-    # Django's bulk_update builds a CASE WHEN per row and field: ~2 s of Python for 1,000 clocks.
-    # Arrays joined on id do the same in one cheap statement.
+# One statement writes a batch's notices and their notifications. `ON CONFLICT DO NOTHING RETURNING`
+# returns only the notices this statement created: one that already exists (the lifecycle reset a
+# level, or another sweep got there first) is not fired again and nobody is told twice. The
+# notifications are made from the created notices only, one per id in their `recipients`.
+_FIRE_SQL = f"""
+WITH owed AS (
+    SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::smallint[], %s::jsonb[], %s::varchar[],
+                         %s::text[]) AS o(clock_id, case_id, kind, level, recipients, title, body)
+), fired AS (
+    INSERT INTO {ClockNotice._meta.db_table} (clock_id, kind, level, fired_at, recipients)
+    SELECT clock_id, kind, level, %s, recipients FROM owed
+    ON CONFLICT (clock_id, kind, level) DO NOTHING
+    RETURNING id, clock_id, kind, level, recipients
+), told AS (
+    INSERT INTO {Notification._meta.db_table} (recipient_id, case_id, notice_id, kind, title, body, created_at)
+    SELECT r.id::bigint, o.case_id, f.id, f.kind, o.title, o.body, %s
+    FROM fired f JOIN owed o USING (clock_id, kind, level),
+         jsonb_array_elements_text(f.recipients) WITH ORDINALITY AS r(id, n)
+    ORDER BY f.id, r.n
+    RETURNING id
+)
+SELECT (SELECT count(*) FROM fired), (SELECT coalesce(array_agg(id ORDER BY id), '{{}}') FROM told)
+"""
+
+
+def _fire_postgresql(owed: list[_Owed], *, now: datetime) -> tuple[int, list[int]]:
+    """Write the notices and notifications in one round trip. Returns (notices fired, notification ids)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""UPDATE {Clock._meta.db_table} AS c
+            _FIRE_SQL,
+            [
+                [o.clock_id for o in owed],
+                [o.case_id for o in owed],
+                [o.kind for o in owed],
+                [o.level for o in owed],
+                ["[" + ",".join(map(str, o.recipients)) + "]" for o in owed],
+                [o.title for o in owed],
+                [o.body for o in owed],
+                now,
+                timezone.now(),
+            ],
+        )
+        fired, ids = cursor.fetchone()
+    return fired, list(ids)
+
+
+def _fire_portable(owed: list[_Owed], *, now: datetime) -> tuple[int, list[int]]:
+    """The same through the ORM, for SQLite: existing notices are read before the insert and skipped."""
+    clock_ids = {o.clock_id for o in owed}
+    notices = ClockNotice.objects.filter(clock_id__in=clock_ids).order_by()
+    before = set(notices.values_list("clock_id", "kind", "level"))
+    ClockNotice.objects.bulk_create(
+        [
+            ClockNotice(clock_id=o.clock_id, kind=o.kind, level=o.level, fired_at=now, recipients=list(o.recipients))
+            for o in owed
+        ],
+        ignore_conflicts=True,
+    )
+    created = {(c, k, lv): pk for pk, c, k, lv in notices.values_list("id", "clock_id", "kind", "level")}
+    fired = 0
+    notifications = []
+    for o in owed:
+        key = (o.clock_id, o.kind, o.level)
+        if key in before or key not in created:
+            continue
+        fired += 1
+        notifications.extend(
+            Notification(
+                recipient_id=user_id,
+                case_id=o.case_id,
+                notice_id=created[key],
+                kind=o.kind,
+                title=o.title,
+                body=o.body,
+            )
+            for user_id in o.recipients
+        )
+    Notification.objects.bulk_create(notifications)
+    ids = [n.pk for n in notifications]
+    if None in ids:  # backends that do not return ids
+        ids = list(
+            Notification.objects.filter(notice__in={n.notice_id for n in notifications}).values_list("pk", flat=True)
+        )
+    return fired, ids
+
+
+def _save_progress(progress: list[tuple[int, int, bool, datetime | None]]) -> None:
+    """Write the clocks' new level, warning flag and next check in one statement."""
+    table = Clock._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            adapt = connection.ops.adapt_datetimefield_value
+            cursor.executemany(
+                f"UPDATE {table} SET escalation_level = %s, warned = %s, next_check_at = %s WHERE id = %s",
+                # A raw statement: the datetime is stored as the ORM would store it.
+                [(level, warned, adapt(next_at), pk) for pk, level, warned, next_at in progress],
+            )
+            return
+        # Django's bulk_update builds a CASE WHEN per row and field: ~2 s of Python for 1,000 clocks.
+        # Arrays joined on id do the same in one cheap statement.
+        ids, levels, warned, next_at = map(list, zip(*progress, strict=True))
+        cursor.execute(
+            f"""UPDATE {table} AS c
                 SET escalation_level = v.level, warned = v.warned, next_check_at = v.next_check_at
                 FROM unnest(%s::bigint[], %s::smallint[], %s::boolean[], %s::timestamptz[])
                      AS v(id, level, warned, next_check_at)
                 WHERE c.id = v.id""",
-            [
-                [c.pk for c in clocks],
-                [c.escalation_level for c in clocks],
-                [c.warned for c in clocks],
-                [c.next_check_at for c in clocks],
-            ],
+            [ids, levels, warned, next_at],
         )
 
 
@@ -314,7 +429,7 @@ def _queue_email(ids: list[int]) -> None:
 def sla_sweep(*, now: datetime | None = None, batch: int = 1000) -> SweepResult:
     """Fire every warning, overdue notice and escalation step due at `now` (default: now)."""
     now = now or timezone.now()
-    caches = _Caches()
+    caches = _Caches(now)
     result = SweepResult()
     # A full batch may mean more is due; a short one means the rest is locked by another sweep or
     # not due. Each committed batch moves its clocks' next_check_at past `now`, so this ends.

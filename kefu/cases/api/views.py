@@ -158,7 +158,27 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             idempotency_key=key,
             request_hash=services.request_fingerprint(serializer.fingerprint_payload()) if key else "",
         )
-        return self._detail(case, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        if not created:
+            return self._detail(case)
+        return Response(self._registered_body(case), status=status.HTTP_201_CREATED)
+
+    def _registered_body(self, case: Case) -> Any:
+        """The detail body of a case this request has just registered, from the objects in memory.
+
+        case_register hands back the saved case with its relations already attached (rulebook
+        version and rulebook, customer, receiver/owner and unit, subject), and a new case has no
+        notes, attachments, remedies or approvals yet, so only its history is read back: the same
+        body as `_detail` without re-reading the case and its six relations.
+        """
+        events = list(CaseEvent.objects.filter(case=case).select_related("actor").order_by("id"))
+        case._prefetched_objects_cache = {  # what prefetch_related would have stored
+            "events": events,
+            "notes": [],
+            "attachments": [],
+            "remedies": [],
+            "approvals": [],
+        }
+        return CaseDetailSerializer(case, context=self.get_serializer_context()).data
 
     @_version_action(CaseTransitionSerializer, "Take a rulebook transition")
     @action(detail=True, methods=["post"])
