@@ -11,7 +11,9 @@ Builds its data once and reuses it: run it again and only the clocks are re-arme
   sweep owes it the overdue notice (催办单) to owner and handler; the rest are due 1–30 days later.
 
 Prints the clocks due, notices fired, notifications, the wall time of the selection of the first
-batch and of the whole sweep, and the EXPLAIN (ANALYZE) of the due-clock query.
+batch and of the whole sweep (with the time spent in each kind of SQL statement and in the commits,
+where PostgreSQL runs the deferred foreign-key checks of the new rows), and the EXPLAIN (ANALYZE) of
+the due-clock query.
 
     createdb -h 127.0.0.1 -U postgres kefu_sweep_bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kefu_sweep_bench .venv/bin/kefu setup
@@ -36,7 +38,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection, transaction  # noqa: E402
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 KEY = "bench_sweep"
@@ -202,7 +204,7 @@ def main() -> int:
     log("\n== EXPLAIN ANALYZE of the due-clock query (first batch)")
     log(explain(now))
 
-    # The selection alone: lock and read the first batch, as the sweep does, then roll back.
+    # The selection alone: lock and read the first batch (plain rows), as the sweep does, then roll back.
     timings = []
     for _ in range(5):
         with transaction.atomic():
@@ -218,15 +220,46 @@ def main() -> int:
     # The e-mail task is queued on commit; here we only count the calls (no broker needed).
     queued: list[list[int]] = []
     sweep_module._queue_email = lambda ids: queued.append(ids)
+    statements: dict[str, list] = {}
+
+    def timed(execute, sql, params, many, context):
+        begun = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            entry = statements.setdefault(" ".join(sql.split()[:3])[:40], [0, 0.0])
+            entry[0] += 1
+            entry[1] += time.perf_counter() - begun
+
+    # Commits do not pass through execute wrappers: time them on the connection itself.
+    db = connections[DEFAULT_DB_ALIAS]
+    commit = db.commit
+
+    def timed_commit():
+        begun = time.perf_counter()
+        try:
+            return commit()
+        finally:
+            entry = statements.setdefault("COMMIT", [0, 0.0])
+            entry[0] += 1
+            entry[1] += time.perf_counter() - begun
+
+    db.commit = timed_commit
     started = time.perf_counter()
-    result = sweep_module.sla_sweep(now=now, batch=args.batch)
+    with connection.execute_wrapper(timed):
+        result = sweep_module.sla_sweep(now=now, batch=args.batch)
     wall = time.perf_counter() - started
+    del db.commit
     log("\n== one full sweep")
     log(f"  clocks due       {result.clocks:,}")
     log(f"  notices fired    {result.notices:,}")
     log(f"  notifications    {result.notifications:,}")
     log(f"  batches          {result.batches}   e-mail tasks queued {len(queued)}   errors {result.errors}")
     log(f"  wall time        {wall:.2f} s  ({result.clocks / wall:,.0f} clocks/s)")
+    for text, (count, seconds) in sorted(statements.items(), key=lambda kv: -kv[1][1])[:5]:
+        log(f"    {seconds:6.2f} s in {count:3d} × {text}")
+    in_sql = sum(seconds for _, seconds in statements.values())
+    log(f"    {wall - in_sql:6.2f} s in the rest (Python, the smaller queries)")
     started = time.perf_counter()
     again = sweep_module.sla_sweep(now=now, batch=args.batch)
     log(f"  second sweep     {again.clocks} clocks, {(time.perf_counter() - started) * 1000:.1f} ms (nothing left)")

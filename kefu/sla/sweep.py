@@ -15,6 +15,12 @@ cases. It works in batches, one transaction each:
    `next_check_at` (the next pending fire time, or None);
 4. on commit, queue one e-mail task for the batch's notifications.
 
+The per-clock work is kept small because a sweep after an outage, or a minute in which thousands of
+deadlines fall, handles many clocks: rows are read as plain tuples, not model instances; plans,
+recipients and texts are cached per sweep (clocks due in the same minute share them); and on
+PostgreSQL one statement (`_FIRE_SQL`) writes a batch's notices and notifications without building
+a model instance. Other backends take the ORM path (`_fire_portable`), with the same results.
+
 A worker killed mid-batch rolls the batch back: nothing fired, nothing was sent, and the next sweep
 does the same work again. A batch that committed has moved every clock's `next_check_at` past `now`.
 """

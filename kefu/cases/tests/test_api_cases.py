@@ -56,6 +56,22 @@ def test_same_idempotency_key_twice_creates_one_case(api, org, rulebooks, payloa
     assert IdempotencyRecord.objects.get(key="call-42").case_id == first.json()["id"]
 
 
+def test_the_201_body_is_the_cases_detail(api, org, rulebooks, payload, django_assert_max_num_queries):
+    # The response is built from the registered objects in memory, not re-read: it must still be
+    # exactly what GET answers, subject, clocks' history and all.
+    client = api(org.agent)
+    payload = {**payload, "subject_person": org.technician.pk, "severity": "serious"}
+    client.post(URL, payload, format="json")  # warm the per-process rulebook and calendar caches
+    with django_assert_max_num_queries(20):
+        created = client.post(URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="call-43")
+    assert created.status_code == 201
+    body = created.json()
+    assert body["subject_unit"]["id"] == org.team.pk and body["rulebook"] == "service-complaint"
+    assert body == client.get(f"{URL}{body['id']}/").json()
+    repeat = client.post(URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="call-43")
+    assert repeat.status_code == 200 and repeat.json() == body
+
+
 def test_same_idempotency_key_with_another_payload_is_refused(api, org, rulebooks, payload):
     client = api(org.agent)
     assert client.post(URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="k1").status_code == 201

@@ -38,7 +38,12 @@ def register(org, customer, rulebook_key: str, case_type: str, actor=None, **ext
 
 
 def test_presets_load_once_and_reload_as_unchanged(rulebooks):
-    assert {v.rulebook.key for v, _ in rulebooks} == {"power-supply", "quality-claim", "service-complaint"}
+    assert {v.rulebook.key for v, _ in rulebooks} == {
+        "power-supply",
+        "property-complaint",
+        "quality-claim",
+        "service-complaint",
+    }
     assert all(created for _, created in rulebooks)
     versions = RulebookVersion.objects.count()
     version, created = rulebook_load_file(path=SERVICE)

@@ -258,3 +258,36 @@ def test_sweep_query_count_is_the_same_for_few_and_many_idle_clocks(make_case):
             assert sla_sweep(now=now).clocks == 10
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_recusal_holds_when_two_cases_share_everyone_but_the_subject(make_case, org):
+    """The sweep caches recipients; the subject person is part of the key, so the supervisor hears
+    about the case that does not concern them and not about the one that does."""
+    from kefu.cases.services import case_transition
+
+    def routed(**kwargs):
+        case = make_case(**kwargs)
+        case = case_transition(case=case, actor=org.agent, transition="establish", expected_version=case.version)
+        return case_transition(
+            case=case,
+            actor=org.agent,
+            transition="route",
+            expected_version=case.version,
+            data={"unit": org.aftersales.pk, "assignee": org.handler.pk},
+        )
+
+    about_supervisor = make_clock(routed(subject_person=org.supervisor))
+    ordinary = make_clock(routed(), key="other")
+    sla_sweep(now=ladder_times()[1])
+    told = {
+        clock.pk: set(
+            Notification.objects.filter(notice__clock=clock, notice__level=2).values_list(
+                "recipient__username", flat=True
+            )
+        )
+        for clock in (about_supervisor, ordinary)
+    }
+    assert "supervisor" in told[ordinary.pk]
+    # No other supervisor above after-sales in this organisation: the step fires and tells nobody.
+    assert "supervisor" not in told[about_supervisor.pk]
+    assert ClockNotice.objects.filter(clock=about_supervisor, level=2).exists()
