@@ -40,6 +40,13 @@ CASE_KINDS = ("inquiry", "suggestion", "complaint", "quality_claim", "repair", "
 _PLACEHOLDER = re.compile(r"\{(yyyy|yy|mm|dd|type|seq(?::0(\d)d)?)\}")
 
 
+def _check_roles(value: list[str]) -> list[str]:
+    bad = [r for r in value if r not in ROLES]
+    if bad:
+        raise ValueError(f"unknown role(s) {bad}; roles are {', '.join(ROLES)}")
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -101,10 +108,7 @@ class TransitionDef(_Strict):
     @field_validator("roles")
     @classmethod
     def _known_roles(cls, value: list[str]) -> list[str]:
-        bad = [r for r in value if r not in ROLES]
-        if bad:
-            raise ValueError(f"unknown role(s) {bad}; roles are {', '.join(ROLES)}")
-        return value
+        return _check_roles(value)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -186,10 +190,7 @@ class ExtensionDef(_Strict):
     @field_validator("roles")
     @classmethod
     def _known_roles(cls, value: list[str]) -> list[str]:
-        bad = [r for r in value if r not in ROLES]
-        if bad:
-            raise ValueError(f"unknown role(s) {bad}; roles are {', '.join(ROLES)}")
-        return value
+        return _check_roles(value)
 
 
 class ClockDef(_Strict):
