@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 import time_machine
 
-from kefu.core.exceptions import ConflictError
-from kefu.sla.models import Notification
-from kefu.sla.tests.ui_helpers import add_clock, at, clear_clocks, stub_service
+from kefu.sla.models import Clock, Notification
+from kefu.sla.tests.ui_helpers import add_clock, at, clear_clocks
 
 pytestmark = pytest.mark.django_db
 
@@ -51,42 +50,31 @@ def power_case(make_case):
     return case
 
 
-def test_extend_maps_a_stale_version_to_409(api, org, power_case, make_case, monkeypatch):
-    clock = add_clock(power_case, "close", label="办结", deadline=at(2025, 6, 16, 17, 30))
-
-    def fake_extend(*, clock, actor, amount, unit, reason, expected_version):
-        if expected_version != power_case.version:
-            raise ConflictError("The case changed since you read it.")
-        clock.extended_minutes += amount * 450
-        clock.save(update_fields=["extended_minutes"])
-        return clock
-
-    stub_service(monkeypatch, "kefu.sla.services", "clock_extend", fake_extend)
-    url = f"/api/v1/cases/{power_case.pk}/clocks/{clock.pk}/extend/"
-    body = {"version": power_case.version, "amount": 2, "unit": "working_days", "reason": "外部取证"}
-    ok = api(org.gm).post(url, body, format="json")
-    assert ok.status_code == 200 and ok.json()["extended_minutes"] == 900
-    stale = api(org.gm).post(url, {**body, "version": power_case.version - 1 or 99}, format="json")
-    assert stale.status_code == 409
-    assert api(org.gm).post(url, {**body, "amount": 0}, format="json").status_code == 400
-    assert api(org.outsider).post(url, body, format="json").status_code == 404
-    assert api(None).post(url, body, format="json").status_code in (401, 403)
-    other = add_clock(make_case(), "other", deadline=at(2025, 6, 16, 17, 30))
-    assert api(org.gm).post(f"/api/v1/cases/{power_case.pk}/clocks/{other.pk}/extend/", body).status_code == 404
-
-
-def test_extend_with_the_real_service_answers_409_on_a_stale_version(api, org, power_case):
-    services = pytest.importorskip("kefu.sla.services")
-    if not hasattr(services, "clock_extend"):
-        pytest.skip("clock_extend is not written yet")
-    from kefu.sla.models import Clock
-
-    clock = Clock.objects.filter(case=power_case, key="close", status="running").first()
-    if clock is None:
-        clock = add_clock(power_case, "close", label="办结", deadline=at(2025, 6, 16, 17, 30))
-    url = f"/api/v1/cases/{power_case.pk}/clocks/{clock.pk}/extend/"
-    body = {"version": power_case.version + 3, "amount": 2, "unit": "working_days", "reason": "外部取证"}
-    assert api(org.gm).post(url, body, format="json").status_code == 409
+def test_extend_through_the_api(api, org, make_case):
+    # The real service on a real power-supply case: 5 working days, extendable by 20 more.
+    with time_machine.travel(at(2025, 6, 10, 11, 0), tick=False):
+        power = make_case(rulebook_key="power-supply", category="service_code", severity="normal")
+        clock = Clock.objects.get(case=power, key="close", status="running")
+        before = clock.deadline
+        url = f"/api/v1/cases/{power.pk}/clocks/{clock.pk}/extend/"
+        body = {"version": power.version, "amount": 2, "unit": "working_days", "reason": "外部取证"}
+        ok = api(org.gm).post(url, body, format="json")
+        assert ok.status_code == 200 and ok.json()["extended_minutes"] == 900
+        clock.refresh_from_db()
+        assert clock.deadline > before
+        assert api(org.gm).post(url, body, format="json").status_code == 409  # same version again: stale
+        power.refresh_from_db()
+        fresh = {**body, "version": power.version}
+        assert api(org.agent).post(url, fresh, format="json").status_code == 403  # sees the case, may not extend
+        assert api(org.gm).post(url, {**fresh, "amount": 0}, format="json").status_code == 400
+        assert api(org.gm).post(url, {**fresh, "amount": 19}, format="json").status_code == 400  # over the maximum
+        assert api(org.outsider).post(url, fresh, format="json").status_code == 404
+        assert api(None).post(url, fresh, format="json").status_code in (401, 403)
+        other = make_case()
+        other_clock = Clock.objects.filter(case=other).first()
+        assert api(org.gm).post(f"/api/v1/cases/{power.pk}/clocks/{other_clock.pk}/extend/", fresh).status_code == 404
+        clock.refresh_from_db()
+        assert clock.extended_minutes == 900
 
 
 # --------------------------------------------------------------------------------------------------

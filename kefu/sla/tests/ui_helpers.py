@@ -3,8 +3,6 @@ deadline they render (whatever clocks the lifecycle created at registration are 
 
 from __future__ import annotations
 
-import sys
-import types
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -56,12 +54,3 @@ def add_clock(
         warn_at=warn_at,
         **extra,
     )
-
-
-def stub_service(monkeypatch: Any, module: str, name: str, func: Any) -> None:
-    """Replace `module.name` for the test, creating the module if the helper writing it has not yet."""
-    try:
-        __import__(module)
-    except ImportError:
-        monkeypatch.setitem(sys.modules, module, types.ModuleType(module))
-    monkeypatch.setattr(sys.modules[module], name, func, raising=False)

@@ -5,11 +5,13 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run a Celery worker for Kefu (extra arguments go to `celery worker`, e.g. --concurrency 4)."
+    help = "Run a Celery worker for Kefu; every argument goes to `celery worker` (e.g. kefu worker --concurrency 4)."
 
-    def add_arguments(self, parser) -> None:
-        parser.add_argument("celery_args", nargs="*")
+    def run_from_argv(self, argv: list[str]) -> None:
+        # Celery parses its own options; argparse here would reject the ones it does not know.
+        os.execv(
+            sys.executable, [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO", *argv[2:]]
+        )
 
-    def handle(self, *args, celery_args: list[str], **options) -> None:
-        argv = [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO", *celery_args]
-        os.execv(sys.executable, argv)
+    def handle(self, *args, **options) -> None:
+        self.run_from_argv(["kefu", "worker"])
