@@ -24,3 +24,12 @@ def _beat_schedule(sender: Celery, **kwargs) -> None:
         # A sweep queued while no worker ran is stale once the next one is due: drop it, don't pile up.
         expires=max(seconds - 5, 5),
     )
+    # The safety net of the case-event seam (kefu.cases.events): each commit queues a dispatch, and
+    # this picks up events a killed worker or a lost message left undelivered.
+    events_seconds = float(settings.KEFU_EVENTS_SWEEP_SECONDS)
+    sender.add_periodic_task(
+        events_seconds,
+        sender.signature("kefu.cases.tasks.case_events_dispatch"),
+        name="case-events-dispatch",
+        expires=max(events_seconds - 2, 2),
+    )

@@ -172,6 +172,9 @@ CELERY_TIMEZONE = TIME_ZONE
 
 KEFU_DEFAULT_RULEBOOK = envstr("KEFU_DEFAULT_RULEBOOK", "service-complaint")
 KEFU_SLA_SWEEP_SECONDS = envint("KEFU_SLA_SWEEP_SECONDS", 60)  # how often beat runs the deadline sweep
+# How often beat re-delivers case events a dead worker left behind (kefu.cases.events); each commit
+# queues its own delivery at once, so this is only the bound on the delay after a crash.
+KEFU_EVENTS_SWEEP_SECONDS = envint("KEFU_EVENTS_SWEEP_SECONDS", 30)
 
 LOGGING = {
     "version": 1,

@@ -5,12 +5,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/_setup.sh dev
-if [ ! -x /usr/bin/chromium ]; then
+# Debian packages the tests need: chromium (browser tests) and gettext (the catalog check).
+missing=""
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+command -v xgettext >/dev/null || missing="$missing gettext"
+if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ]; then
-    echo "installing Debian's chromium for the browser tests"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    echo "installing Debian's$missing for the tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
   else
-    echo "The browser tests need Debian's chromium: sudo apt-get install chromium" >&2
+    echo "The tests need Debian's$missing: sudo apt-get install$missing" >&2
     exit 1
   fi
 fi

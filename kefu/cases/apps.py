@@ -6,3 +6,9 @@ class CasesConfig(AppConfig):
     name = "kefu.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from kefu.cases import events
+        from kefu.cases.tasks import NOTIFY_KINDS, email_owner_and_handler
+
+        events.subscribe("cases.email_owner_and_handler", email_owner_and_handler, kinds=NOTIFY_KINDS)

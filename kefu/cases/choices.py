@@ -83,3 +83,6 @@ class EventKind(models.TextChoices):
     FOLLOW_UP = "follow_up", _("Follow-up case opened")
     CLASSIFICATION = "classification", _("Category or severity changed")
     DEADLINE = "deadline", _("Deadline changed")
+    # Something another app did about the case (a work order dispatched, a return visit made); the
+    # event's data names the app ("source") and the record.
+    ACTIVITY = "activity", _("Related activity")

@@ -239,6 +239,12 @@ class CaseEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     case_version = models.PositiveIntegerField()
     created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    # Delivery to the subscribers of kefu.cases.events: null until delivered (or set at once when no
+    # subscriber wants this kind). Failed deliveries are retried from `dispatch_retry_at`.
+    dispatched_at = models.DateTimeField(_("delivered to subscribers"), null=True, blank=True)
+    dispatch_attempts = models.PositiveSmallIntegerField(_("failed deliveries"), default=0)
+    dispatch_retry_at = models.DateTimeField(null=True, blank=True)
+    dispatch_error = models.TextField(_("last delivery error"), blank=True)
 
     class Meta:
         verbose_name = _("case event")
@@ -247,6 +253,10 @@ class CaseEvent(models.Model):
         constraints = [
             # Two writers can never both record version N of a case.
             models.UniqueConstraint(fields=["case", "case_version"], name="case_event_version_unique")
+        ]
+        indexes = [
+            # The dispatcher reads only undelivered events: a small partial index, whatever the history's size.
+            models.Index(fields=["id"], condition=Q(dispatched_at__isnull=True), name="case_event_undelivered"),
         ]
 
     def __str__(self) -> str:

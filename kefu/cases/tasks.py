@@ -5,23 +5,41 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 
+from kefu.cases import events
 from kefu.cases.choices import EventKind
 from kefu.cases.models import CaseEvent
 
-__all__ = ("case_notify",)
+__all__ = ("case_events_dispatch", "case_notify", "email_owner_and_handler")
 
 log = logging.getLogger(__name__)
 
 # Events that someone other than the actor needs to hear about.
-_NOTIFY = {EventKind.TRANSITION, EventKind.TRANSFER, EventKind.HANDOVER, EventKind.REOPEN, EventKind.MERGE}
+NOTIFY_KINDS = frozenset(
+    {EventKind.TRANSITION, EventKind.TRANSFER, EventKind.HANDOVER, EventKind.REOPEN, EventKind.MERGE}
+)
+
+
+@shared_task(ignore_result=True)
+def case_events_dispatch() -> dict:
+    """Deliver pending case events to their subscribers (kefu.cases.events). Queued after each commit
+    that recorded events, and run periodically to pick up what a dead worker left behind."""
+    result = events.dispatch_pending()
+    return {"delivered": result.delivered, "failed": result.failed}
+
+
+def email_owner_and_handler(event: events.CaseEventInfo) -> None:
+    """Subscriber: e-mail the case's owner and handler about a change they did not make (after commit)."""
+    event_id, case_id = event.event_id, event.case_id
+    transaction.on_commit(lambda: case_notify.delay(case_id, event_id))
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=30, acks_late=True)
 def case_notify(self, case_id: int, event_id: int) -> int:
     """E-mail the case's owner and handler about a change they did not make. Returns mails sent."""
     event = CaseEvent.objects.select_related("case__owner", "case__assignee", "actor").filter(pk=event_id).first()
-    if event is None or event.kind not in _NOTIFY:
+    if event is None or event.kind not in NOTIFY_KINDS:
         return 0
     case = event.case
     recipients = {u.email for u in (case.owner, case.assignee) if u and u.email and u.pk != event.actor_id}

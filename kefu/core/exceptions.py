@@ -2,7 +2,7 @@
 
 from typing import Any
 
-__all__ = ("ApplicationError", "ConflictError", "ForbiddenError")
+__all__ = ("ApplicationError", "ConflictError", "FieldErrors", "ForbiddenError")
 
 
 class ApplicationError(Exception):
@@ -26,3 +26,26 @@ class ConflictError(ApplicationError):
     """The object changed since the client read it (stale version). Maps to HTTP 409."""
 
     status_code = 409
+
+
+class FieldErrors:
+    """Collects field errors so a request learns everything that is wrong at once.
+
+    Services add to it while they check their input and call `raise_if_any()` before writing, so a
+    refused request changes nothing and reports every bad field, not just the first.
+    """
+
+    def __init__(self) -> None:
+        self.fields: dict[str, list[str]] = {}
+
+    def add(self, name: str, message: str) -> None:
+        self.fields.setdefault(name, []).append(message)
+
+    def __bool__(self) -> bool:
+        return bool(self.fields)
+
+    def raise_if_any(self, message: str = "") -> None:
+        if self.fields:
+            from django.utils.translation import gettext as _
+
+            raise ApplicationError(message or _("Invalid input."), extra=self.fields)

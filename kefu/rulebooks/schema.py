@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from kefu.org.choices import Role
 from kefu.rulebooks.choices import Operation, StateKind, TransitionAction
@@ -24,6 +24,8 @@ __all__ = (
     "TransitionDef",
     "RulebookError",
     "Problem",
+    "doc_from_document",
+    "doc_to_document",
     "parse_rulebook",
     "render_number_prefix",
     "CASE_KINDS",
@@ -290,6 +292,12 @@ class RulebookDoc(_Strict):
     calendar: str = "office"
     escalation_ladders: dict[str, list[LadderStepDef]] = Field(default_factory=dict)
     case_types: dict[str, CaseTypeDef] = Field(min_length=1)
+    # Sections registered by other apps (kefu.rulebooks.sections), validated by their own models.
+    _sections: dict[str, BaseModel] = PrivateAttr(default_factory=dict)
+
+    def section(self, key: str) -> Any:
+        """The validated section `key` of this rulebook (an app's model instance), or None."""
+        return self._sections.get(key)
 
     def case_type(self, code: str) -> CaseTypeDef:
         return self.case_types[code]
@@ -483,8 +491,29 @@ def _semantic_problems(doc: RulebookDoc) -> list[tuple[tuple[Any, ...], str]]:
     return out
 
 
+def _split_sections(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    from kefu.rulebooks.sections import registered_sections
+
+    specs = registered_sections()
+    core = {k: v for k, v in data.items() if k not in specs}
+    return core, {k: v for k, v in data.items() if k in specs}
+
+
+def _problems_of(exc: ValidationError, root: yaml.Node | None, prefix: tuple[Any, ...] = ()) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = (*prefix, *err["loc"])
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            message = "unknown field (check the spelling against docs/rulebooks.md)"
+        problems.append(Problem(".".join(str(p) for p in loc), message, _line_of(root, loc)))
+    return problems
+
+
 def parse_rulebook(text: str, *, source: str = "<rulebook>") -> RulebookDoc:
     """Parse and validate a rulebook; raise RulebookError naming every problem."""
+    from kefu.rulebooks.sections import registered_sections
+
     try:
         root = yaml.compose(text)
         data = yaml.safe_load(text)
@@ -495,20 +524,50 @@ def parse_rulebook(text: str, *, source: str = "<rulebook>") -> RulebookDoc:
         )
     if not isinstance(data, dict):
         raise RulebookError(source, [Problem("", "a rulebook must be a mapping with key, name, case_types, …")])
+    core, raw_sections = _split_sections(data)
+    specs = registered_sections()
+    problems: list[Problem] = []
+    doc = None
     try:
-        doc = RulebookDoc.model_validate(data)
+        doc = RulebookDoc.model_validate(core)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            message = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
-                message = "unknown field (check the spelling against docs/rulebooks.md)"
-            problems.append(Problem(".".join(str(p) for p in loc), message, _line_of(root, loc)))
+        problems += _problems_of(exc, root)
+    sections: dict[str, BaseModel] = {}
+    for key, value in raw_sections.items():
+        try:
+            sections[key] = specs[key].model.model_validate(value)
+        except ValidationError as exc:
+            problems += _problems_of(exc, root, (key,))
+    if problems or doc is None:
         raise RulebookError(source, problems)
-    semantic = _semantic_problems(doc)
+    semantic = [(path, msg) for path, msg in _semantic_problems(doc)]
+    doc._sections = sections
+    for key, section in sections.items():
+        check = specs[key].check
+        if check is not None:
+            semantic += [((key, *path), msg) for path, msg in check(doc, section)]
     if semantic:
         raise RulebookError(
             source, [Problem(".".join(str(p) for p in path), msg, _line_of(root, path)) for path, msg in semantic]
         )
+    return doc
+
+
+def doc_to_document(doc: RulebookDoc) -> dict[str, Any]:
+    """The JSON stored on a RulebookVersion: the core document plus each section under its key."""
+    document = doc.model_dump(mode="json", by_alias=True)
+    for key, section in doc._sections.items():
+        document[key] = section.model_dump(mode="json", by_alias=True)
+    return document
+
+
+def doc_from_document(document: dict[str, Any]) -> RulebookDoc:
+    """Read a stored document back (already validated when it was loaded). A section whose app is not
+    installed on this site is ignored; the version keeps it for a site that has the app."""
+    from kefu.rulebooks.sections import registered_sections
+
+    specs = registered_sections()
+    fields = {f.alias or name for name, f in RulebookDoc.model_fields.items()}
+    doc = RulebookDoc.model_validate({k: v for k, v in document.items() if k in fields})
+    doc._sections = {key: specs[key].model.model_validate(value) for key, value in document.items() if key in specs}
     return doc

@@ -4,7 +4,7 @@ from django.conf import settings
 
 from kefu.core.exceptions import ApplicationError
 from kefu.rulebooks.models import Rulebook, RulebookVersion
-from kefu.rulebooks.schema import RulebookDoc
+from kefu.rulebooks.schema import RulebookDoc, doc_from_document
 
 __all__ = ("rulebook_doc", "rulebook_for_new_case", "active_rulebooks")
 
@@ -13,7 +13,7 @@ __all__ = ("rulebook_doc", "rulebook_for_new_case", "active_rulebooks")
 def _doc_for(version_id: int, sha256: str) -> RulebookDoc:
     # Versions are immutable, so the parsed document can be cached per process by id and checksum.
     version = RulebookVersion.objects.get(pk=version_id)
-    return RulebookDoc.model_validate(version.document)
+    return doc_from_document(version.document)
 
 
 def rulebook_doc(version: RulebookVersion) -> RulebookDoc:

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from kefu.org.models import User
 from kefu.rulebooks.models import Rulebook, RulebookVersion
-from kefu.rulebooks.schema import parse_rulebook
+from kefu.rulebooks.schema import doc_to_document, parse_rulebook
 
 __all__ = ("rulebook_load", "rulebook_load_file", "rulebook_load_presets", "PRESET_DIR")
 
@@ -34,7 +34,7 @@ def rulebook_load(
         version = RulebookVersion.objects.create(
             rulebook=rulebook,
             number=(last.number + 1) if last else 1,
-            document=doc.model_dump(mode="json", by_alias=True),
+            document=doc_to_document(doc),
             source_text=text,
             sha256=digest,
             loaded_by=actor,

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from kefu.calendars.engine import ScheduleMissing, Unit, WorkingTime
 from kefu.calendars.models import WorkCalendar
 from kefu.calendars.selectors import working_time_for
+from kefu.cases.changes import case_lock, case_record_change, ensure_not_subject
 from kefu.cases.choices import CaseStatus, EventKind
 from kefu.core.exceptions import ApplicationError, ForbiddenError
 from kefu.rulebooks.choices import StateKind
@@ -184,10 +185,7 @@ def _warn_percent(definition: ClockDef | None) -> int:
 
 def _history(case: Case, *, actor: User, message: str, data: dict[str, Any]) -> None:
     """A DEADLINE row in the case history. It gets a version of its own: (case, version) is unique."""
-    from kefu.cases.services import _record, _save
-
-    _save(case, [])
-    _record(
+    case_record_change(
         case,
         actor=actor,
         kind=EventKind.DEADLINE,
@@ -521,9 +519,7 @@ def clock_extend(*, clock: Clock, actor: User, amount: int, unit: str, reason: s
     may not exceed `extension.max`, counted the same way from the current deadline. If the new
     deadline is in the future, the warning and the escalation ladder are planned anew from it.
     """
-    from kefu.cases.services import _check_recusal, _lock, _record, _save
-
-    case = _lock(clock.case, expected_version)
+    case = case_lock(clock.case, expected_version=expected_version)
     clock = Clock.objects.select_for_update().get(pk=clock.pk)
     clock.case = case
     definition = clock_def(case, clock.key)
@@ -533,7 +529,7 @@ def clock_extend(*, clock: Clock, actor: User, amount: int, unit: str, reason: s
             _("The rulebook does not allow extending “%(clock)s”.") % {"clock": clock.label},
             extra={"clock": [_("This deadline cannot be extended.")]},
         )
-    _check_recusal(case, actor)
+    ensure_not_subject(case, actor)
     if not (actor.is_superuser or actor.role in extension.roles):
         raise ForbiddenError(
             _("Extending “%(clock)s” needs the approval of: %(roles)s; your role is %(role)s.")
@@ -586,7 +582,6 @@ def clock_extend(*, clock: Clock, actor: User, amount: int, unit: str, reason: s
         # Paused: the deadline shown moves by the same amount; resuming recomputes it anyway.
         clock.deadline = _add(engine, clock.working_measure, base, added)
     _update(clock, "extended_minutes", *_TIMING)
-    _save(case, [])
     values = {
         "clock": clock.label,
         "amount": amount,
@@ -595,12 +590,10 @@ def clock_extend(*, clock: Clock, actor: User, amount: int, unit: str, reason: s
         "new": _fmt(clock.deadline),
         "reason": reason.strip(),
     }
-    _record(
+    case_record_change(
         case,
         actor=actor,
         kind=EventKind.DEADLINE,
-        from_stage=case.stage,
-        from_status=case.status,
         message=_("%(clock)s extended by %(amount)s %(unit)s: due %(old)s → %(new)s. %(reason)s") % values,
         data={
             "clock": clock.key,

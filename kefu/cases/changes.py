@@ -1,0 +1,143 @@
+"""The public way for any service to change a case: lock it, change it, record the change.
+
+Every write to a case — the case engine's own transitions and operations, the deadline clocks, and
+the services of the apps built on the engine (work orders, return visits, appraisal) — follows the
+same three steps inside one transaction:
+
+    @transaction.atomic
+    def workorder_dispatch(*, order, actor, ...):
+        case = case_lock(order.case_id, expected_version=None)     # 1. row lock (+ version check)
+        ensure_not_subject(case, actor)                            #    recusal, if the actor judges it
+        case.assignee = technician                                 # 2. change
+        case_record_change(case, actor=actor, kind=EventKind.ACTIVITY,   # 3. version + history row
+                           fields=["assignee"], message=..., data={...})
+
+`case_record_change` bumps `Case.version`, saves the named fields and writes the `CaseEvent` with the
+new version in the same transaction; the unique `(case, case_version)` constraint makes a lost update
+impossible even for a code path that forgot the lock. After commit, subscribers of
+`kefu.cases.events` hear about the event. Nothing here knows about HTTP; errors are
+`kefu.core.exceptions` errors (400/403/409).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kefu.cases import events
+from kefu.cases.models import Case, CaseEvent
+from kefu.core.exceptions import ConflictError, ForbiddenError
+
+__all__ = (
+    "actor_has_role",
+    "case_lock",
+    "case_record_change",
+    "case_record_event",
+    "case_save",
+    "ensure_not_subject",
+)
+
+
+def case_lock(case: Case | int, *, expected_version: int | None) -> Case:
+    """Lock the case row for the rest of the transaction and return it fresh from the database.
+
+    With `expected_version`, a case that moved on since the client read it raises ConflictError
+    (HTTP 409) and nothing is written. Must be called inside `transaction.atomic`.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("case_lock() must be called inside transaction.atomic")
+    pk = case.pk if isinstance(case, Case) else case
+    # of=("self",): lock only the case row. A plain FOR UPDATE also locks the joined rulebook version,
+    # which every case of that version shares, so all writes would queue on it (and could deadlock).
+    locked = Case.objects.select_for_update(of=("self",)).select_related("rulebook_version").get(pk=pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ConflictError(
+            _(
+                "Case %(number)s was changed by someone else (you saw version %(seen)s, it is now %(current)s). "
+                "Reload it and try again."
+            )
+            % {"number": locked.number, "seen": expected_version, "current": locked.version},
+            extra={"version": [_("Current version is %(current)s.") % {"current": locked.version}]},
+        )
+    return locked
+
+
+def actor_has_role(actor: Any, roles: list[str] | tuple[str, ...] | frozenset[str]) -> bool:
+    """Whether the actor holds one of `roles` (superusers hold them all)."""
+    return bool(actor.is_superuser or actor.role in roles)
+
+
+def ensure_not_subject(case: Case, actor: Any) -> None:
+    """Recusal: the person a complaint is about may not handle or judge it (篇10)."""
+    if case.subject_person_id is not None and case.subject_person_id == actor.pk:
+        raise ForbiddenError(_("You are the person this case complains about, so you may not handle or judge it."))
+
+
+def case_save(case: Case, fields: list[str] | tuple[str, ...] = ()) -> None:
+    """Bump the case's version and save `fields` (plus version and updated_at). Use with
+    `case_record_event`, or use `case_record_change`, which does both."""
+    case.version += 1
+    case.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def case_record_event(
+    case: Case,
+    *,
+    actor: Any,
+    kind: str,
+    transition: str = "",
+    from_stage: str | None = None,
+    from_status: str | None = None,
+    message: str = "",
+    data: dict[str, Any] | None = None,
+) -> CaseEvent:
+    """Write the history row for the case's current version (no version bump: see `case_save`).
+
+    `from_stage`/`from_status` default to the case's current ones (a change that does not move it).
+    Subscribers of `kefu.cases.events` receive the event after the transaction commits.
+    """
+    event = CaseEvent(
+        case=case,
+        kind=kind,
+        transition=transition,
+        actor=actor,
+        from_stage=case.stage if from_stage is None else from_stage,
+        to_stage=case.stage,
+        from_status=case.status if from_status is None else from_status,
+        to_status=case.status,
+        message=message,
+        data=data or {},
+        case_version=case.version,
+    )
+    events.prepare(event)
+    event.save()
+    events.schedule_dispatch(event)
+    return event
+
+
+def case_record_change(
+    case: Case,
+    *,
+    actor: Any,
+    kind: str,
+    fields: list[str] | tuple[str, ...] = (),
+    transition: str = "",
+    from_stage: str | None = None,
+    from_status: str | None = None,
+    message: str = "",
+    data: dict[str, Any] | None = None,
+) -> CaseEvent:
+    """Save a change to a locked case and record it: version + 1, `fields` saved, one history row."""
+    case_save(case, fields)
+    return case_record_event(
+        case,
+        actor=actor,
+        kind=kind,
+        transition=transition,
+        from_stage=from_stage,
+        from_status=from_status,
+        message=message,
+        data=data,
+    )

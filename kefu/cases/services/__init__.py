@@ -1,0 +1,48 @@
+"""The case engine: every write to a case goes through a function of this package.
+
+Each one runs in a transaction, locks the case row, checks the version the client saw, checks the
+rulebook (stage, role, recusal), changes the case, bumps its version and writes a `CaseEvent` in the
+same transaction (the public helpers for that are in `kefu.cases.changes`, which other apps use
+too). Subscribers of `kefu.cases.events` hear about each event after commit, so nothing reacts to a
+change that rolled back.
+
+Modules: `registration` (case_register), `transitions` (case_transition and the rulebook checks),
+`actions` (what each transition action does), `approvals` (approval chains), `operations`
+(transfer, suspend, resume, withdraw, reopen, merge, classification, notes, attachments, hand-over).
+"""
+
+from kefu.cases.services.approvals import approval_steps_required
+from kefu.cases.services.operations import (
+    CLASSIFY_ROLES,
+    case_add_attachment,
+    case_add_note,
+    case_hand_over_open_work,
+    case_merge,
+    case_reopen,
+    case_resume,
+    case_suspend,
+    case_transfer,
+    case_update_classification,
+    case_withdraw,
+)
+from kefu.cases.services.registration import case_register, request_fingerprint
+from kefu.cases.services.transitions import case_transition, transition_allowed
+
+__all__ = (
+    "CLASSIFY_ROLES",
+    "approval_steps_required",
+    "case_add_attachment",
+    "case_add_note",
+    "case_hand_over_open_work",
+    "case_merge",
+    "case_register",
+    "case_reopen",
+    "case_resume",
+    "case_suspend",
+    "case_transfer",
+    "case_transition",
+    "case_update_classification",
+    "case_withdraw",
+    "request_fingerprint",
+    "transition_allowed",
+)

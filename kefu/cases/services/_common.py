@@ -1,0 +1,61 @@
+"""Input checks shared by the case services of this package (not for other apps: they have
+`kefu.cases.changes` and their own input checks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from kefu.cases.changes import actor_has_role, ensure_not_subject
+from kefu.cases.models import Case
+from kefu.core.exceptions import FieldErrors, ForbiddenError
+from kefu.org.models import OrgUnit, User
+from kefu.rulebooks.choices import Operation
+
+__all__ = ("check_operation", "input_text", "input_unit", "input_user", "is_id")
+
+
+def is_id(value: Any) -> bool:
+    """A positive database id written in ASCII digits ("²" and "٣" pass str.isdigit(), not this)."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and 0 < int(text) < 2**63
+
+
+def check_operation(case: Case, actor: User, op: Operation) -> None:
+    ensure_not_subject(case, actor)
+    roles = case.rulebook.operation_roles(op)
+    if not actor_has_role(actor, roles):
+        raise ForbiddenError(
+            _("Your role (%(role)s) may not do “%(operation)s” under the rulebook “%(rulebook)s”.")
+            % {"role": actor.get_role_display(), "operation": op.label, "rulebook": case.rulebook.name}
+        )
+
+
+def input_user(errors: FieldErrors, name: str, value: Any, *, required: bool = False) -> User | None:
+    if value in (None, ""):
+        if required:
+            errors.add(name, _("This field is required."))
+        return None
+    user = User.objects.filter(pk=value, is_active=True).select_related("unit").first() if is_id(value) else None
+    if user is None:
+        errors.add(name, _("No active staff member with id %(id)s.") % {"id": str(value)[:30]})
+    return user
+
+
+def input_unit(errors: FieldErrors, name: str, value: Any, *, required: bool = False) -> OrgUnit | None:
+    if value in (None, ""):
+        if required:
+            errors.add(name, _("This field is required."))
+        return None
+    unit = OrgUnit.objects.filter(pk=value, is_active=True).first() if is_id(value) else None
+    if unit is None:
+        errors.add(name, _("No active organisation unit with id %(id)s.") % {"id": str(value)[:30]})
+    return unit
+
+
+def input_text(errors: FieldErrors, data: dict[str, Any], name: str, *, required: bool = True) -> str:
+    value = str(data.get(name) or "").strip()
+    if required and not value:
+        errors.add(name, _("This field is required."))
+    return value

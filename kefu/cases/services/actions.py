@@ -1,0 +1,258 @@
+"""What each transition action does to a case besides moving it (docs/rulebooks.md, "Transition actions").
+
+An action reads the transition's input, refuses it with field errors (nothing written), and changes
+the locked case's fields; `case_transition` then moves, saves and records the case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from kefu.cases.choices import ApprovalDecision, NoteVisibility, RemedyKind, Responsibility, Validity
+from kefu.cases.models import Approval, Case, CaseNote, Remedy
+from kefu.cases.services._common import input_text, input_unit, input_user
+from kefu.cases.services.approvals import approval_step_for, approval_steps_required
+from kefu.core.exceptions import FieldErrors
+from kefu.org.models import User
+from kefu.rulebooks.choices import TransitionAction
+from kefu.rulebooks.schema import TransitionDef
+
+__all__ = ("ACTIONS", "Outcome")
+
+
+@dataclass
+class Outcome:
+    message: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    fields: list[str] = field(default_factory=list)
+    move: bool = True
+
+
+def _act_advance(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> Outcome:
+    return Outcome(message=str(data.get("comment") or ""))
+
+
+def _act_establish(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> Outcome:
+    case.validity = Validity.ESTABLISHED
+    return Outcome(message=str(data.get("comment") or ""), fields=["validity"])
+
+
+def _act_not_established(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> Outcome:
+    errors = FieldErrors()
+    reason = input_text(errors, data, "reason")
+    errors.raise_if_any(_("A complaint that does not stand must be answered with a reason."))
+    case.validity = Validity.NOT_ESTABLISHED
+    case.reply = reason
+    CaseNote.objects.create(case=case, author=actor, visibility=NoteVisibility.CUSTOMER, body=reason)
+    return Outcome(message=reason, fields=["validity", "reply"])
+
+
+def _act_route(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> Outcome:
+    errors = FieldErrors()
+    unit = input_unit(errors, "unit", data.get("unit"), required=True)
+    assignee = input_user(errors, "assignee", data.get("assignee"))
+    if assignee is not None and assignee.pk == case.subject_person_id:
+        errors.add("assignee", _("This person is the subject of the complaint and must not handle it (recusal)."))
+    errors.raise_if_any(_("The case was not routed."))
+    case.responsible_unit = unit
+    case.assignee = assignee
+    return Outcome(
+        message=str(data.get("comment") or ""),
+        data={"unit": unit.name if unit else None, "assignee": str(assignee) if assignee else None},
+        fields=["responsible_unit", "assignee"],
+    )
+
+
+def _act_assign(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> Outcome:
+    errors = FieldErrors()
+    assignee = input_user(errors, "assignee", data.get("assignee"), required=True)
+    if assignee is not None and assignee.pk == case.subject_person_id:
+        errors.add("assignee", _("This person is the subject of the complaint and must not handle it (recusal)."))
+    errors.raise_if_any(_("The case was not assigned."))
+    case.assignee = assignee
+    return Outcome(data={"assignee": str(assignee)}, fields=["assignee"])
+
+
+def _act_finding(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> Outcome:
+    errors = FieldErrors()
+    cause = input_text(errors, data, "cause")
+    responsibility = str(data.get("responsibility") or "")
+    if responsibility not in Responsibility.values:
+        errors.add("responsibility", _("Choose one of: %(choices)s.") % {"choices": ", ".join(Responsibility.values)})
+    unit = input_unit(errors, "responsible_unit", data.get("responsible_unit"))
+    person = input_user(errors, "responsible_person", data.get("responsible_person"))
+    errors.raise_if_any(_("The finding was not recorded."))
+    case.cause = cause
+    case.responsibility = responsibility
+    case.responsible_person = person
+    fields = ["cause", "responsibility", "responsible_person"]
+    if unit is not None:
+        case.responsible_unit = unit
+        fields.append("responsible_unit")
+    return Outcome(message=cause, data={"responsibility": responsibility}, fields=fields)
+
+
+def _act_remedy(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> Outcome:
+    errors = FieldErrors()
+    items = data.get("remedies")
+    parsed: list[Remedy] = []
+    if not isinstance(items, list) or not items:
+        errors.add("remedies", _("Propose at least one remedy."))
+    else:
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                errors.add(f"remedies[{i}]", _("Each remedy needs a kind and an amount."))
+                continue
+            kind = str(item.get("kind") or "")
+            if kind not in RemedyKind.values:
+                errors.add(
+                    f"remedies[{i}].kind", _("Choose one of: %(choices)s.") % {"choices": ", ".join(RemedyKind.values)}
+                )
+            try:
+                amount = Decimal(str(item.get("amount") or "0"))
+                if amount < 0 or amount != amount.quantize(Decimal("0.01")) or amount >= Decimal("1e10"):
+                    raise InvalidOperation
+            except (InvalidOperation, ValueError):
+                errors.add(f"remedies[{i}].amount", _("A non-negative amount in yuan with at most 2 decimals."))
+                amount = Decimal(0)
+            parsed.append(
+                Remedy(
+                    case=case,
+                    kind=kind,
+                    amount=amount,
+                    description=str(item.get("description") or "")[:500],
+                    proposed_by=actor,
+                )
+            )
+    errors.raise_if_any(_("The remedy was not recorded."))
+    case.remedies.filter(superseded=False).update(superseded=True)
+    for remedy in parsed:
+        remedy.approval_round = case.approval_round
+        remedy.save()
+    case.remedy_total = sum((r.amount for r in parsed), Decimal(0))
+    return Outcome(
+        message=str(data.get("comment") or ""),
+        data={"remedies": [{"kind": r.kind, "amount": str(r.amount)} for r in parsed], "total": str(case.remedy_total)},
+        fields=["remedy_total"],
+    )
+
+
+def _act_approve(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> Outcome:
+    index, step_def = approval_step_for(case, actor)
+    comment = str(data.get("comment") or "")
+    Approval.objects.create(
+        case=case,
+        approval_round=case.approval_round,
+        step=index,
+        role=step_def.role,
+        approver=actor,
+        decision=ApprovalDecision.APPROVED,
+        comment=comment,
+    )
+    remaining = len(approval_steps_required(case)) - (index + 1)
+    return Outcome(
+        message=comment,
+        data={"step": index + 1, "level": step_def.label or step_def.role, "remaining": remaining},
+        move=remaining == 0,
+    )
+
+
+def _act_decline(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> Outcome:
+    index, step_def = approval_step_for(case, actor)
+    errors = FieldErrors()
+    comment = input_text(errors, data, "comment")
+    errors.raise_if_any(_("Say why the remedy is sent back."))
+    Approval.objects.create(
+        case=case,
+        approval_round=case.approval_round,
+        step=index,
+        role=step_def.role,
+        approver=actor,
+        decision=ApprovalDecision.DECLINED,
+        comment=comment,
+    )
+    case.approval_round += 1
+    return Outcome(message=comment, data={"step": index + 1}, fields=["approval_round"])
+
+
+def _act_reply(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> Outcome:
+    errors = FieldErrors()
+    reply = input_text(errors, data, "reply")
+    errors.raise_if_any(_("The reply is empty."))
+    case.reply = reply
+    CaseNote.objects.create(case=case, author=actor, visibility=NoteVisibility.CUSTOMER, body=reply)
+    return Outcome(message=reply, fields=["reply"])
+
+
+def _act_customer_accept(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> Outcome:
+    case.customer_accepted = True
+    return Outcome(message=str(data.get("comment") or ""), fields=["customer_accepted"])
+
+
+def _act_customer_reject(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> Outcome:
+    errors = FieldErrors()
+    reason = input_text(errors, data, "reason")
+    errors.raise_if_any(_("Record why the customer does not accept."))
+    case.customer_accepted = False
+    from kefu.cases.services.registration import case_register  # registration imports nothing of this module
+
+    follow_up, _created = case_register(
+        actor=actor,
+        case_type=case.case_type,
+        customer=case.customer,
+        contact=case.contact,
+        channel=case.channel,
+        category=case.category,
+        severity=case.severity,
+        title=f"{case.title}（{case.number} 复议）",
+        description=reason,
+        customer_request=case.customer_request,
+        subject_person=case.subject_person,
+        subject_unit=case.subject_unit,
+        rulebook_key=case.rulebook.key,
+        parent=case,
+    )
+    return Outcome(
+        message=reason, data={"follow_up": follow_up.number, "follow_up_id": follow_up.pk}, fields=["customer_accepted"]
+    )
+
+
+def _act_return_visit(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> Outcome:
+    errors = FieldErrors()
+    note = input_text(errors, data, "note")
+    errors.raise_if_any(_("Record what the customer said on the return visit."))
+    case.return_visit_note = note
+    return Outcome(message=note, fields=["return_visit_note"])
+
+
+def _act_review(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> Outcome:
+    errors = FieldErrors()
+    summary = input_text(errors, data, "summary")
+    errors.raise_if_any(_("Write the review summary."))
+    case.review_summary = summary
+    return Outcome(message=summary, fields=["review_summary"])
+
+
+ACTIONS: dict[str, Callable[[Case, User, dict[str, Any], TransitionDef], Outcome]] = {
+    TransitionAction.ADVANCE: _act_advance,
+    TransitionAction.ESTABLISH: _act_establish,
+    TransitionAction.NOT_ESTABLISHED: _act_not_established,
+    TransitionAction.ROUTE: _act_route,
+    TransitionAction.ASSIGN: _act_assign,
+    TransitionAction.FINDING: _act_finding,
+    TransitionAction.REMEDY: _act_remedy,
+    TransitionAction.APPROVE: _act_approve,
+    TransitionAction.DECLINE: _act_decline,
+    TransitionAction.REPLY: _act_reply,
+    TransitionAction.CUSTOMER_ACCEPT: _act_customer_accept,
+    TransitionAction.CUSTOMER_REJECT: _act_customer_reject,
+    TransitionAction.RETURN_VISIT: _act_return_visit,
+    TransitionAction.REVIEW: _act_review,
+    TransitionAction.CLOSE: _act_advance,
+    TransitionAction.ARCHIVE: _act_advance,
+}

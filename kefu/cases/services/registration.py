@@ -1,0 +1,184 @@
+"""Registration: a new case, numbered, owned by whoever received it (首问负责制), with its clocks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kefu.cases.changes import case_record_event
+from kefu.cases.choices import CaseStatus, Channel, EventKind
+from kefu.cases.models import Case, IdempotencyRecord, NumberSequence
+from kefu.core.exceptions import ApplicationError, FieldErrors
+from kefu.customers.models import Contact, Customer
+from kefu.org.models import OrgUnit, User
+from kefu.rulebooks.schema import RulebookDoc, render_number_prefix
+from kefu.rulebooks.selectors import rulebook_for_new_case
+from kefu.sla import services as sla
+
+__all__ = ("case_register", "request_fingerprint")
+
+
+def request_fingerprint(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _next_number(*, pattern: str, case_type: str, when: datetime) -> str:
+    """Take the next serial for the pattern's prefix (e.g. 'KF2611' → 'KF261100042').
+
+    The prefix row is created if missing (a no-op when another transaction got there first) and
+    then locked, so parallel registrations queue on it and get consecutive, unique serials. A
+    registration that rolls back rolls its increment back too: no gaps.
+    """
+    prefix, width = render_number_prefix(pattern, when=timezone.localtime(when), type_code=case_type)
+    NumberSequence.objects.bulk_create([NumberSequence(prefix=prefix, last=0)], ignore_conflicts=True)
+    seq = NumberSequence.objects.select_for_update().get(prefix=prefix)
+    seq.last += 1
+    seq.save(update_fields=["last"])
+    return f"{prefix}{seq.last:0{width}d}"
+
+
+@transaction.atomic
+def case_register(
+    *,
+    actor: User,
+    case_type: str,
+    customer: Customer,
+    channel: str,
+    title: str,
+    description: str,
+    category: str = "",
+    severity: str = "",
+    customer_request: str = "",
+    contact: Contact | None = None,
+    subject_person: User | None = None,
+    subject_unit: OrgUnit | None = None,
+    is_anonymous: bool = False,
+    received_at: datetime | None = None,
+    rulebook_key: str | None = None,
+    parent: Case | None = None,
+    idempotency_key: str = "",
+    request_hash: str = "",
+) -> tuple[Case, bool]:
+    """Register a case; the actor receives and owns it (首问负责制). Returns (case, created).
+
+    With an idempotency key, a repeat of the same request returns the first case and creates
+    nothing; the key claim is inserted first, so a parallel repeat waits for the first to commit.
+    """
+    record = None
+    if idempotency_key:
+        record, first = _claim_idempotency_key(actor=actor, key=idempotency_key, request_hash=request_hash)
+        if not first:
+            return record.case, False
+
+    version = rulebook_for_new_case(rulebook_key)
+    doc: RulebookDoc = version.doc
+    errors = FieldErrors()
+    type_def = doc.case_types.get(case_type)
+    if type_def is None:
+        errors.add(
+            "case_type",
+            _("Unknown case type “%(value)s”; this rulebook has: %(choices)s.")
+            % {"value": case_type, "choices": ", ".join(doc.case_types)},
+        )
+    else:
+        allowed = [c.code for c in doc.categories_for(case_type)]
+        if category and category not in allowed:
+            errors.add(
+                "category",
+                _("Unknown category “%(value)s” for %(type)s; choose one of: %(choices)s.")
+                % {"value": category, "type": type_def.label, "choices": ", ".join(allowed)},
+            )
+    severity = severity or doc.severities[0].code
+    if doc.severity(severity) is None:
+        errors.add(
+            "severity",
+            _("Unknown severity “%(value)s”; choose one of: %(choices)s.")
+            % {"value": severity, "choices": ", ".join(s.code for s in doc.severities)},
+        )
+    if channel not in Channel.values:
+        errors.add(
+            "channel",
+            _("Unknown channel “%(value)s”; choose one of: %(choices)s.")
+            % {"value": channel, "choices": ", ".join(Channel.values)},
+        )
+    if not title.strip():
+        errors.add("title", _("This field is required."))
+    if not description.strip():
+        errors.add("description", _("This field is required."))
+    if contact is not None and contact.customer_id != customer.pk:
+        errors.add("contact", _("This contact belongs to another customer."))
+    if subject_person is not None and subject_person.pk == actor.pk:
+        errors.add("subject_person", _("You cannot register a complaint about yourself; ask a colleague to take it."))
+    now = timezone.now()
+    received_at = received_at or now
+    if received_at > now + timedelta(minutes=5):
+        errors.add("received_at", _("A case cannot be received in the future."))
+    errors.raise_if_any(_("The case was not registered."))
+    assert type_def is not None
+
+    case = Case(
+        number=_next_number(pattern=doc.numbering_for(case_type).pattern, case_type=case_type, when=now),
+        rulebook_version=version,
+        case_type=case_type,
+        category=category,
+        severity=severity,
+        channel=channel,
+        stage=type_def.initial,
+        status=CaseStatus.OPEN,
+        customer=customer,
+        contact=contact,
+        is_anonymous=is_anonymous,
+        title=title.strip(),
+        description=description.strip(),
+        customer_request=customer_request.strip(),
+        received_at=received_at,
+        receiver=actor,
+        receiving_unit=actor.unit,
+        owner=actor,
+        subject_person=subject_person,
+        subject_unit=subject_unit or (subject_person.unit if subject_person else None),
+        parent=parent,
+    )
+    case.save()
+    if record is not None:
+        record.case = case
+        record.save(update_fields=["case"])
+    case_record_event(
+        case,
+        actor=actor,
+        kind=EventKind.REGISTERED,
+        message=case.title,
+        data={"rulebook": doc.key, "rulebook_version": version.number, "parent": parent.number if parent else None},
+    )
+    # Clocks count from receipt, which may be earlier than the registration (a letter, a call-back).
+    sla.clocks_start_for(case=case, stage="registered", at=received_at, actor=actor)
+    if type_def.initial != "registered":
+        sla.clocks_start_for(case=case, stage=type_def.initial, at=received_at, actor=actor)
+    return case, True
+
+
+def _claim_idempotency_key(*, actor: User, key: str, request_hash: str) -> tuple[IdempotencyRecord, bool]:
+    if len(key) > 100:
+        raise ApplicationError(
+            _("Idempotency-Key is too long."), extra={"idempotency_key": [_("At most 100 characters.")]}
+        )
+    existing = IdempotencyRecord.objects.filter(user=actor, key=key).select_related("case").first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                return IdempotencyRecord.objects.create(user=actor, key=key, request_hash=request_hash), True
+        except IntegrityError:
+            # A parallel request with the same key committed first; fall through and return its case.
+            existing = IdempotencyRecord.objects.select_related("case").get(user=actor, key=key)
+    if request_hash and existing.request_hash != request_hash:
+        raise ApplicationError(
+            _("This Idempotency-Key was already used for a different request."),
+            extra={"idempotency_key": [_("Use a new key for a new case.")]},
+        )
+    return existing, False
