@@ -100,11 +100,15 @@ class ClockExtendSerializer(serializers.Serializer):
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    """A notification, its text in the request's language (Accept-Language) where it has a message code."""
+
     case = serializers.SerializerMethodField()
+    title = serializers.CharField(source="display_title", read_only=True)
+    body = serializers.CharField(source="display_body", read_only=True)
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "title", "body", "case", "created_at", "read_at"]
+        fields = ["id", "kind", "title", "body", "case", "url", "due_at", "created_at", "read_at"]
 
     def get_case(self, n: Notification) -> dict[str, Any] | None:
         return {"id": n.case_id, "number": n.case.number} if n.case_id else None

@@ -16,3 +16,6 @@ class NoticeKind(models.TextChoices):
     WARNING = "warning", _("Warning")
     OVERDUE = "overdue", _("Overdue notice")
     ESCALATION = "escalation", _("Escalation")
+    # Work-inbox entries that are not deadline notices (kefu.sla.inbox.inbox_notify).
+    WORK = "work", _("Work for you")
+    INFO = "info", _("For your information")

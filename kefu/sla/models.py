@@ -98,6 +98,13 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Work-inbox entries (kefu.sla.inbox.inbox_notify) carry a registered message code and its
+    # parameters, rendered in the reader's language when read; `title`/`body` keep the text in the
+    # site's language for e-mail and for a code whose app was removed. Deadline notices store text only.
+    message_code = models.CharField(max_length=80, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -112,3 +119,15 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def display_title(self) -> str:
+        from kefu.sla.inbox import render_notification
+
+        return render_notification(self)[0]
+
+    @property
+    def display_body(self) -> str:
+        from kefu.sla.inbox import render_notification
+
+        return render_notification(self)[1]
