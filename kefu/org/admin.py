@@ -1,11 +1,37 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 from knox.models import AuthToken
 
 from kefu.org.models import Delegation, OrgUnit, User
 from kefu.org.services import token_revoke, token_revoke_all, unit_create, unit_move
+
+# django-axes has no Chinese catalog: naming its admin labels here puts them in Kefu's catalog, where
+# they are translated for the lockout pages administrators use to unlock people (docs/operations.md).
+AXES_ADMIN_LABELS = (
+    gettext_noop("access attempt"),
+    gettext_noop("access attempts"),
+    gettext_noop("access failure"),
+    gettext_noop("access failures"),
+    gettext_noop("access log"),
+    gettext_noop("access logs"),
+    gettext_noop("Access lock out"),
+    gettext_noop("Attempt Time"),
+    gettext_noop("Failed Logins"),
+    gettext_noop("Form Data"),
+    gettext_noop("GET Data"),
+    gettext_noop("HTTP Accept"),
+    gettext_noop("IP Address"),
+    gettext_noop("Locked Out"),
+    gettext_noop("Logout Time"),
+    gettext_noop("Meta Data"),
+    gettext_noop("Path"),
+    gettext_noop("POST Data"),
+    gettext_noop("Session key hash (sha256)"),
+    gettext_noop("User Agent"),
+    gettext_noop("Username"),
+)
 
 # API tokens are managed per person on the staff page (below), where they are revoked, not created.
 if admin.site.is_registered(AuthToken):

@@ -54,7 +54,7 @@ def test_web_login_100_wrong_passwords_then_the_right_one_fails(org):
     assert response.status_code == 429
     assert not logged_in_web(client)
     page = response.content.decode()
-    assert "登录失败次数过多" in page and "后再试" in page
+    assert "登录失败次数过多" in page and "后才能登录" in page
     assert int(response["Retry-After"]) > 14 * 60
 
 
