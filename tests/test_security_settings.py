@@ -57,7 +57,9 @@ def test_production_mode_refuses_the_development_key_and_debug(tmp_path):
 
 
 def test_development_mode_still_starts_without_a_secret_key(tmp_path):
-    result = run_python("print(s.SECRET_KEY, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE)", KEFU_VAR_DIR=str(tmp_path))
+    result = run_python(
+        "print(s.SECRET_KEY, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE)", KEFU_VAR_DIR=str(tmp_path)
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["kefu-insecure-development-key-change-me", "False", "False"]
 
@@ -68,7 +70,9 @@ def test_production_mode_defaults_to_https_and_every_value_comes_from_the_enviro
         "SESSION_COOKIE_SECURE CSRF_COOKIE_SECURE SECURE_PROXY_SSL_HEADER KEFU_DEMO_LOGINS"
     ).split()
     code = "print(" + ", ".join(f"s.{f}" for f in fields) + ", sep='|')"
-    result = run_python(code, KEFU_ENV="production", SECRET_KEY=SECRET, KEFU_VAR_DIR=str(tmp_path), KEFU_DEMO_LOGINS="1")
+    result = run_python(
+        code, KEFU_ENV="production", SECRET_KEY=SECRET, KEFU_VAR_DIR=str(tmp_path), KEFU_DEMO_LOGINS="1"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().split("|") == ["True", "31536000", "True", "False", "True", "True", "None", "False"]
 

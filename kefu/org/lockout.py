@@ -83,8 +83,7 @@ class LockoutHandler(AxesDatabaseHandler):
 
     def get_failures(self, request, credentials: dict | None = None) -> int:
         by_account, by_address = (
-            qs.aggregate(n=Sum("failures_since_start"))["n"] or 0
-            for qs in self.get_user_attempts(request, credentials)
+            qs.aggregate(n=Sum("failures_since_start"))["n"] or 0 for qs in self.get_user_attempts(request, credentials)
         )
         if by_address >= settings.KEFU_LOGIN_ADDRESS_FAILURE_LIMIT:
             return max(by_account, get_failure_limit(request, credentials))
@@ -107,9 +106,7 @@ def locked_until(request: HttpRequest, username: str | None) -> datetime | None:
     if not settings.AXES_ENABLED:
         return None
     now = timezone.now()
-    recent = AccessAttempt.objects.filter(attempt_time__gte=now - settings.AXES_COOLOFF_TIME).order_by(
-        "-attempt_time"
-    )
+    recent = AccessAttempt.objects.filter(attempt_time__gte=now - settings.AXES_COOLOFF_TIME).order_by("-attempt_time")
     groups = (
         (recent.filter(username=username), settings.AXES_FAILURE_LIMIT),
         (recent.filter(ip_address=client_ip(request)), settings.KEFU_LOGIN_ADDRESS_FAILURE_LIMIT),

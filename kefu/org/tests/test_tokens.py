@@ -129,7 +129,9 @@ def test_the_admin_staff_page_revokes_a_single_token(org):
     admin.force_login(org.admin)
     url = f"/admin/org/user/{org.agent.pk}/change/"
     form = admin.get(url).context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None and k not in ("password", "groups", "user_permissions")}
+    data = {
+        k: v for k, v in form.initial.items() if v is not None and k not in ("password", "groups", "user_permissions")
+    }
     data.update(
         {
             "date_joined_0": timezone.localtime(org.agent.date_joined).strftime("%Y-%m-%d"),
@@ -205,7 +207,9 @@ def test_other_saves_keep_the_tokens(org):
     assert works(token)
 
 
-@pytest.mark.parametrize("body", [{"username": "a" * 151, "password": "x"}, {"username": "agent", "password": "x" * 129}])
+@pytest.mark.parametrize(
+    "body", [{"username": "a" * 151, "password": "x"}, {"username": "agent", "password": "x" * 129}]
+)
 def test_overlong_credentials_are_400(org, body):
     response = APIClient().post("/api/v1/auth/token/", body, format="json")
     assert response.status_code == 400
