@@ -1,4 +1,4 @@
-from csp.constants import UNSAFE_INLINE
+from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.conf import settings
 from django.conf.urls.static import static
@@ -13,12 +13,12 @@ from kefu.web.accounts import AdminLoginForm, LoginView
 admin.site.login_form = AdminLoginForm
 
 
-def api_docs_page(view):
+def api_docs_page(view, **extra: list[str]):
     """A documentation page: for logged-in staff (browser session), styles inline as the libraries need.
 
     Scripts stay strict: Swagger UI's start script is a separate file (split view), ReDoc's is ours.
     """
-    return login_required(csp_update({"style-src": [UNSAFE_INLINE]})(view))
+    return login_required(csp_update({"style-src": [UNSAFE_INLINE], **extra})(view))
 
 
 urlpatterns = [
@@ -34,7 +34,11 @@ urlpatterns = [
     ),
     path(
         "api/v1/redoc/",
-        api_docs_page(SpectacularRedocView.as_view(url_name="api-schema", template_name="web/api_redoc.html")),
+        # ReDoc runs its search index in a web worker that it builds from its own bundle (a blob: URL).
+        api_docs_page(
+            SpectacularRedocView.as_view(url_name="api-schema", template_name="web/api_redoc.html"),
+            **{"worker-src": [SELF, "blob:"]},
+        ),
         name="api-redoc",
     ),
     path("reports/", include("kefu.reports.urls")),
