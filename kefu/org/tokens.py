@@ -37,7 +37,9 @@ class ExpiringTokenAuthentication(TokenAuthentication):
                 raise AuthenticationFailed(
                     _("This token expired at %(time)s. Get a new one with POST /api/v1/auth/token/.") % {"time": when}
                 )
-            return self.validate_user(auth_token)
+            if not auth_token.user.is_active:
+                raise AuthenticationFailed(_("This account is deactivated; its tokens no longer work."))
+            return (auth_token.user, auth_token)
         raise AuthenticationFailed(_("Unknown or revoked token. Get a new one with POST /api/v1/auth/token/."))
 
 

@@ -78,7 +78,9 @@ def test_deactivated_staff_lose_api_access(org, make_case):
     org.agent2.save()
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    assert client.get("/api/v1/cases/").status_code == 401
+    response = client.get("/api/v1/cases/")
+    assert response.status_code == 401
+    assert "已停用" in response.json()["detail"]
 
 
 def test_session_login_works_and_writes_need_the_csrf_token(org, rulebooks, customer):
