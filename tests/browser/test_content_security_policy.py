@@ -121,6 +121,8 @@ def test_main_pages_report_no_csp_violation_and_stay_on_the_site(
     visit(page, f"{base}/cases/{case.number}/", ".stage-lg")
     visit(page, f"{base}/unit/", "main h1")
     visit(page, f"{base}/inbox/", "main h1")
+    visit(page, f"{base}/board/", "main h1")
+    visit(page, f"{base}/reports/monthly/", "main h1")
 
     # Admin: index, a change page with its widgets, and the working calendar's year view.
     visit(page, f"{base}/admin/", "#content")
