@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-__all__ = ("envbool", "envint", "envstr", "envsecret")
+__all__ = ("envbool", "envint", "envlist", "envstr", "envsecret")
 
 
 def envstr(name: str, default: str = "") -> str:
@@ -20,6 +20,11 @@ def envbool(name: str, default: bool) -> bool:
 def envint(name: str, default: int) -> int:
     value = os.environ.get(name)
     return default if value in (None, "") else int(value)
+
+
+def envlist(name: str, default: str = "") -> list[str]:
+    """A comma-separated list; blanks around items and empty items are dropped."""
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 def envsecret(name: str, default: str = "") -> str:

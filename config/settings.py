@@ -2,22 +2,42 @@
 
 Defaults give a one-command start: SQLite in ./var/, an embedded Celery worker on a SQLite broker,
 Simplified Chinese. Set DATABASE_URL and CELERY_BROKER_URL for PostgreSQL + Redis (docs/operations.md).
+KEFU_ENV=production turns the HTTPS defaults on and refuses to start without a real SECRET_KEY.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
-from config.env import envbool, envint, envsecret, envstr
+from config.env import envbool, envint, envlist, envsecret, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("KEFU_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-SECRET_KEY = envsecret("SECRET_KEY", "kefu-insecure-development-key-change-me")
+# Production mode: an explicit switch, so a forgotten variable fails loudly instead of running a site
+# on development values (docs/operations.md, "Production settings").
+KEFU_ENV = envstr("KEFU_ENV", "development").strip().lower()
+if KEFU_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured(f"KEFU_ENV must be 'development' or 'production', not {KEFU_ENV!r}.")
+PRODUCTION = KEFU_ENV == "production"
+
+DEVELOPMENT_SECRET_KEY = "kefu-insecure-development-key-change-me"
+SECRET_KEY = envsecret("SECRET_KEY")
+if PRODUCTION and SECRET_KEY in ("", DEVELOPMENT_SECRET_KEY):
+    raise ImproperlyConfigured(
+        "KEFU_ENV=production needs a secret key of its own: set SECRET_KEY, or SECRET_KEY_FILE to a file "
+        "holding it (generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
+SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 DEBUG = envbool("DEBUG", False)
-ALLOWED_HOSTS = [h for h in envstr("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [o for o in envstr("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("KEFU_ENV=production cannot run with DEBUG on: unset DEBUG.")
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -27,7 +47,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
+    "csp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -44,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kefu.web.middleware.DefaultLanguageLocaleMiddleware",
@@ -52,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it turns a login refused by django-axes into the lockout answer (kefu.org.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -128,7 +153,7 @@ DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "kefu@localhost")
 # REST API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "kefu.org.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -149,6 +174,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The schema and both documentation pages need a logged-in member of staff, like every endpoint.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # No validator badge: Swagger UI would send the schema's address to validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # ReDoc's default fonts come from Google Fonts; the page loads nothing from the internet.
+    "REDOC_UI_SETTINGS": {
+        "theme": {"typography": {"fontFamily": "system-ui, sans-serif", "headings": {"fontFamily": "inherit"}}}
+    },
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a `kind` or `status` field with different choices: name each enum.
     "ENUM_NAME_OVERRIDES": {
@@ -184,6 +217,95 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-if not DEBUG:
-    SESSION_COOKIE_HTTPONLY = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+# --------------------------------------------------------------------------------------------------
+# HTTPS, cookies and security headers (docs/operations.md, "Production settings"). In production mode
+# the secure values are the defaults; every one can still be set from the environment.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_REDIRECT_EXEMPT = envlist("SECURE_REDIRECT_EXEMPT")
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+# "X-Forwarded-Proto,https": the header the TLS proxy sets, and its value for HTTPS. Only behind a proxy
+# that always sets (or strips) it, or clients could claim HTTPS.
+_proxy_ssl = envlist("SECURE_PROXY_SSL_HEADER")
+if _proxy_ssl and len(_proxy_ssl) != 2:
+    raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER is 'Header-Name,value', e.g. 'X-Forwarded-Proto,https'.")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_ssl[0].upper().replace("-", "_").removeprefix("HTTP_"), _proxy_ssl[1]) if _proxy_ssl else None
+)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = envstr("SECURE_REFERRER_POLICY", "same-origin")
+X_FRAME_OPTIONS = "DENY"
+
+SESSION_COOKIE_NAME = envstr("SESSION_COOKIE_NAME", "sessionid")
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", PRODUCTION)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = envstr("SESSION_COOKIE_SAMESITE", "Lax")
+SESSION_COOKIE_DOMAIN = envstr("SESSION_COOKIE_DOMAIN") or None
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 14 * 24 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
+CSRF_COOKIE_NAME = envstr("CSRF_COOKIE_NAME", "csrftoken")
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", PRODUCTION)
+# Readable by the API docs page, which sends it back in X-CSRFToken (docs/api.md).
+CSRF_COOKIE_HTTPONLY = envbool("CSRF_COOKIE_HTTPONLY", False)
+CSRF_COOKIE_SAMESITE = envstr("CSRF_COOKIE_SAMESITE", "Lax")
+CSRF_COOKIE_DOMAIN = envstr("CSRF_COOKIE_DOMAIN") or None
+
+# Content-Security-Policy (django-csp): scripts and styles only from Kefu's own static files, nothing
+# inline. The API documentation pages add inline styles (Swagger UI, ReDoc) in config/urls.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        **({"report-uri": envstr("KEFU_CSP_REPORT_URI")} if envstr("KEFU_CSP_REPORT_URI") else {}),
+    }
+}
+
+# --------------------------------------------------------------------------------------------------
+# Logins: django-axes locks an account after KEFU_LOGIN_FAILURE_LIMIT failures and an address after
+# KEFU_LOGIN_ADDRESS_FAILURE_LIMIT (an office shares one address), for KEFU_LOGIN_LOCKOUT_MINUTES after
+# the failures, on the web login, the admin login and the token endpoint alike (kefu.org.lockout).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = envbool("KEFU_LOGIN_LOCKOUT", True)
+AXES_FAILURE_LIMIT = envint("KEFU_LOGIN_FAILURE_LIMIT", 5)
+KEFU_LOGIN_ADDRESS_FAILURE_LIMIT = envint("KEFU_LOGIN_ADDRESS_FAILURE_LIMIT", 30)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("KEFU_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "kefu.org.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "kefu.org.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "kefu.org.lockout.lockout_response"
+# Tries while locked neither count nor push the end of the lockout back, so "try again at 14:35" holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # failures and lockouts are logged once, by kefu.org.lockout ("kefu.auth")
+# The client address: REMOTE_ADDR unless a reverse proxy is named here (never X-Forwarded-For by default).
+KEFU_CLIENT_IP_HEADER = envstr("KEFU_CLIENT_IP_HEADER")
+KEFU_TRUSTED_PROXY_COUNT = envint("KEFU_TRUSTED_PROXY_COUNT", 1)
+
+# API tokens (django-rest-knox): stored hashed, several per person, each expiring KEFU_API_TOKEN_HOURS
+# after it was issued; a password change revokes them all (docs/api.md).
+KEFU_API_TOKEN_HOURS = envint("KEFU_API_TOKEN_HOURS", 24)
+if KEFU_API_TOKEN_HOURS < 1:
+    raise ImproperlyConfigured("KEFU_API_TOKEN_HOURS must be at least 1: tokens always expire.")
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=KEFU_API_TOKEN_HOURS),
+    "TOKEN_PREFIX": "kefu_",
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+
+# The login page lists the demo accounts `kefu demo` made, only when scripts/start.sh says the site
+# runs on demo data. Never in production mode.
+KEFU_DEMO_LOGINS = envbool("KEFU_DEMO_LOGINS", False) and not PRODUCTION

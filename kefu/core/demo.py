@@ -39,6 +39,7 @@ from kefu.cases.services import (
     case_withdraw,
 )
 from kefu.core.exceptions import ApplicationError
+from kefu.core.models import DemoAccount
 from kefu.customers.choices import AddressKind, ContactRole, CustomerGrade, CustomerType, Region
 from kefu.customers.models import Address, Contact, Customer
 from kefu.customers.validators import validate_phone
@@ -299,8 +300,15 @@ def build_world(*, rng: random.Random, customers: int, log: Callable[[str], None
             )
         )
         # Existing usernames are kept as they are (a second run must not reset anyone's password).
+        usernames = [u.username for u in new_users]
+        existing = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
         User.objects.bulk_create(new_users, ignore_conflicts=True)
-        users = list(User.objects.filter(username__in=[u.username for u in new_users]).select_related("unit"))
+        users = list(User.objects.filter(username__in=usernames).select_related("unit"))
+        # Remember which accounts this command made, for the demo box on the login page.
+        DemoAccount.objects.bulk_create(
+            [DemoAccount(user=u, password=u.password) for u in users if u.username not in existing],
+            ignore_conflicts=True,
+        )
     world = DemoWorld(units=units, users=users)
     world.index()
     log(f"organisation: {len(units)} units, {len(users)} staff (password {DEMO_PASSWORD!r}; admin {ADMIN_PASSWORD!r})")

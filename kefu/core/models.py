@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-__all__ = ("TimeStampedModel",)
+__all__ = ("TimeStampedModel", "DemoAccount")
 
 
 class TimeStampedModel(models.Model):
@@ -11,3 +13,23 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class DemoAccount(models.Model):
+    """An account `kefu demo` created, with the password hash it gave it.
+
+    The login page of a demo site lists these, and only while the password is still the demo one:
+    accounts a site creates itself, or a demo account whose password was changed, never show up.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    password = models.CharField(max_length=128, editable=False)
+
+    class Meta:
+        verbose_name = _("demo account")
+        verbose_name_plural = _("demo accounts")
+
+    def __str__(self) -> str:
+        return str(self.user)

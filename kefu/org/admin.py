@@ -1,9 +1,41 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop, ngettext
+from knox.models import AuthToken
 
 from kefu.org.models import Delegation, OrgUnit, User
-from kefu.org.services import unit_create, unit_move
+from kefu.org.services import token_revoke, token_revoke_all, unit_create, unit_move
+
+# django-axes has no Chinese catalog: naming its admin labels here puts them in Kefu's catalog, where
+# they are translated for the lockout pages administrators use to unlock people (docs/operations.md).
+AXES_ADMIN_LABELS = (
+    gettext_noop("access attempt"),
+    gettext_noop("access attempts"),
+    gettext_noop("access failure"),
+    gettext_noop("access failures"),
+    gettext_noop("access log"),
+    gettext_noop("access logs"),
+    gettext_noop("Access lock out"),
+    gettext_noop("Attempt Time"),
+    gettext_noop("Failed Logins"),
+    gettext_noop("Form Data"),
+    gettext_noop("GET Data"),
+    gettext_noop("HTTP Accept"),
+    gettext_noop("IP Address"),
+    gettext_noop("Locked Out"),
+    gettext_noop("Logout Time"),
+    gettext_noop("Meta Data"),
+    gettext_noop("Path"),
+    gettext_noop("POST Data"),
+    gettext_noop("Session key hash (sha256)"),
+    gettext_noop("User Agent"),
+    gettext_noop("Username"),
+)
+
+# API tokens are managed per person on the staff page (below), where they are revoked, not created.
+if admin.site.is_registered(AuthToken):
+    admin.site.unregister(AuthToken)
 
 
 @admin.register(OrgUnit)
@@ -32,6 +64,23 @@ class OrgUnitAdmin(admin.ModelAdmin):
         return False  # deactivate instead: cases point at units
 
 
+class ApiTokenInline(admin.TabularInline):
+    """The person's API tokens; ticking "delete" and saving revokes one (tokens are never shown)."""
+
+    model = AuthToken
+    verbose_name = _("API token")
+    verbose_name_plural = _("API tokens")
+    fields = ("token_key", "created", "expiry")
+    readonly_fields = fields
+    extra = 0
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(User)
 class StaffAdmin(UserAdmin):
     list_display = ("username", "display_name", "role", "unit", "is_active")
@@ -39,6 +88,22 @@ class StaffAdmin(UserAdmin):
     search_fields = ("username", "display_name", "first_name", "last_name", "phone", "email")
     fieldsets = (*UserAdmin.fieldsets, (_("Kefu"), {"fields": ("display_name", "role", "unit", "phone")}))
     add_fieldsets = (*UserAdmin.add_fieldsets, (_("Kefu"), {"fields": ("display_name", "role", "unit")}))
+    inlines = [ApiTokenInline]
+    actions = ["revoke_api_tokens"]
+
+    @admin.action(description=_("Revoke all API tokens of the selected staff"), permissions=["change"])
+    def revoke_api_tokens(self, request, queryset) -> None:
+        count = sum(token_revoke_all(user=user, actor=request.user, reason="admin") for user in queryset)
+        message = ngettext("%(count)d API token revoked.", "%(count)d API tokens revoked.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is AuthToken:
+            formset.save(commit=False)
+            for token in formset.deleted_objects:
+                token_revoke(token=token, actor=request.user)
+            return
+        super().save_formset(request, form, formset, change)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # deactivate instead: cases keep pointing at their people

@@ -55,6 +55,17 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
 
+    def save(self, *args, **kwargs) -> None:
+        # set_password() keeps the new password in _password until the save (Django clears it there,
+        # and a login that only re-hashes the same password does not set it). Every way of changing a
+        # password (admin, web form, changepassword, a service) ends here: revoke the API tokens.
+        password_changed = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed:
+            from kefu.org.services import token_revoke_all
+
+            token_revoke_all(user=self, actor=None, reason="password changed")
+
     @property
     def sees_everything(self) -> bool:
         return self.is_superuser or self.role in ALL_SEEING_ROLES

@@ -1,14 +1,19 @@
-"""Writes to the organisation: units keep their materialised path right."""
+"""Writes to the organisation: units keep their materialised path right; API tokens are issued and revoked."""
 
+import logging
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
+from knox.models import AuthToken
 
 from kefu.core.exceptions import ApplicationError
 from kefu.org.choices import UnitKind
 from kefu.org.models import Delegation, OrgUnit, User
 
-__all__ = ("unit_create", "unit_move", "delegation_create")
+__all__ = ("unit_create", "unit_move", "delegation_create", "token_issue", "token_revoke", "token_revoke_all")
+
+auth_log = logging.getLogger("kefu.auth")
 
 
 @transaction.atomic
@@ -64,3 +69,34 @@ def delegation_create(
     )
     delegation.save(update_fields=["cases_handed_over"])
     return delegation
+
+
+@transaction.atomic
+def token_issue(*, user: User) -> tuple[AuthToken, str]:
+    """A new API token for `user` (returned once, stored hashed), expiring after KEFU_API_TOKEN_HOURS.
+
+    The person's expired tokens are dropped here: until then they still answer "expired" (kefu.org.tokens).
+    """
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    AuthToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()
+    instance, token = AuthToken.objects.create(user=user)
+    auth_log.info("api token issued: user %r, expires %s", user.username, instance.expiry.isoformat())
+    return instance, token
+
+
+@transaction.atomic
+def token_revoke(*, token: AuthToken, actor: User) -> None:
+    """Revoke one token (its owner logging a client out). A revoked token is unknown from then on."""
+    AuthToken.objects.filter(pk=token.pk).delete()
+    auth_log.info("api token revoked: user %r, by %r", token.user.username, actor.username)
+
+
+@transaction.atomic
+def token_revoke_all(*, user: User, actor: User | None, reason: str) -> int:
+    """Revoke every API token of `user`: on request, by an administrator, or because the password changed."""
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    count, _ = AuthToken.objects.filter(user=user).delete()
+    auth_log.info(
+        "api tokens revoked: %d of user %r, by %r (%s)", count, user.username, actor.username if actor else "-", reason
+    )
+    return count

@@ -2,11 +2,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from kefu.web import views
+from kefu.web.accounts import LoginView
 
 app_name = "web"
 urlpatterns = [
     path("", views.queue, name="queue"),
-    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("intake/", views.intake, name="intake"),
     path("intake/customers/", views.intake_customers, name="intake_customers"),

@@ -1,18 +1,34 @@
-"""Organisation API: active units and staff, read-only, for pickers in forms."""
+"""Organisation API: active units and staff, read-only, for pickers in forms; API tokens."""
 
 from __future__ import annotations
 
 import django_filters
+from django.contrib.auth.signals import user_logged_in
 from django.db.models import Q, QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from knox.models import AuthToken
 from rest_framework import mixins, viewsets
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from kefu.cases.filtersets import IdFilter
-from kefu.org.api.serializers import OrgUnitSerializer, StaffSerializer
+from kefu.core.exceptions import ApplicationError
+from kefu.org.api.serializers import (
+    LockedOutSerializer,
+    OrgUnitSerializer,
+    StaffSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+    TokensRevokedSerializer,
+)
 from kefu.org.choices import Role, UnitKind
+from kefu.org.lockout import locked_until, lockout_message, retry_after_seconds
 from kefu.org.models import OrgUnit, User
+from kefu.org.services import token_issue, token_revoke, token_revoke_all
 
-__all__ = ("OrgUnitViewSet", "StaffViewSet")
+__all__ = ("OrgUnitViewSet", "StaffViewSet", "TokenView", "TokensView")
 
 
 class OrgUnitFilterSet(django_filters.FilterSet):
@@ -66,3 +82,69 @@ class StaffViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self) -> QuerySet[User]:
         return User.objects.filter(is_active=True).select_related("unit")
+
+
+class TokenView(APIView):
+    """POST: exchange a user name and password for a token. DELETE: revoke the token sent with the request."""
+
+    def initialize_request(self, request, *args, **kwargs):
+        self._method = request.method
+        return super().initialize_request(request, *args, **kwargs)
+
+    def get_authenticators(self):
+        # Logging in reads the credentials from the body: an old or expired token still set in the
+        # client's Authorization header must not turn the login into a 401.
+        if getattr(self, "_method", None) == "POST":
+            return []
+        return super().get_authenticators()
+
+    def get_permissions(self):
+        return [AllowAny()] if getattr(self, "_method", None) == "POST" else [IsAuthenticated()]
+
+    @extend_schema(
+        summary="Get an API token",
+        request=TokenRequestSerializer,
+        responses={
+            200: TokenSerializer,
+            400: OpenApiResponse(description="Wrong user name or password."),
+            429: OpenApiResponse(LockedOutSerializer, description="Too many failed logins; see Retry-After."),
+        },
+        auth=[],
+    )
+    def post(self, request, *args, **kwargs) -> Response:
+        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
+        if not serializer.is_valid():
+            username = request.data.get("username") if hasattr(request.data, "get") else None
+            until = locked_until(request, username if isinstance(username, str) else None)
+            if until is not None:
+                body = {"detail": lockout_message(until), "locked_until": until}
+                return Response(
+                    LockedOutSerializer(body).data, status=429, headers={"Retry-After": str(retry_after_seconds(until))}
+                )
+            serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        instance, token = token_issue(user=user)
+        user_logged_in.send(sender=user.__class__, request=request, user=user)
+        return Response(TokenSerializer({"token": token, "expiry": instance.expiry}).data)
+
+    @extend_schema(
+        summary="Revoke the token this request is made with",
+        request=None,
+        responses={204: None, 400: OpenApiResponse(description="The request was not made with a token.")},
+    )
+    def delete(self, request, *args, **kwargs) -> Response:
+        if not isinstance(request.auth, AuthToken):
+            raise ApplicationError(
+                _("This request was not made with a token. To revoke all your tokens use DELETE /api/v1/auth/tokens/.")
+            )
+        token_revoke(token=request.auth, actor=request.user)
+        return Response(status=204)
+
+
+class TokensView(APIView):
+    """All of the requesting person's API tokens."""
+
+    @extend_schema(summary="Revoke all your API tokens", request=None, responses={200: TokensRevokedSerializer})
+    def delete(self, request, *args, **kwargs) -> Response:
+        count = token_revoke_all(user=request.user, actor=request.user, reason="on request")
+        return Response(TokensRevokedSerializer({"revoked": count}).data)

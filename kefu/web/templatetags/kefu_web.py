@@ -89,25 +89,31 @@ def get_item(mapping: dict, key: Any) -> Any:
 
 @register.simple_tag
 def demo_logins() -> list[tuple[str, str]]:
-    """One username per role for the login page's demo box (off with KEFU_SHOW_DEMO_LOGINS = False)."""
+    """One demo account per role for the login page's demo box.
+
+    Only on a site started with KEFU_DEMO_LOGINS=1 (scripts/start.sh), and only accounts that
+    `kefu demo` created and whose password is still the demo password.
+    """
     from django.conf import settings
+    from django.db.models import F
 
+    from kefu.core.models import DemoAccount
     from kefu.org.choices import Role
-    from kefu.org.models import User
 
-    if not getattr(settings, "KEFU_SHOW_DEMO_LOGINS", True):
+    if not settings.KEFU_DEMO_LOGINS:
         return []
-    out = []
-    for role in (Role.AGENT, Role.HANDLER, Role.SUPERVISOR, Role.MANAGER, Role.GENERAL_MANAGER, Role.QUALITY):
-        username = (
-            User.objects.filter(is_active=True, is_superuser=False, role=role)
-            .order_by("username")
-            .values_list("username", flat=True)
-            .first()
+    roles = (Role.AGENT, Role.HANDLER, Role.SUPERVISOR, Role.MANAGER, Role.GENERAL_MANAGER, Role.QUALITY)
+    rows = (
+        DemoAccount.objects.filter(
+            user__is_active=True, user__is_superuser=False, user__role__in=roles, user__password=F("password")
         )
-        if username:
-            out.append((role.label, username))
-    return out
+        .order_by("user__username")
+        .values_list("user__role", "user__username")
+    )
+    first: dict[str, str] = {}
+    for role, username in rows:
+        first.setdefault(role, username)
+    return [(role.label, first[role]) for role in roles if role in first]
 
 
 @register.simple_tag
