@@ -102,7 +102,7 @@ def ensure_may_act(case: Case, actor: Any) -> None:
     ensure_not_subject(case, actor)
     if not actor_may_act(case, actor):
         raise ForbiddenError(
-            _("Case %(number)s is owned by %(owner)s; you may read it but no longer act on it.")
+            _("Case %(number)s is not yours to act on: it is owned by %(owner)s and handled in another unit.")
             % {"number": case.number, "owner": case.owner}
         )
 

@@ -48,15 +48,16 @@ def may_search_directory(user: Any) -> bool:
 class CustomerQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> CustomerQuerySet:
         """The customers `user` may read: the whole directory for the intake roles (DIRECTORY_ROLES),
-        else only the customers of cases they may see — never through an anonymous case whose
-        complainant is hidden from them (001 篇10 第十九条)."""
+        else the customers they opened and those of cases they may see — never through an anonymous
+        case whose complainant is hidden from them (001 篇10 第十九条)."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if may_search_directory(user):
             return self
+        mine = models.Q(created_by=user)  # the files they opened themselves (a new caller at intake)
         if _case_scope is None:
-            return self.none()
-        return self.filter(pk__in=_case_scope(user))
+            return self.filter(mine)
+        return self.filter(mine | models.Q(pk__in=_case_scope(user)))
 
 
 class Customer(TimeStampedModel):
@@ -75,6 +76,15 @@ class Customer(TimeStampedModel):
     # An ID card or other certificate number (证件号码), when the organisation needs one. Masked for all
     # but a logged "show".
     id_number = models.CharField(_("ID number"), max_length=30, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
 
     objects = CustomerQuerySet.as_manager()
 

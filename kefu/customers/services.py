@@ -40,6 +40,7 @@ def customer_create(
     address: str = "",
     code: str | None = None,
     id_number: str = "",
+    actor: Any = None,
 ) -> Customer:
     """Create a customer with its first contact (and address, if given) — the intake form's path."""
     normalized = validate_phone(phone)
@@ -51,6 +52,7 @@ def customer_create(
         region=region,
         is_overseas=is_overseas,
         id_number=id_number.strip().upper(),
+        created_by=actor,
     )
     customer.full_clean()
     try:

@@ -220,6 +220,7 @@ def _register_from_intake(request: HttpRequest, data: dict[str, Any]) -> Case:
                 grade=data["new_grade"],
                 region=data["new_region"],
                 is_overseas=data["new_overseas"],
+                actor=request.user,
             )
         case, _created = case_register(
             actor=request.user,

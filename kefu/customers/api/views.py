@@ -65,7 +65,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def create(self, request: Request) -> Response:
         serializer = CustomerCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        customer = customer_create(**serializer.validated_data)
+        customer = customer_create(**serializer.validated_data, actor=request.user)
         return Response(CustomerSerializer(customer).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
