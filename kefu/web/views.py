@@ -149,17 +149,16 @@ def _filter_queue(qs: QuerySet[Case], data: dict[str, Any], user: User) -> Query
     if data.get("received_to"):
         qs = qs.filter(received_at__lt=_day_start(data["received_to"] + timedelta(days=1)))
     q = (data.get("q") or "").strip()
-    if q and CASE_NUMBER.match(q):
-        qs = qs.filter(number__startswith=q.upper())
-    elif q:
-        # By title, or by the customer's name or phone — but an anonymous case is never found by its
-        # complainant's name or phone by someone who may not see who that is (001 篇10 第十九条).
+    if q:
+        # By number or title, or by the customer's name or phone — but an anonymous case is never found
+        # by its complainant's name or phone by someone who may not see who that is (001 篇10 第十九条).
         digits = normalize_phone(q)
         who = Q(name__icontains=q)
         if digits.isdigit() and len(digits) >= 7:
             who |= Q(contacts__phone__contains=digits)
         complainants = Customer.objects.filter(who).values("pk")
-        qs = qs.filter(Q(title__icontains=q) | Q(customer_id__in=complainants)).exclude(
+        own = Q(number__startswith=q.upper()) if CASE_NUMBER.match(q) else Q(title__icontains=q)
+        qs = qs.filter(own | Q(customer_id__in=complainants)).exclude(
             Q(customer_id__in=complainants) & ~identity_q(user)
         )
     return qs
