@@ -1,7 +1,5 @@
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
@@ -44,5 +42,5 @@ urlpatterns = [
     path("reports/", include("kefu.reports.urls")),
     path("", include("kefu.web.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Attachments are never served from MEDIA_URL, not even with DEBUG: only the permission-checked
+# download views send them (kefu.cases attachment downloads).

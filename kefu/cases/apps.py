@@ -12,3 +12,9 @@ class CasesConfig(AppConfig):
         from kefu.cases.tasks import NOTIFY_KINDS, email_owner_and_handler
 
         events.subscribe("cases.email_owner_and_handler", email_owner_and_handler, kinds=NOTIFY_KINDS)
+
+        from kefu.cases.models import Case
+        from kefu.customers.models import register_case_scope
+
+        # Customers reached through cases: never through an anonymous case whose complainant is hidden.
+        register_case_scope(lambda user: Case.objects.visible_to(user).identity_visible_to(user).values("customer_id"))

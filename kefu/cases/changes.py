@@ -32,6 +32,8 @@ from kefu.core.exceptions import ConflictError, ForbiddenError
 
 __all__ = (
     "actor_has_role",
+    "actor_may_act",
+    "ensure_may_act",
     "case_lock",
     "case_record_change",
     "case_record_event",
@@ -73,6 +75,36 @@ def ensure_not_subject(case: Case, actor: Any) -> None:
     """Recusal: the person a complaint is about may not handle or judge it (篇10)."""
     if case.subject_person_id is not None and case.subject_person_id == actor.pk:
         raise ForbiddenError(_("You are the person this case complains about, so you may not handle or judge it."))
+
+
+def actor_may_act(case: Case, actor: Any) -> bool:
+    """Whether `actor` may act on `case` at all (the rulebook's roles then decide which actions).
+
+    The same rule as `Case.objects.workable_by`: all-seeing roles act on every case, supervisors and
+    managers on the cases of their unit and below, everyone else on the cases they own or handle.
+    Having *received* a case is not enough: after a transfer the right to act follows the new owner.
+    """
+    if not actor.is_active:
+        return False
+    if actor.is_superuser or actor.sees_everything:
+        return True
+    if actor.pk in (case.owner_id, case.assignee_id):
+        return True
+    if actor.sees_unit:
+        prefix = actor.unit.path
+        units = [case.responsible_unit, case.receiving_unit]
+        return any(unit is not None and unit.path.startswith(prefix) for unit in units)
+    return False
+
+
+def ensure_may_act(case: Case, actor: Any) -> None:
+    """Refuse a change by someone who may only read the case (e.g. its receiver after a transfer)."""
+    ensure_not_subject(case, actor)
+    if not actor_may_act(case, actor):
+        raise ForbiddenError(
+            _("Case %(number)s is not yours to act on: it is owned by %(owner)s and handled in another unit.")
+            % {"number": case.number, "owner": case.owner}
+        )
 
 
 def case_save(case: Case, fields: list[str] | tuple[str, ...] = ()) -> None:

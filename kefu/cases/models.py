@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = (
     "Case",
     "CaseQuerySet",
+    "identity_q",
     "CaseEvent",
     "CaseNote",
     "CaseAttachment",
@@ -36,6 +37,47 @@ __all__ = (
 )
 
 USER = settings.AUTH_USER_MODEL
+
+
+def _scope(user: User, *, write: bool) -> Q | None:
+    """The cases `user` may see (write=False) or act on (write=True), before recusal; None = all."""
+    if user.sees_everything:
+        return None
+    # The receiver keeps sight of a case they passed on (they took the contact and may be asked about
+    # it), but ownership and the right to act follow the transfer (issue 14).
+    personal = Q(owner=user) | Q(assignee=user)
+    if not write:
+        personal |= Q(receiver=user)
+    if user.sees_unit:
+        # Ids, not a join on the unit path: each branch of the OR can then use its FK index.
+        from kefu.org.selectors import unit_subtree
+
+        units = list(unit_subtree(user.unit).values_list("pk", flat=True))
+        return personal | Q(responsible_unit_id__in=units) | Q(receiving_unit_id__in=units)
+    return personal
+
+
+def identity_q(user: User) -> Q:
+    """The cases whose complainant `user` may see: every case that is not anonymous, and the anonymous
+    ones whose pinned rulebook names the user's role (`confidentiality.identity_roles`) or, with
+    `receiver_sees_identity`, the person who received it. Superusers pass every role check."""
+    if user.is_superuser:
+        return Q()
+    from kefu.rulebooks.models import RulebookVersion
+
+    by_role, as_receiver = [], []
+    # A handful of versions; their parsed documents come from the per-process cache.
+    for version in RulebookVersion.objects.only("id", "sha256"):
+        conf = version.doc.confidentiality
+        if user.role in conf.identity_roles:
+            by_role.append(version.pk)
+        elif conf.receiver_sees_identity:
+            as_receiver.append(version.pk)
+    return (
+        Q(is_anonymous=False)
+        | Q(rulebook_version_id__in=by_role)
+        | Q(receiver_id=user.pk, rulebook_version_id__in=as_receiver)
+    )
 
 
 class CaseQuerySet(models.QuerySet):
@@ -51,18 +93,25 @@ class CaseQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        personal = Q(receiver=user) | Q(owner=user) | Q(assignee=user)
-        if user.sees_everything:
-            scope = Q()
-        elif user.sees_unit:
-            # Ids, not a join on the unit path: each branch of the OR can then use its FK index.
-            from kefu.org.selectors import unit_subtree
+        scope = _scope(user, write=False)
+        qs = self if scope is None else self.filter(scope)
+        return qs.exclude(subject_person=user)
 
-            units = list(unit_subtree(user.unit).values_list("pk", flat=True))
-            scope = personal | Q(responsible_unit_id__in=units) | Q(receiving_unit_id__in=units)
-        else:
-            scope = personal
-        return self.filter(scope).exclude(subject_person=user)
+    def workable_by(self, user: User) -> CaseQuerySet:
+        """The cases `user` may act on (rulebook roles decide which actions): `visible_to` without the
+        cases they only received. A transfer moves the right to act to the new owner; the receiver
+        keeps reading the case. Services check the same rule per case (`kefu.cases.changes.ensure_may_act`)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        scope = _scope(user, write=True)
+        qs = self if scope is None else self.filter(scope)
+        return qs.exclude(subject_person=user)
+
+    def identity_visible_to(self, user: User) -> CaseQuerySet:
+        """Of these cases, those whose complainant `user` may be shown (see `identity_q`)."""
+        return self.filter(identity_q(user))
 
     def open(self) -> CaseQuerySet:
         return self.filter(status__in=[CaseStatus.OPEN, CaseStatus.SUSPENDED])
@@ -222,6 +271,14 @@ class Case(TimeStampedModel):
     @property
     def severity_label(self) -> str:
         return self.rulebook.severity_label(self.severity)
+
+    def identity_visible_to(self, user: User) -> bool:
+        """Whether `user` (who may see this case) may be shown its complainant: always for a named
+        case; for an anonymous one, only the roles and the receiver its rulebook names (篇10 第十九条)."""
+        if not self.is_anonymous or user.is_superuser:
+            return True
+        conf = self.rulebook.confidentiality
+        return user.role in conf.identity_roles or (conf.receiver_sees_identity and self.receiver_id == user.pk)
 
 
 class CaseEvent(models.Model):

@@ -45,8 +45,14 @@ def case_notify(self, case_id: int, event_id: int) -> int:
     recipients = {u.email for u in (case.owner, case.assignee) if u and u.email and u.pk != event.actor_id}
     if not recipients:
         return 0
-    subject = f"[Kefu] {case.number} {case.title}"
-    body = f"{event.actor} — {event.get_kind_display()} {event.transition}\n{event.message}\n"
+    if case.is_anonymous:
+        # The title and the comment may name an anonymous complainant; mail leaves Kefu's access control
+        # (001 篇10 第十九条), so it says only what happened and where to read it.
+        subject = f"[Kefu] {case.number}"
+        body = f"{event.actor} — {event.get_kind_display()} {event.transition}\n"
+    else:
+        subject = f"[Kefu] {case.number} {case.title}"
+        body = f"{event.actor} — {event.get_kind_display()} {event.transition}\n{event.message}\n"
     try:
         return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, sorted(recipients))
     except OSError as exc:  # SMTP down: try again later rather than lose the notice

@@ -524,17 +524,29 @@ def _route_target(world: DemoWorld, kind: str, city: str, rng: random.Random) ->
 
 
 def _pick(
-    world: DemoWorld, roles: list[str], *, city: str, rng: random.Random, prefer: list[User | None], avoid: int | None
+    world: DemoWorld,
+    roles: list[str],
+    *,
+    city: str,
+    rng: random.Random,
+    prefer: list[User | None],
+    avoid: int | None,
+    case: Case | None = None,
 ) -> User | None:
-    """Someone with one of `roles`: the case's own people first, then the city, then anyone."""
+    """Someone with one of `roles` who may act on `case`: its own people first, then the city, then anyone."""
+    from kefu.cases.changes import actor_may_act
+
+    def fits(person: User) -> bool:
+        return person.pk != avoid and (case is None or actor_may_act(case, person))
+
     for person in prefer:
-        if person is not None and person.role in roles and person.pk != avoid:
+        if person is not None and person.role in roles and fits(person):
             return person
     for pool in (
         [u for r in roles for u in world.by_city_role.get((city, r), [])],
         [u for r in roles for u in world.by_role.get(r, [])],
     ):
-        pool = [u for u in pool if u.pk != avoid]
+        pool = [u for u in pool if fits(u)]
         if pool:
             return rng.choice(pool)
     return None
@@ -723,7 +735,7 @@ def _service_case(
             if role is None:
                 break
             roles = [role]
-        actor = _pick(world, roles, city=city, rng=rng, prefer=prefer, avoid=case.subject_person_id)
+        actor = _pick(world, roles, city=city, rng=rng, prefer=prefer, avoid=case.subject_person_id, case=case)
         if actor is None:
             break
         before = Case.objects.count() if td.action == TransitionAction.CUSTOMER_REJECT else 0
@@ -738,7 +750,9 @@ def _service_case(
         roll = rng.random()
         op = Operation.SUSPEND if roll < 0.05 else Operation.WITHDRAW if roll < 0.08 else None
         if op is not None:
-            actor = _pick(world, case.rulebook.operation_roles(op), city=city, rng=rng, prefer=[case.owner], avoid=None)
+            actor = _pick(
+                world, case.rulebook.operation_roles(op), city=city, rng=rng, prefer=[case.owner], avoid=None, case=case
+            )
             if actor is not None and actor.pk != case.subject_person_id:
                 clock.at = min(at + timedelta(hours=2), now)
                 service = case_suspend if op == Operation.SUSPEND else case_withdraw
@@ -752,6 +766,7 @@ def _service_case(
                 rng=rng,
                 prefer=[case.owner],
                 avoid=None,
+                case=case,
             )
             if actor is not None and actor.pk != case.subject_person_id:
                 clock.at = min(at + timedelta(hours=1), now)

@@ -1,10 +1,63 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.models import TimeStampedModel
-from kefu.customers.choices import AddressKind, ContactRole, CustomerGrade, CustomerType, Region
+from kefu.customers.choices import (
+    DIRECTORY_ROLES,
+    AddressKind,
+    ContactRole,
+    CustomerGrade,
+    CustomerType,
+    PersonalDataKind,
+    Region,
+)
 
-__all__ = ("Customer", "Address", "Contact")
+__all__ = (
+    "Customer",
+    "CustomerQuerySet",
+    "Address",
+    "Contact",
+    "PersonalDataAccess",
+    "may_search_directory",
+    "register_case_scope",
+)
+
+# The customers a person reaches through their cases. The case engine sits above this app, so it
+# registers the rule (kefu.cases.apps): customers of the cases the user may see, leaving out the
+# anonymous cases whose complainant they may not see.
+_case_scope: Callable[[Any], models.QuerySet] | None = None
+
+
+def register_case_scope(scope: Callable[[Any], models.QuerySet]) -> None:
+    """`scope(user)` returns the customer ids of the cases `user` may see with the complainant's identity."""
+    global _case_scope
+    _case_scope = scope
+
+
+def may_search_directory(user: Any) -> bool:
+    """Whether `user` may look through every customer (to find a caller at intake)."""
+    return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.role in DIRECTORY_ROLES))
+
+
+class CustomerQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> CustomerQuerySet:
+        """The customers `user` may read: the whole directory for the intake roles (DIRECTORY_ROLES),
+        else the customers they opened and those of cases they may see — never through an anonymous
+        case whose complainant is hidden from them (001 篇10 第十九条)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if may_search_directory(user):
+            return self
+        mine = models.Q(created_by=user)  # the files they opened themselves (a new caller at intake)
+        if _case_scope is None:
+            return self.filter(mine)
+        return self.filter(mine | models.Q(pk__in=_case_scope(user)))
 
 
 class Customer(TimeStampedModel):
@@ -20,6 +73,20 @@ class Customer(TimeStampedModel):
     is_overseas = models.BooleanField(_("overseas"), default=False)
     notes = models.TextField(_("notes"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # An ID card or other certificate number (证件号码), when the organisation needs one. Masked for all
+    # but a logged "show".
+    id_number = models.CharField(_("ID number"), max_length=30, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = CustomerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("customer")
@@ -66,3 +133,33 @@ class Contact(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} {self.phone}"
+
+
+class PersonalDataAccess(models.Model):
+    """One "show" of personal data: who saw whose identity or full contact details, when and where.
+
+    Written for every unmasking (an anonymous complainant's identity, a full phone or ID number),
+    never edited or deleted. `case_id`/`case_number` name the case it was shown for; they are plain
+    values because the case engine sits above this app.
+    """
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("seen by"), on_delete=models.PROTECT, related_name="+"
+    )
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="data_accesses"
+    )
+    kind = models.CharField(_("what was shown"), max_length=20, choices=PersonalDataKind.choices)
+    case_id = models.PositiveBigIntegerField(_("case id"), null=True, blank=True, db_index=True)
+    case_number = models.CharField(_("case number"), max_length=40, blank=True)
+    surface = models.CharField(_("where"), max_length=20)
+    path = models.CharField(_("address"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.viewer_id} {self.kind} {self.customer_id}"

@@ -1,13 +1,23 @@
 """Writes to customer files."""
 
+from typing import Any
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from kefu.customers.choices import ContactRole
-from kefu.customers.models import Address, Contact, Customer
+from kefu.core.exceptions import ForbiddenError
+from kefu.customers.choices import CONTACT_ROLES, ContactRole, PersonalDataKind
+from kefu.customers.models import Address, Contact, Customer, PersonalDataAccess
 from kefu.customers.validators import validate_phone
 
-__all__ = ("customer_create", "contact_add")
+__all__ = (
+    "customer_create",
+    "contact_add",
+    "customer_reveal_contacts",
+    "may_reveal_contacts",
+    "personal_data_access_record",
+)
 
 
 def _next_customer_code() -> str:
@@ -29,6 +39,8 @@ def customer_create(
     is_overseas: bool = False,
     address: str = "",
     code: str | None = None,
+    id_number: str = "",
+    actor: Any = None,
 ) -> Customer:
     """Create a customer with its first contact (and address, if given) — the intake form's path."""
     normalized = validate_phone(phone)
@@ -39,6 +51,8 @@ def customer_create(
         grade=grade,
         region=region,
         is_overseas=is_overseas,
+        id_number=id_number.strip().upper(),
+        created_by=actor,
     )
     customer.full_clean()
     try:
@@ -63,3 +77,48 @@ def contact_add(
     contact.full_clean()
     contact.save()
     return contact
+
+
+def may_reveal_contacts(user: Any) -> bool:
+    """Whether `user`'s role may ask for full phone, ID and e-mail (CONTACT_ROLES; superusers too)."""
+    return bool(user.is_active and (user.is_superuser or user.role in CONTACT_ROLES))
+
+
+@transaction.atomic
+def personal_data_access_record(
+    *,
+    viewer: Any,
+    customer: Customer,
+    kind: str,
+    surface: str,
+    path: str = "",
+    case_id: int | None = None,
+    case_number: str = "",
+) -> PersonalDataAccess:
+    """Write the audit row for one unmasking. Callers check the permission first."""
+    return PersonalDataAccess.objects.create(
+        viewer=viewer,
+        customer=customer,
+        kind=kind,
+        surface=surface[:20],
+        path=path[:300],
+        case_id=case_id,
+        case_number=case_number[:40],
+    )
+
+
+@transaction.atomic
+def customer_reveal_contacts(*, customer: Customer, actor: Any, surface: str, path: str = "") -> Customer:
+    """Show `customer`'s full phone numbers, ID number and e-mails to `actor`, and log it.
+
+    `customer` must come from `Customer.objects.visible_to(actor)` (the caller's 404); this checks
+    the role (CONTACT_ROLES) and writes the PersonalDataAccess row.
+    """
+    if not may_reveal_contacts(actor):
+        raise ForbiddenError(
+            _("Your role (%(role)s) sees masked phone and ID numbers only.") % {"role": actor.get_role_display()}
+        )
+    personal_data_access_record(
+        viewer=actor, customer=customer, kind=PersonalDataKind.CONTACT_DETAILS, surface=surface, path=path
+    )
+    return customer

@@ -33,6 +33,7 @@ __all__ = (
     "Duration",
     "LadderStepDef",
     "SlaDef",
+    "ConfidentialityDef",
 )
 
 CODE = r"^[a-z][a-z0-9_]*$"
@@ -277,6 +278,23 @@ class CaseTypeDef(_Strict):
         return [t for t in self.transitions if state in t.from_]
 
 
+class ConfidentialityDef(_Strict):
+    """Who may see the identity of an anonymous complainant (001 篇10 第十九条: 严禁泄露投诉举报人的姓名、单位、住址等情况).
+
+    Everyone else who may see an anonymous case sees "匿名投诉人" in place of the customer; those named
+    here see the identity only when they ask for it, and each time is logged. Default: the receiving
+    agent (who took the contact), quality and the general manager.
+    """
+
+    identity_roles: list[str] = Field(default_factory=lambda: [Role.QUALITY.value, Role.GENERAL_MANAGER.value])
+    receiver_sees_identity: bool = True
+
+    @field_validator("identity_roles")
+    @classmethod
+    def _known_roles(cls, value: list[str]) -> list[str]:
+        return _check_roles(value)
+
+
 class RulebookDoc(_Strict):
     key: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     name: str = Field(min_length=1)
@@ -292,6 +310,7 @@ class RulebookDoc(_Strict):
     calendar: str = "office"
     escalation_ladders: dict[str, list[LadderStepDef]] = Field(default_factory=dict)
     case_types: dict[str, CaseTypeDef] = Field(min_length=1)
+    confidentiality: ConfidentialityDef = Field(default_factory=ConfidentialityDef)
     # Sections registered by other apps (kefu.rulebooks.sections), validated by their own models.
     _sections: dict[str, BaseModel] = PrivateAttr(default_factory=dict)
 

@@ -117,8 +117,15 @@ class NotificationSerializer(serializers.ModelSerializer):
 class BoardRowSerializer(serializers.Serializer):
     case_id = serializers.IntegerField(source="case.pk")
     case_number = serializers.CharField(source="case.number")
-    title = serializers.CharField(source="case.title")
+    title = serializers.SerializerMethodField()
     clock = serializers.SerializerMethodField()
+
+    def get_title(self, row: dict[str, Any]) -> str:
+        # An anonymous complaint's title with the complainant's name and number blanked (001 篇10 第十九条).
+        from kefu.cases.selectors import IdentityRedactor
+
+        case = row["case"]
+        return IdentityRedactor.for_case(case, brief=True).text(case.title) if case.is_anonymous else case.title
 
     def get_clock(self, row: dict[str, Any]) -> dict[str, Any]:
         clock = row["clock"]

@@ -221,6 +221,7 @@ def overdue_board(user: Any, now: datetime, *, limit: int = BOARD_LIMIT) -> tupl
             "case__owner",
             "case__assignee",
             "case__rulebook_version",
+            "case__customer",  # an anonymous case's title is shown with its complainant blanked
         )
         .defer(
             "case__description",

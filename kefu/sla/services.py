@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from kefu.calendars.engine import ScheduleMissing, Unit, WorkingTime
 from kefu.calendars.models import WorkCalendar
 from kefu.calendars.selectors import working_time_for
-from kefu.cases.changes import case_lock, case_record_change, ensure_not_subject
+from kefu.cases.changes import case_lock, case_record_change, ensure_may_act
 from kefu.cases.choices import CaseStatus, EventKind
 from kefu.core.exceptions import ApplicationError, ForbiddenError
 from kefu.rulebooks.choices import StateKind
@@ -529,7 +529,7 @@ def clock_extend(*, clock: Clock, actor: User, amount: int, unit: str, reason: s
             _("The rulebook does not allow extending “%(clock)s”.") % {"clock": clock.label},
             extra={"clock": [_("This deadline cannot be extended.")]},
         )
-    ensure_not_subject(case, actor)
+    ensure_may_act(case, actor)
     if not (actor.is_superuser or actor.role in extension.roles):
         raise ForbiddenError(
             _("Extending “%(clock)s” needs the approval of: %(roles)s; your role is %(role)s.")

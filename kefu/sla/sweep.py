@@ -73,6 +73,7 @@ _CASE_COLUMNS = (
     "id",
     "number",
     "title",
+    "is_anonymous",
     "rulebook_version_id",
     "owner_id",
     "assignee_id",
@@ -218,7 +219,8 @@ class _Caches:
             templates = self.templates[(due.kind, bool(due.label))] = _templates(due.kind, bool(due.label))
         values = {
             "number": case.number,
-            "title": case.title,
+            # An anonymous complaint's title may name its complainant: notices carry the number only.
+            "title": _("anonymous complaint") if case.is_anonymous else case.title,
             "clock": clock.label,
             "deadline": deadline,
             "level": due.level,

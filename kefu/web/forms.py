@@ -105,12 +105,21 @@ class IntakeForm(forms.Form):
         label=_("Person complained about"), queryset=User.objects.none(), required=False, empty_label=_("— none —")
     )
     attachment = forms.FileField(label=_("Attachment"), required=False)
+    is_anonymous = forms.BooleanField(
+        label=_("Anonymous complainant"),
+        required=False,
+        help_text=_(
+            "The complainant asked not to be named: their name, phone and address are hidden from everyone "
+            "but the people the rulebook names. Do not write them in the title or description."
+        ),
+    )
 
     def __init__(
         self,
         *args: Any,
         rulebooks: dict[str, RulebookDoc],
         default_key: str,
+        user: Any = None,
         rulebook_key: str | None = None,
         case_type: str | None = None,
         category: str | None = None,
@@ -136,6 +145,9 @@ class IntakeForm(forms.Form):
             self.fields["category"].initial = category
         self.fields["severity"].choices = [(s.code, rb_label(s)) for s in doc.severities]
         self.fields["subject_person"].queryset = staff_queryset()
+        if user is not None:
+            # Only a customer this person may see can be picked (the intake roles see the directory).
+            self.fields["customer"].queryset = Customer.objects.visible_to(user).filter(is_active=True)
         self.fields["new_phone"].widget.attrs.update(placeholder="13812345678")
 
     def clean(self) -> dict[str, Any]:

@@ -22,4 +22,6 @@ urlpatterns = [
     path("cases/<str:number>/operation/<slug:op>/", views.case_operation_view, name="case_operation"),
     path("cases/<str:number>/clocks/<int:clock_id>/extend/", views.case_extend_view, name="case_extend"),
     path("cases/<str:number>/classification/", views.case_classify_view, name="case_classify"),
+    path("cases/<str:number>/reveal/", views.case_reveal_view, name="case_reveal"),
+    path("cases/<str:number>/attachments/<int:pk>/", views.case_attachment_view, name="case_attachment"),
 ]

@@ -21,25 +21,34 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from kefu.cases.changes import actor_may_act
 from kefu.cases.choices import CaseStatus
-from kefu.cases.models import Case
+from kefu.cases.models import Case, CaseAttachment, identity_q
+from kefu.cases.selectors import IdentityRedactor
 from kefu.cases.services import (
+    Revealed,
     case_add_attachment,
     case_add_note,
+    case_attachment_open,
     case_merge,
     case_register,
     case_reopen,
     case_resume,
+    case_reveal_customer,
     case_suspend,
     case_transfer,
     case_transition,
     case_withdraw,
+    may_open_attachment,
+    may_reveal_customer,
     transition_allowed,
 )
 from kefu.core.exceptions import ApplicationError, ConflictError
+from kefu.core.uploads import attachment_content_type, download_response
 from kefu.customers.models import Customer
 from kefu.customers.selectors import customer_search
 from kefu.customers.services import customer_create
+from kefu.customers.validators import normalize_phone
 from kefu.org.models import User
 from kefu.rulebooks.choices import Operation
 from kefu.rulebooks.models import RulebookVersion
@@ -140,10 +149,18 @@ def _filter_queue(qs: QuerySet[Case], data: dict[str, Any], user: User) -> Query
     if data.get("received_to"):
         qs = qs.filter(received_at__lt=_day_start(data["received_to"] + timedelta(days=1)))
     q = (data.get("q") or "").strip()
-    if q and CASE_NUMBER.match(q):
-        qs = qs.filter(number__startswith=q.upper())
-    elif q:
-        qs = qs.filter(Q(title__icontains=q) | Q(customer__name__icontains=q))
+    if q:
+        # By number or title, or by the customer's name or phone — but an anonymous case is never found
+        # by its complainant's name or phone by someone who may not see who that is (001 篇10 第十九条).
+        digits = normalize_phone(q)
+        who = Q(name__icontains=q)
+        if digits.isdigit() and len(digits) >= 7:
+            who |= Q(contacts__phone__contains=digits)
+        complainants = Customer.objects.filter(who).values("pk")
+        own = Q(number__startswith=q.upper()) if CASE_NUMBER.match(q) else Q(title__icontains=q)
+        qs = qs.filter(own | Q(customer_id__in=complainants)).exclude(
+            Q(customer_id__in=complainants) & ~identity_q(user)
+        )
     return qs
 
 
@@ -202,6 +219,7 @@ def _register_from_intake(request: HttpRequest, data: dict[str, Any]) -> Case:
                 grade=data["new_grade"],
                 region=data["new_region"],
                 is_overseas=data["new_overseas"],
+                actor=request.user,
             )
         case, _created = case_register(
             actor=request.user,
@@ -215,6 +233,7 @@ def _register_from_intake(request: HttpRequest, data: dict[str, Any]) -> Case:
             description=data["description"],
             customer_request=data["customer_request"],
             subject_person=data["subject_person"],
+            is_anonymous=data["is_anonymous"],
         )
         if data.get("attachment"):
             case_add_attachment(case=case, actor=request.user, file=data["attachment"])
@@ -226,7 +245,9 @@ def intake(request: HttpRequest) -> HttpResponse:
     rulebooks, default_key = _intake_rulebooks()
     if not rulebooks:
         return render(request, "web/intake.html", {"form": None})
-    form = IntakeForm(request.POST or None, request.FILES or None, rulebooks=rulebooks, default_key=default_key)
+    form = IntakeForm(
+        request.POST or None, request.FILES or None, rulebooks=rulebooks, default_key=default_key, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             case = _register_from_intake(request, form.cleaned_data)
@@ -241,7 +262,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Case %(number)s was registered.") % {"number": case.number})
             return redirect("web:case", number=case.number)
     picked = form["customer"].value() if form.is_bound else None
-    customers = customer_search_by_pk(picked)
+    customers = customer_search_by_pk(picked, request.user)
     new_customer_open = form.is_bound and not picked
     context = {
         "form": form,
@@ -252,10 +273,10 @@ def intake(request: HttpRequest) -> HttpResponse:
     return render(request, "web/intake.html", context)
 
 
-def customer_search_by_pk(pk: Any) -> list[Customer]:
+def customer_search_by_pk(pk: Any, user: User) -> list[Customer]:
     if not pk or not str(pk).isdigit():
         return []
-    return list(Customer.objects.filter(pk=pk).prefetch_related("contacts"))
+    return list(Customer.objects.visible_to(user).filter(pk=pk).prefetch_related("contacts"))
 
 
 @login_required
@@ -263,7 +284,7 @@ def customer_search_by_pk(pk: Any) -> list[Customer]:
 def intake_customers(request: HttpRequest) -> HttpResponse:
     """htmx: customers whose phone (any part), name or number matches what the agent typed."""
     query = request.GET.get("q", "").strip()
-    customers = list(customer_search(query=query, limit=10)) if len(query) >= 2 else []
+    customers = list(customer_search(query=query, user=request.user, limit=10)) if len(query) >= 2 else []
     picked = str(customers[0].pk) if len(customers) == 1 else ""
     return render(
         request,
@@ -320,7 +341,9 @@ def _may(user: User, case: Case, op: str) -> bool:
 def allowed_operations(case: Case, user: User) -> list[str]:
     """The operations outside the state graph this person may take on the case now."""
     live = case.status in (CaseStatus.OPEN, CaseStatus.SUSPENDED)
-    ops = []
+    ops: list[str] = []
+    if not actor_may_act(case, user):
+        return ops  # e.g. the receiver after a transfer: reads the case, acts no more
     if live and (case.owner_id == user.pk or _may(user, case, Operation.TRANSFER)):
         ops.append(Operation.TRANSFER.value)
     if case.status == CaseStatus.OPEN and _may(user, case, Operation.SUSPEND):
@@ -342,8 +365,29 @@ def _operation_label(op: str) -> str:
     return _("Upload attachment") if op == "attachment" else str(Operation(op).label)
 
 
+def _redacted(case: Case, context: dict[str, Any]) -> None:
+    """Blank an anonymous complainant's name and numbers wherever staff typed them into the case
+    (in memory, for this page only); the customer block shows "匿名投诉人" until a logged "show"."""
+    redactor = IdentityRedactor.for_case(case)
+    if not redactor:
+        return
+    for field in ("title", "description", "customer_request", "reply", "cause", "return_visit_note", "review_summary"):
+        setattr(case, field, redactor.text(getattr(case, field)))
+    for key, attr in (("events", "message"), ("notes", "body"), ("attachments", "name"), ("approvals", "comment")):
+        rows = list(context[key])
+        for row in rows:
+            setattr(row, attr, redactor.text(getattr(row, attr)))
+        context[key] = rows
+    for remedy in context["remedies"]:
+        remedy.description = redactor.text(remedy.description)
+
+
 def _render_case(
-    request: HttpRequest, case: Case, bound: dict[str, Any] | None = None, status: int = 200
+    request: HttpRequest,
+    case: Case,
+    bound: dict[str, Any] | None = None,
+    status: int = 200,
+    revealed: Revealed | None = None,
 ) -> HttpResponse:
     bound = bound or {}
     user = request.user
@@ -372,7 +416,13 @@ def _render_case(
         "remedies": case.remedies.select_related("proposed_by").order_by("id"),
         "approvals": case.approvals.select_related("approver").order_by("approval_round", "step"),
         "contacts": list(case.customer.contacts.all()[:3]),
+        "revealed": revealed,
+        "may_reveal": may_reveal_customer(case, user),
     }
+    if case.is_anonymous and revealed is None:
+        _redacted(case, context)
+    for attachment in context["attachments"]:
+        attachment.may_open = may_open_attachment(case, attachment, user)
     return render(request, "web/case_detail.html", context, status=status)
 
 
@@ -380,7 +430,7 @@ def _may_extend(user: User, case: Case, clock: Clock) -> bool:
     if clock.status not in LIVE_STATUSES or case.status not in (CaseStatus.OPEN, CaseStatus.SUSPENDED):
         return False
     definition = clock_def_for(case, clock.key)
-    if definition is None or definition.extension is None:
+    if definition is None or definition.extension is None or not actor_may_act(case, user):
         return False
     return user.is_superuser or user.role in definition.extension.roles
 
@@ -407,7 +457,11 @@ def _may_classify(user: User, case: Case) -> bool:
     from kefu.cases.services import CLASSIFY_ROLES
 
     live = case.status in (CaseStatus.OPEN, CaseStatus.SUSPENDED)
-    return live and (user.pk in (case.owner_id, case.assignee_id) or user.is_superuser or user.role in CLASSIFY_ROLES)
+    return (
+        live
+        and actor_may_act(case, user)
+        and (user.pk in (case.owner_id, case.assignee_id) or user.is_superuser or user.role in CLASSIFY_ROLES)
+    )
 
 
 def _classification_form(case: Case, user: User, bound: dict[str, Any]) -> ClassificationForm | None:
@@ -427,6 +481,33 @@ def _classification_form(case: Case, user: User, bound: dict[str, Any]) -> Class
 @require_GET
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     return _render_case(request, _get_case(request, number))
+
+
+@login_required
+@require_POST
+def case_reveal_view(request: HttpRequest, number: str) -> HttpResponse:
+    """The logged "show": the complainant of an anonymous case, or a customer's full numbers."""
+    case = _get_case(request, number)
+    try:
+        revealed = case_reveal_customer(case=case, actor=request.user, surface="web", path=request.path)
+    except ApplicationError as exc:
+        raise PermissionDenied(exc.message)
+    return _render_case(request, case, revealed=revealed)
+
+
+@login_required
+@require_GET
+def case_attachment_view(request: HttpRequest, number: str, pk: int) -> HttpResponse:
+    """Download an attachment of a case this person may see (always as a download, never rendered)."""
+    case = _get_case(request, number)
+    attachment = get_object_or_404(CaseAttachment, pk=pk, case=case)
+    try:
+        case_attachment_open(case=case, attachment=attachment, actor=request.user, surface="web", path=request.path)
+    except ApplicationError as exc:
+        raise PermissionDenied(exc.message)
+    return download_response(
+        attachment.file, name=attachment.name, content_type=attachment_content_type(attachment.name)
+    )
 
 
 def _after_write(request: HttpRequest, case: Case, success: str) -> HttpResponse:

@@ -11,7 +11,8 @@ from rest_framework import serializers
 
 from kefu.cases.choices import Channel, NoteVisibility
 from kefu.cases.models import Approval, Case, CaseAttachment, CaseEvent, CaseNote, Remedy
-from kefu.cases.services import transition_allowed
+from kefu.cases.selectors import IdentityRedactor, customer_label
+from kefu.cases.services import may_reveal_customer, transition_allowed
 from kefu.customers.models import Contact, Customer
 from kefu.org.models import OrgUnit, User
 from kefu.rulebooks.models import Rulebook
@@ -25,6 +26,7 @@ __all__ = (
     "CaseTransferSerializer",
     "CaseReasonSerializer",
     "CaseResumeSerializer",
+    "CaseRevealSerializer",
     "CaseMergeSerializer",
     "CaseNoteInputSerializer",
     "CaseAttachmentInputSerializer",
@@ -45,6 +47,13 @@ class _IdField(serializers.PrimaryKeyRelatedField):
         if isinstance(data, str) and data.isdigit() and int(data) > _MAX_ID:
             self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(data)
+
+
+class _VisibleCustomerField(_IdField):
+    """A customer the requesting user may see (the directory for intake roles, else their cases' customers)."""
+
+    def get_queryset(self) -> Any:
+        return Customer.objects.visible_to(self.context["request"].user).filter(is_active=True)
 
 
 class _VisibleCaseField(_IdField):
@@ -150,9 +159,14 @@ class AllowedTransitionSerializer(serializers.Serializer):
 
 
 class CaseListSerializer(_OutputModelSerializer):
+    """A case in a list. An anonymous case names no customer ("匿名投诉人", customer null) and its
+    title has the complainant's name and number blanked, for everyone: the identity is shown only by
+    the logged `reveal` (001 篇10 第十九条)."""
+
     type_label = serializers.CharField(read_only=True)
     stage_label = serializers.CharField(read_only=True)
-    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    customer = serializers.SerializerMethodField()
+    customer_name = serializers.SerializerMethodField()
     owner = PersonSerializer(read_only=True)
     assignee = PersonSerializer(read_only=True, allow_null=True)
     responsible_unit = UnitRefSerializer(read_only=True, allow_null=True)
@@ -173,6 +187,7 @@ class CaseListSerializer(_OutputModelSerializer):
             "title",
             "customer",
             "customer_name",
+            "is_anonymous",
             "received_at",
             "owner",
             "assignee",
@@ -180,6 +195,19 @@ class CaseListSerializer(_OutputModelSerializer):
             "version",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_customer(self, case: Case) -> int | None:
+        return None if case.is_anonymous else case.customer_id
+
+    def get_customer_name(self, case: Case) -> str:
+        return customer_label(case)
+
+    def to_representation(self, instance: Case) -> Any:
+        data = super().to_representation(instance)
+        if instance.is_anonymous:
+            data = IdentityRedactor.for_case(instance, brief=True).data(data)
+        return data
 
 
 class CaseDetailSerializer(CaseListSerializer):
@@ -196,6 +224,8 @@ class CaseDetailSerializer(CaseListSerializer):
     merged_into_number = serializers.CharField(
         source="merged_into.number", read_only=True, allow_null=True, default=None
     )
+    contact = serializers.SerializerMethodField()
+    identity_revealable = serializers.SerializerMethodField()
     allowed_transitions = serializers.SerializerMethodField()
     events = CaseEventSerializer(many=True, read_only=True)
     notes = CaseNoteSerializer(many=True, read_only=True)
@@ -211,7 +241,7 @@ class CaseDetailSerializer(CaseListSerializer):
             "rulebook",
             "rulebook_version",
             "contact",
-            "is_anonymous",
+            "identity_revealable",
             "description",
             "customer_request",
             "receiver",
@@ -244,6 +274,21 @@ class CaseDetailSerializer(CaseListSerializer):
             "approvals",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_contact(self, case: Case) -> int | None:
+        return None if case.is_anonymous else case.contact_id
+
+    def get_identity_revealable(self, case: Case) -> bool:
+        """Whether `POST …/reveal/` would show this user more (identity, or full numbers)."""
+        return may_reveal_customer(case, self.context["request"].user)
+
+    def to_representation(self, instance: Case) -> Any:
+        data = serializers.ModelSerializer.to_representation(self, instance)
+        if instance.is_anonymous:
+            data = IdentityRedactor.for_case(instance).data(data)
+            data["customer_name"] = customer_label(instance)
+        return data
 
     @extend_schema_field(AllowedTransitionSerializer(many=True))
     def get_allowed_transitions(self, case: Case) -> list[dict[str, str]]:
@@ -291,6 +336,13 @@ class CaseCustomerViewSerializer(serializers.ModelSerializer):
         return CustomerAttachmentSerializer(files, many=True).data
 
 
+class CaseRevealSerializer(serializers.Serializer):
+    """The answer of a logged "show": the customer, with full numbers when `full_contacts`."""
+
+    customer = serializers.DictField(help_text="The customer, as GET /api/v1/customers/{id}/ shows it.")
+    full_contacts = serializers.BooleanField()
+
+
 # --------------------------------------------------------------------------------------------------
 # Input
 
@@ -302,7 +354,7 @@ class CaseCreateSerializer(serializers.Serializer):
     category = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     severity = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     channel = serializers.ChoiceField(choices=Channel.choices)
-    customer = _IdField(queryset=Customer.objects.filter(is_active=True))
+    customer = _VisibleCustomerField(queryset=Customer.objects.none())
     contact = _IdField(queryset=Contact.objects.all(), required=False, allow_null=True, default=None)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField()

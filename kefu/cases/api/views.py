@@ -10,6 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -32,12 +34,15 @@ from kefu.cases.api.serializers import (
     CaseNoteSerializer,
     CaseReasonSerializer,
     CaseResumeSerializer,
+    CaseRevealSerializer,
     CaseTransferSerializer,
     CaseTransitionSerializer,
     RulebookSerializer,
 )
 from kefu.cases.filtersets import CaseFilterSet
-from kefu.cases.models import Case, CaseEvent, CaseNote
+from kefu.cases.models import Case, CaseAttachment, CaseEvent, CaseNote
+from kefu.core.uploads import attachment_content_type, download_response
+from kefu.customers.api.serializers import CustomerSerializer
 from kefu.rulebooks.models import Rulebook
 
 __all__ = ("CaseViewSet", "RulebookViewSet")
@@ -272,6 +277,34 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             case=case, actor=request.user, file=data["file"], visibility=data["visibility"]
         )
         return Response(CaseAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Download an attachment",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 403: _ERRORS[403], 404: _ERRORS[404]},
+    )
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>[0-9]{1,18})")
+    def attachment(self, request: Request, pk: str | None = None, attachment_id: str | None = None) -> FileResponse:
+        case = self.get_object()
+        attachment = get_object_or_404(CaseAttachment, pk=attachment_id, case=case)
+        services.case_attachment_open(
+            case=case, attachment=attachment, actor=request.user, surface="api", path=request.path
+        )
+        return download_response(
+            attachment.file, name=attachment.name, content_type=attachment_content_type(attachment.name)
+        )
+
+    @extend_schema(
+        summary="Show who complained: identity and full contact details (logged)",
+        request=None,
+        responses={200: CaseRevealSerializer, 403: _ERRORS[403], 404: _ERRORS[404]},
+    )
+    @action(detail=True, methods=["post"])
+    def reveal(self, request: Request, pk: str | None = None) -> Response:
+        revealed = services.case_reveal_customer(
+            case=self.get_object(), actor=request.user, surface="api", path=request.path
+        )
+        customer = CustomerSerializer(revealed.customer, context={"reveal": revealed.full_contacts}).data
+        return Response({"customer": customer, "full_contacts": revealed.full_contacts})
 
     @extend_schema(
         summary="What the customer may see of this case",

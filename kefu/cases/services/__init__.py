@@ -8,7 +8,8 @@ change that rolled back.
 
 Modules: `registration` (case_register), `transitions` (case_transition and the rulebook checks),
 `actions` (what each transition action does), `approvals` (approval chains), `operations`
-(transfer, suspend, resume, withdraw, reopen, merge, classification, notes, attachments, hand-over).
+(transfer, suspend, resume, withdraw, reopen, merge, classification, notes, attachments, hand-over),
+`privacy` (the logged "show" of a case's customer).
 """
 
 from kefu.cases.services.approvals import approval_steps_required
@@ -25,24 +26,36 @@ from kefu.cases.services.operations import (
     case_update_classification,
     case_withdraw,
 )
+from kefu.cases.services.privacy import (
+    Revealed,
+    case_attachment_open,
+    case_reveal_customer,
+    may_open_attachment,
+    may_reveal_customer,
+)
 from kefu.cases.services.registration import case_register, request_fingerprint
 from kefu.cases.services.transitions import case_transition, transition_allowed
 
 __all__ = (
     "CLASSIFY_ROLES",
+    "Revealed",
     "approval_steps_required",
     "case_add_attachment",
+    "case_attachment_open",
     "case_add_note",
     "case_hand_over_open_work",
     "case_merge",
     "case_register",
     "case_reopen",
+    "case_reveal_customer",
     "case_resume",
     "case_suspend",
     "case_transfer",
     "case_transition",
     "case_update_classification",
     "case_withdraw",
+    "may_open_attachment",
+    "may_reveal_customer",
     "request_fingerprint",
     "transition_allowed",
 )

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from kefu.cases.changes import actor_has_role, ensure_not_subject
+from kefu.cases.changes import actor_has_role, ensure_may_act
 from kefu.cases.models import Case
 from kefu.core.exceptions import FieldErrors, ForbiddenError
 from kefu.org.models import OrgUnit, User
@@ -23,7 +23,7 @@ def is_id(value: Any) -> bool:
 
 
 def check_operation(case: Case, actor: User, op: Operation) -> None:
-    ensure_not_subject(case, actor)
+    ensure_may_act(case, actor)
     roles = case.rulebook.operation_roles(op)
     if not actor_has_role(actor, roles):
         raise ForbiddenError(

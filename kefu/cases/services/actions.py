@@ -214,6 +214,7 @@ def _act_customer_reject(case: Case, actor: User, data: dict[str, Any], td: Tran
         customer_request=case.customer_request,
         subject_person=case.subject_person,
         subject_unit=case.subject_unit,
+        is_anonymous=case.is_anonymous,  # the complainant stays anonymous on the follow-up
         rulebook_key=case.rulebook.key,
         parent=case,
     )

@@ -4,6 +4,8 @@ roles and recusal, changes the case and records it (kefu.cases.changes)."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
@@ -15,12 +17,14 @@ from kefu.cases.changes import (
     case_lock,
     case_record_event,
     case_save,
+    ensure_may_act,
     ensure_not_subject,
 )
 from kefu.cases.choices import CaseStatus, EventKind, NoteVisibility
 from kefu.cases.models import Case, CaseAttachment, CaseNote
 from kefu.cases.services._common import check_operation
 from kefu.core.exceptions import ApplicationError, ConflictError, FieldErrors, ForbiddenError
+from kefu.core.uploads import check_upload, delete_unless_committed
 from kefu.org.choices import Role
 from kefu.org.models import OrgUnit, User
 from kefu.rulebooks.choices import Operation
@@ -272,7 +276,7 @@ def case_update_classification(
     """Change the category and/or severity of an open case (None = unchanged) and recompute its
     running deadlines, keeping the time already used (docs/sla.md)."""
     case = case_lock(case, expected_version=expected_version)
-    ensure_not_subject(case, actor)
+    ensure_may_act(case, actor)
     if actor.pk not in (case.owner_id, case.assignee_id) and not actor_has_role(actor, CLASSIFY_ROLES):
         raise ForbiddenError(
             _("Only the case's owner or handler, or a supervisor, may change its category or severity.")
@@ -362,35 +366,47 @@ def case_add_note(*, case: Case, actor: User, body: str, visibility: str = NoteV
 def case_add_attachment(
     *, case: Case, actor: User, file: UploadedFile, visibility: str = NoteVisibility.INTERNAL
 ) -> CaseAttachment:
+    """Attach a file: checked against the allow-list by its content (kefu.core.uploads), stored under
+    a random name, shown under its cleaned name. A refused or rolled-back upload leaves no file."""
     from django.conf import settings
 
     case = case_lock(case, expected_version=None)
     check_operation(case, actor, Operation.NOTE)
+    errors = FieldErrors()
     if file.size is not None and file.size > settings.KEFU_MAX_ATTACHMENT_BYTES:
-        raise ApplicationError(
-            _("The file is too large."),
-            extra={"file": [_("At most %(mb)s MB.") % {"mb": settings.KEFU_MAX_ATTACHMENT_BYTES // (1024 * 1024)}]},
+        errors.add("file", _("At most %(mb)s MB.") % {"mb": settings.KEFU_MAX_ATTACHMENT_BYTES // (1024 * 1024)})
+    if visibility not in NoteVisibility.values:
+        errors.add("visibility", _("Choose one of: %(choices)s.") % {"choices": ", ".join(NoteVisibility.values)})
+    errors.raise_if_any(_("The file is too large.") if "file" in errors.fields else _("The file was not attached."))
+    checked = check_upload(file)
+    storage = CaseAttachment._meta.get_field("file").storage
+    # Written only now that everything is checked, under a name of ours (never the client's).
+    stored = storage.save(f"cases/{case.pk}/{uuid.uuid4().hex}{checked.extension}", file)
+    delete_unless_committed(storage, stored)
+    try:
+        attachment = CaseAttachment(
+            case=case,
+            name=checked.name,
+            size=file.size or 0,
+            content_type=checked.content_type,
+            uploaded_by=actor,
+            visibility=visibility,
         )
-    attachment = CaseAttachment(
-        case=case,
-        file=file,
-        name=(file.name or "file")[:200],
-        size=file.size or 0,
-        content_type=getattr(file, "content_type", "") or "",
-        uploaded_by=actor,
-        visibility=visibility,
-    )
-    attachment.save()
-    case_save(case, [])
-    case_record_event(
-        case,
-        actor=actor,
-        kind=EventKind.ATTACHMENT,
-        from_stage=case.stage,
-        from_status=case.status,
-        message=attachment.name,
-        data={"attachment": attachment.pk, "size": attachment.size},
-    )
+        attachment.file.name = stored
+        attachment.save()
+        case_save(case, [])
+        case_record_event(
+            case,
+            actor=actor,
+            kind=EventKind.ATTACHMENT,
+            from_stage=case.stage,
+            from_status=case.status,
+            message=attachment.name,
+            data={"attachment": attachment.pk, "size": attachment.size},
+        )
+    except BaseException:
+        storage.delete(stored)
+        raise
     return attachment
 
 

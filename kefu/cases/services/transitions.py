@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.cases.changes import actor_has_role, case_lock, case_record_change, ensure_not_subject
+from kefu.cases.changes import actor_has_role, actor_may_act, case_lock, case_record_change, ensure_may_act
 from kefu.cases.choices import CaseStatus, EventKind
 from kefu.cases.models import Case
 from kefu.cases.services.actions import ACTIONS
@@ -29,7 +29,7 @@ def transition_allowed(case: Case, actor: User, td: TransitionDef) -> bool:
         case.status == CaseStatus.CLOSED and td.action == TransitionAction.ARCHIVE
     ):
         return False
-    if case.stage not in td.from_ or case.subject_person_id == actor.pk:
+    if case.stage not in td.from_ or case.subject_person_id == actor.pk or not actor_may_act(case, actor):
         return False
     if td.action in (TransitionAction.APPROVE, TransitionAction.DECLINE):
         step = next_approval_step(case)
@@ -64,7 +64,7 @@ def case_transition(
             % {"action": td.label, "stage": case.stage_label}
             + (" " + _("Possible now: %(actions)s.") % {"actions": ", ".join(possible)} if possible else "")
         )
-    ensure_not_subject(case, actor)
+    ensure_may_act(case, actor)
     if td.action not in (TransitionAction.APPROVE, TransitionAction.DECLINE) and not actor_has_role(actor, td.roles):
         raise ForbiddenError(
             _("“%(action)s” may be done by: %(roles)s; your role is %(role)s.")

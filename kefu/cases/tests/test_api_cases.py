@@ -224,7 +224,7 @@ def test_allowed_transitions_depend_on_the_person_asking(api, org, make_case):
 def test_customer_view_shows_only_what_the_customer_may_see(api, org, make_case):
     case = _complaint_with_everything(org, make_case)
     client = api(org.agent)
-    upload = SimpleUploadedFile("内部照片.jpg", b"internal", content_type="image/jpeg")
+    upload = SimpleUploadedFile("内部照片.jpg", b"\xff\xd8\xff\xe0internal", content_type="image/jpeg")
     client.post(f"{URL}{case.pk}/attachments/", {"file": upload}, format="multipart")
     upload = SimpleUploadedFile("回执.pdf", b"%PDF receipt", content_type="application/pdf")
     client.post(f"{URL}{case.pk}/attachments/", {"file": upload, "visibility": "customer"}, format="multipart")

@@ -6,10 +6,16 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from kefu.customers.choices import CustomerGrade, CustomerType, Region
+from kefu.customers.masking import mask_email, mask_id_number, mask_phone
 from kefu.customers.models import Address, Contact, Customer
 from kefu.customers.validators import validate_phone
 
 __all__ = ("CustomerSerializer", "CustomerCreateSerializer")
+
+
+def _revealed(serializer: serializers.Serializer) -> bool:
+    # Full values only in the answer of a logged "show" (the reveal endpoints set this).
+    return bool(serializer.context.get("reveal"))
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -17,6 +23,13 @@ class ContactSerializer(serializers.ModelSerializer):
         model = Contact
         fields = ["id", "name", "role", "phone", "email"]
         read_only_fields = fields
+
+    def to_representation(self, instance: Contact) -> dict:
+        data = super().to_representation(instance)
+        if not _revealed(self):
+            data["phone"] = mask_phone(data["phone"])
+            data["email"] = mask_email(data["email"])
+        return data
 
 
 class AddressSerializer(serializers.ModelSerializer):
@@ -42,11 +55,18 @@ class CustomerSerializer(serializers.ModelSerializer):
             "is_overseas",
             "notes",
             "is_active",
+            "id_number",
             "contacts",
             "addresses",
             "created_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance: Customer) -> dict:
+        data = super().to_representation(instance)
+        if not _revealed(self):
+            data["id_number"] = mask_id_number(data["id_number"])
+        return data
 
 
 class CustomerCreateSerializer(serializers.Serializer):
@@ -58,6 +78,9 @@ class CustomerCreateSerializer(serializers.Serializer):
     region = serializers.ChoiceField(choices=Region.choices, default=Region.URBAN)
     is_overseas = serializers.BooleanField(required=False, default=False)
     address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    id_number = serializers.RegexField(
+        r"^[0-9A-Za-z]{6,30}$", max_length=30, required=False, allow_blank=True, default=""
+    )
 
     def validate_name(self, value: str) -> str:
         if not value.strip():

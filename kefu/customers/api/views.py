@@ -1,4 +1,6 @@
-"""Customer API: any member of staff may look customers up and open a new customer file."""
+"""Customer API: reads through `Customer.objects.visible_to(user)` (the whole directory for the intake
+roles, else the customers of the user's cases); phone, ID and e-mail are masked except in the answer of
+the logged `reveal`. Any member of staff may open a new customer file (intake)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -13,7 +16,7 @@ from rest_framework.serializers import BaseSerializer
 from kefu.customers.api.serializers import CustomerCreateSerializer, CustomerSerializer
 from kefu.customers.models import Customer
 from kefu.customers.selectors import customer_search
-from kefu.customers.services import customer_create
+from kefu.customers.services import customer_create, customer_reveal_contacts
 
 __all__ = ("CustomerViewSet",)
 
@@ -33,7 +36,7 @@ SEARCH_LIMIT = 200
             )
         ],
     ),
-    retrieve=extend_schema(summary="One customer with contacts and addresses"),
+    retrieve=extend_schema(summary="One customer with contacts and addresses (numbers masked)"),
 )
 class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = CustomerSerializer
@@ -41,10 +44,10 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     ordering = ["-id"]
 
     def get_queryset(self) -> QuerySet[Customer]:
-        qs = Customer.objects.prefetch_related("contacts", "addresses")
+        qs = Customer.objects.visible_to(self.request.user).prefetch_related("contacts", "addresses")
         query = self.request.query_params.get("q", "").strip() if self.action == "list" else ""
         if query:
-            ids = [c.pk for c in customer_search(query=query, limit=SEARCH_LIMIT)]
+            ids = [c.pk for c in customer_search(query=query, user=self.request.user, limit=SEARCH_LIMIT)]
             qs = qs.filter(pk__in=ids)
         return qs
 
@@ -62,5 +65,21 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def create(self, request: Request) -> Response:
         serializer = CustomerCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        customer = customer_create(**serializer.validated_data)
+        customer = customer_create(**serializer.validated_data, actor=request.user)
         return Response(CustomerSerializer(customer).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Show the full phone numbers, ID number and e-mails (logged)",
+        request=None,
+        responses={
+            200: CustomerSerializer,
+            403: OpenApiResponse(OpenApiTypes.OBJECT, description="Your role sees masked numbers only."),
+            404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such customer, or not one you may see."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def reveal(self, request: Request, pk: str | None = None) -> Response:
+        customer = customer_reveal_contacts(
+            customer=self.get_object(), actor=request.user, surface="api", path=request.path
+        )
+        return Response(CustomerSerializer(customer, context={"reveal": True}).data)

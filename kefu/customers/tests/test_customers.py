@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from kefu.customers.models import Customer
-from kefu.customers.selectors import customer_search
+from kefu.customers.selectors import customer_search as find
 from kefu.customers.services import contact_add, customer_create
 from kefu.customers.validators import validate_phone
 
@@ -29,7 +29,10 @@ def test_invalid_phone_numbers_are_refused_with_an_example(raw):
         validate_phone(raw)
 
 
-def test_customer_is_found_by_any_part_of_a_phone_number_or_name(db):
+def test_customer_is_found_by_any_part_of_a_phone_number_or_name(org):
+    def customer_search(*, query):
+        return find(query=query, user=org.agent)
+
     wang = customer_create(name="王建国", phone="138 1234 5678", address="杭州市文三路 1 号")
     contact_add(customer=wang, name="王太太", phone="0571-88886666")
     li = customer_create(name="杭州丽华酒店", phone="139 0000 1111", customer_type="enterprise", grade="key")

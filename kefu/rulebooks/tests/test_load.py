@@ -171,17 +171,17 @@ def test_service_complaint_case_types_walk_to_archive(org, rulebooks, make_case,
 
 
 def to_negotiation(org, case: Case, *, with_rnd: bool, amount: str) -> Case:
-    opinion = [("to_rnd", org.manager, {}), ("rnd_opinion", org.handler, {"comment": "材料配方无需调整"})]
+    opinion = [("to_rnd", org.manager, {}), ("rnd_opinion", org.manager, {"comment": "材料配方无需调整"})]
     return walk(
         case,
         [
-            ("send_to_qa", org.supervisor, {"unit": org.group.pk, "assignee": org.quality.pk}),
+            ("send_to_qa", org.cs_supervisor, {"unit": org.group.pk, "assignee": org.quality.pk}),
             (
                 "qa_report",
                 org.quality,
                 {"cause": "热处理温度偏低", "responsibility": "company", "responsible_unit": org.aftersales.pk},
             ),
-            ("production_countermeasure", org.handler, {"comment": "调整炉温并加严首件检验"}),
+            ("production_countermeasure", org.manager, {"comment": "调整炉温并加严首件检验"}),
             *(opinion if with_rnd else [("manager_opinion", org.manager, {"comment": "同意对策"})]),
             ("gm_office_check", org.supervisor, {}),
             ("sales_proposal", org.agent, {"remedies": [{"kind": "allowance", "amount": amount}]}),
@@ -242,7 +242,7 @@ def test_quality_claim_not_established(org, rulebooks, customer):
     case = walk(
         case,
         [
-            ("send_to_qa", org.supervisor, {"unit": org.group.pk}),
+            ("send_to_qa", org.cs_supervisor, {"unit": org.group.pk}),
             ("not_established", org.quality, {"reason": "客户使用不当，产品检验合格"}),
         ],
     )

@@ -73,13 +73,28 @@ def transition_label(case: Any, name: str) -> str:
 
 @register.filter
 def mask_phone(phone: str) -> str:
-    """13812345678 → 138****5678; short numbers stay as they are."""
-    phone = phone or ""
-    if len(phone) >= 11:
-        return f"{phone[:3]}****{phone[-4:]}"
-    if len(phone) >= 7:
-        return f"{phone[:2]}***{phone[-2:]}"
-    return phone
+    """13812345678 → 138****5678: the masking of the API and exports (kefu.customers.masking)."""
+    from kefu.customers.masking import mask_phone as mask
+
+    return mask(phone)
+
+
+@register.filter
+def customer_name(case: Any) -> str:
+    """The case's customer, or "匿名投诉人" for an anonymous complaint (001 篇10 第十九条)."""
+    from kefu.cases.selectors import customer_label
+
+    return customer_label(case)
+
+
+@register.filter
+def case_title(case: Any) -> str:
+    """The title, with an anonymous complainant's name and number blanked (lists that joined the customer)."""
+    if not case.is_anonymous:
+        return case.title
+    from kefu.cases.selectors import IdentityRedactor
+
+    return IdentityRedactor.for_case(case, brief=True).text(case.title)
 
 
 @register.filter

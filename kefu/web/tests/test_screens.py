@@ -202,7 +202,7 @@ def intake_data(**extra):
 def test_intake_registers_case_for_existing_customer(client, org, rulebooks, customer):
     client.force_login(org.agent)
     assert client.get(reverse("web:intake")).status_code == 200
-    upload = SimpleUploadedFile("照片.jpg", b"jpeg-bytes", content_type="image/jpeg")
+    upload = SimpleUploadedFile("照片.jpg", b"\xff\xd8\xff\xe0jpeg-bytes", content_type="image/jpeg")
     response = client.post(
         reverse("web:intake"), intake_data(customer=customer.pk, subject_person=org.technician.pk, attachment=upload)
     )

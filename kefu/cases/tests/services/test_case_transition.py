@@ -124,7 +124,8 @@ def test_route_needs_a_real_unit(org, make_case, name, data, field):
 
 
 def test_finding_and_remedy_validate_their_input(org, make_case):
-    case = walk(make_case(), [("establish", org.agent, {}), ("route", org.agent, {"unit": org.aftersales.pk})])
+    route = {"unit": org.aftersales.pk, "assignee": org.handler.pk}
+    case = walk(make_case(), [("establish", org.agent, {}), ("route", org.agent, route)])
     with pytest.raises(ApplicationError) as err:
         case_transition(
             case=case,
