@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "kefu.rulebooks",
     "kefu.cases",
     "kefu.sla",
+    "kefu.knowledge",
+    "kefu.duty",
     "kefu.reports",
     "kefu.web",
 ]
