@@ -38,7 +38,8 @@ jieba.setLogLevel(logging.WARNING)
 _WORD = re.compile(r"[^\W_]+")
 # Words too common to narrow a search (and too short to mean anything alone).
 _STOP = frozenset(
-    "的 了 是 在 和 与 及 或 也 就 都 而 并 但 请 吗 呢 吧 啊 我 你 您 他 她 它 们 这 那 有 个 把 被 对 从 为 以 于 等".split()
+    "的 了 是 在 和 与 及 或 也 就 都 而 并 但 请 吗 呢 吧 啊 我 你 您 他 她 它 们 这 那 有 个 把 被 对 从 为 以 于 等 "
+    "请问 怎么 怎么办 如何 什么 为什么 可以 一下 客户 反映".split()
 )
 MAX_QUERY_WORDS = 16
 

@@ -176,7 +176,7 @@ def article_update(
     unknown = set(changes) - set(_ARTICLE_FIELDS)
     if unknown:
         raise ApplicationError(_("Unknown field(s): %(names)s.") % {"names": ", ".join(sorted(unknown))})
-    article = Article.objects.select_for_update().select_related("category").get(pk=article.pk)
+    article = Article.objects.select_for_update(of=("self",)).select_related("category").get(pk=article.pk)
     if not may_edit_article(actor, article):
         raise ForbiddenError(_("Only the article's owner or an editor may change it."))
     if expected_version is not None and article.version != expected_version:
