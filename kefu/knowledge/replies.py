@@ -61,6 +61,7 @@ ALIASES = {
 }
 _CHINESE = {v: k for k, v in ALIASES.items()}
 _VARIABLE = re.compile(r"\{(\w{1,30})\}")
+_BRACED = re.compile(r"\{([^{}\s]{1,40})\}")
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class Rendered:
 
 def unknown_variables(body: str) -> list[str]:
     """Names in braces that are not variables (a template with one is refused when saved)."""
-    return [m for m in _VARIABLE.findall(body) if m not in VARIABLES and m not in ALIASES]
+    return [m for m in _BRACED.findall(body) if m not in VARIABLES and m not in ALIASES]
 
 
 def render_text(body: str, values: dict[str, str]) -> Rendered:
