@@ -5,6 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from kefu.knowledge.urls import help_urlpatterns
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -14,6 +16,9 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("reports/", include("kefu.reports.urls")),
+    path("knowledge/", include("kefu.knowledge.urls")),
+    path("help/", include((help_urlpatterns, "help"))),
+    path("duty/", include("kefu.duty.urls")),
     path("", include("kefu.web.urls")),
 ]
 if settings.DEBUG:

@@ -46,6 +46,7 @@ VARIABLES = {
     "promised_date": gettext_lazy("promised date"),
     "handler_name": gettext_lazy("handler's name"),
     "my_name": gettext_lazy("your name"),
+    "agent_no": gettext_lazy("your job number"),
     "greeting": gettext_lazy("greeting of the day"),
     "today": gettext_lazy("today's date"),
 }
@@ -56,6 +57,7 @@ ALIASES = {
     "承诺日期": "promised_date",
     "处理人": "handler_name",
     "我的姓名": "my_name",
+    "工号": "agent_no",
     "问候语": "greeting",
     "今天": "today",
 }
@@ -113,6 +115,7 @@ def values_for_case(case: Case, actor: User, *, today: date | None = None) -> di
         "promised_date": _long_date(promised) if promised else "",
         "handler_name": str(handler),
         "my_name": str(actor),
+        "agent_no": actor.username,
         "greeting": greeting_for(section=_section_of_case(case), day=today),
         "today": _long_date(today),
     }

@@ -37,6 +37,8 @@ __all__ = (
     "is_editor",
     "may_edit_article",
     "reply_template_save",
+    "script_call_register",
+    "script_opening",
     "script_run_record",
 )
 
@@ -342,3 +344,65 @@ def script_run_record(
         ],
         case=case,
     )
+
+
+def script_opening(*, script: CallScript, actor: User, day: date | None = None) -> str:
+    """The script's opening line for today: its {greeting} is the holiday one on a holiday."""
+    from kefu.knowledge.replies import greeting_for, render_text, service_language_for_rulebook
+
+    day = day or timezone.localdate()
+    values = {
+        "greeting": greeting_for(section=service_language_for_rulebook(script.rulebook), day=day),
+        "my_name": str(actor),
+        "agent_no": actor.username,
+        "today": f"{day:%Y-%m-%d}",
+    }
+    return render_text(script.opening, values).text
+
+
+@transaction.atomic
+def script_call_register(
+    *, script: CallScript, actor: User, answers: list[dict[str, Any]], channel: str = "hotline"
+) -> ScriptRun:
+    """A call taken with the script becomes a case: the answers (each read back and confirmed) fill
+    the case and, for a caller who is not on file, a new customer file (seed-004 D6 四.1)."""
+    from django.core.exceptions import ValidationError
+
+    from kefu.cases.services import case_register
+    from kefu.customers.models import Contact
+    from kefu.customers.services import customer_create
+    from kefu.customers.validators import normalize_phone
+
+    run = script_run_record(
+        script=script, actor=actor, greeting=script_opening(script=script, actor=actor), answers=answers
+    )
+    given = {a["field"]: a["answer"] for a in run.answers if a["field"] and a["answer"]}
+    problem = given.get("description", "")
+    if not problem:
+        raise ApplicationError(_("The script has no question for the problem description."))
+    phone = given.get("phone", "")
+    contact = Contact.objects.filter(phone=normalize_phone(phone)).select_related("customer").first() if phone else None
+    if contact is not None:
+        customer = contact.customer
+    else:
+        try:
+            customer = customer_create(
+                name=given.get("customer_name") or _("Caller"), phone=phone, address=given.get("address", "")
+            )
+        except ValidationError as exc:
+            raise ApplicationError(_("The phone number is not valid."), extra={"phone": exc.messages})
+    lines = [f"{a['question']} {a['answer']}" + (" ✓" if a["confirmed"] else "") for a in run.answers if a["answer"]]
+    case, _created = case_register(
+        actor=actor,
+        rulebook_key=script.rulebook or None,
+        case_type=script.case_type,
+        category=script.category,
+        channel=channel,
+        customer=customer,
+        title=problem[:60],
+        description="\n".join(lines),
+        customer_request=given.get("customer_request", ""),
+    )
+    run.case = case
+    run.save(update_fields=["case"])
+    return run
