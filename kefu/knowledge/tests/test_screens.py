@@ -53,7 +53,10 @@ def test_this_solved_it_from_the_article_page(client, org, make_case, kb):
     assert kb["public"].solved_count == 1
     # Someone who cannot see the case cannot mark it.
     client.force_login(org.outsider)
-    assert client.post(reverse("knowledge:article_solved", args=[kb["public"].pk]), {"case": case.number}).status_code == 404
+    assert (
+        client.post(reverse("knowledge:article_solved", args=[kb["public"].pk]), {"case": case.number}).status_code
+        == 404
+    )
 
 
 def test_the_case_page_offers_the_templates_filled_in_for_the_case(client, org, make_case):
@@ -127,13 +130,23 @@ def test_a_call_script_walks_the_questions_and_registers_the_case(client, org, r
         updated_by=org.supervisor,
     )
     for order, (question, field) in enumerate(
-        [("请问您有什么问题？", "description"), ("请问您的具体地址？", "address"), ("请问您的姓名？", "customer_name"), ("请留一下联系电话？", "phone")]
+        [
+            ("请问您有什么问题？", "description"),
+            ("请问您的具体地址？", "address"),
+            ("请问您的姓名？", "customer_name"),
+            ("请留一下联系电话？", "phone"),
+        ]
     ):
         CallScriptStep.objects.create(script=script, order=order, question=question, field=field)
     client.force_login(org.agent)
     page = client.get(reverse("knowledge:script_call", args=["heating"])).content.decode()
     assert "大龙供暖报修agent号为您服务" in page
-    answers = {"answer_0": "暖气片不热", "answer_1": "幸福小区3号楼2单元501", "answer_2": "李秀英", "answer_3": "13912345678"}
+    answers = {
+        "answer_0": "暖气片不热",
+        "answer_1": "幸福小区3号楼2单元501",
+        "answer_2": "李秀英",
+        "answer_3": "13912345678",
+    }
     # Not read back: refused, nothing registered.
     response = client.post(reverse("knowledge:script_call", args=["heating"]), answers)
     assert response.status_code == 400
