@@ -98,6 +98,7 @@ def search(request: HttpRequest) -> HttpResponse:
         if results is None
         else [],
         "may_write": is_editor(request.user),
+        "today": timezone.localdate(),
     }
     return render(request, "knowledge/search.html", context)
 
