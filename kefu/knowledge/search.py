@@ -67,11 +67,17 @@ def index_words(*texts: str) -> str:
 
 
 def query_words(text: str) -> list[str]:
-    """The words of a query (jieba's precise cut), without duplicates, at most MAX_QUERY_WORDS."""
+    """The words of a query (jieba's precise cut), without duplicates, at most MAX_QUERY_WORDS.
+
+    Single characters (没、来、修…) are dropped when the query has longer words: in a sentence such as a
+    case title they are function words that match most of the knowledge base and narrow nothing."""
     seen: dict[str, None] = {}
     for word in _words(jieba.cut(_normal(text or ""))):
         seen.setdefault(word, None)
-    return list(seen)[:MAX_QUERY_WORDS]
+    words = list(seen)
+    if any(len(w) > 1 for w in words):
+        words = [w for w in words if len(w) > 1]
+    return words[:MAX_QUERY_WORDS]
 
 
 @dataclass(frozen=True)
@@ -146,6 +152,29 @@ def _sqlite(
 ) -> list[int]:
     match = (" AND " if require_all else " OR ").join(f'"{w}"' for w in words)
     where, params = _filters(statuses, public_only, category_ids)
+    # Rank inside FTS5 first (cheap: no row of the article table is read) and keep the best matches
+    # that pass the filters. Joining the article table for every match costs a row lookup per match,
+    # which dominates for a common word; only when the filters reject most of the best matches does
+    # the full join below run.
+    need = offset + limit
+    fetch = max(need * 4, 100)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rowid FROM knowledge_article_fts WHERE knowledge_article_fts MATCH %s "
+            "ORDER BY bm25(knowledge_article_fts, 4.0, 1.0), rowid DESC LIMIT %s",
+            [match, fetch],
+        )
+        best = [row[0] for row in cursor.fetchall()]
+        if not best:
+            return []
+        cursor.execute(
+            "SELECT a.id FROM knowledge_article a WHERE a.id IN (" + ", ".join(["%s"] * len(best)) + ")" + where,
+            [*best, *params],
+        )
+        keep = {row[0] for row in cursor.fetchall()}
+    ranked = [pk for pk in best if pk in keep]
+    if len(ranked) >= need or len(best) < fetch:
+        return ranked[offset:need]
     sql = (
         "SELECT a.id FROM knowledge_article_fts JOIN knowledge_article a ON a.id = knowledge_article_fts.rowid "
         "WHERE knowledge_article_fts MATCH %s" + where + " ORDER BY bm25(knowledge_article_fts, 4.0, 1.0), a.id DESC "

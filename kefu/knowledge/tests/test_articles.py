@@ -151,3 +151,16 @@ def test_this_solved_it_counts_once_per_case_and_goes_into_the_case_history(org,
 def test_jieba_words_feed_the_index():
     assert index_words("暖气片不热") == "暖气 暖气片 不热"  # the search-engine cut: the words inside long ones too
     assert query_words("请问，暖气片不热怎么办？") == ["暖气片", "不热"]  # filler words do not narrow a search
+
+
+def test_filters_still_find_the_few_matches_among_many_better_ranked_ones(org, db):
+    """Many internal articles rank above the two public ones for a visitor's word: the visitor still
+    gets the public ones (SQLite ranks inside FTS5 first and falls back to the full join)."""
+    for i in range(110):
+        article_create(title=f"阀门检修记录 {i}", body="阀门 阀门 阀门 内部检修记录。", actor=org.supervisor)
+    public = [
+        article_create(title=f"公开说明 {i}", body="请检查阀门。", visibility=Visibility.PUBLIC, actor=org.supervisor)
+        for i in range(2)
+    ]
+    assert ids(article_search(user=AnonymousUser(), query="阀门")) == {a.pk for a in public}
+    assert len(article_search(user=org.agent, query="阀门", page_size=20).articles) == 20
