@@ -18,6 +18,8 @@ from kefu.knowledge.taboo import TabooMatcher, normalise
 from kefu.rulebooks.services import PRESET_DIR, rulebook_load
 
 PRESET_PHRASES = ["老头", "老太婆", "神经病", "喂，干什么", "叫什么，等一会儿"]
+# The preset's examples of 003 规章制度2 一.7 三不 (不使用生硬语言，不说推卸责任的话，不责备、埋怨客户).
+THREE_DONTS = ["不归我管", "跟我没关系", "你自己看着办", "早就告诉过你了"]
 
 
 def to_reply(org, make_case):
@@ -33,7 +35,7 @@ def to_reply(org, make_case):
     return case
 
 
-@pytest.mark.parametrize("phrase", PRESET_PHRASES)
+@pytest.mark.parametrize("phrase", PRESET_PHRASES + THREE_DONTS)
 def test_each_listed_phrase_is_refused_inside_a_longer_reply(org, make_case, phrase):
     case = to_reply(org, make_case)
     reply = f"王先生您好，关于您反映的问题，{phrase}，我们已经安排维修人员明天上门。"
