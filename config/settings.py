@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "kefu.rulebooks",
     "kefu.cases",
     "kefu.sla",
+    "kefu.knowledge",
+    "kefu.duty",
     "kefu.reports",
     "kefu.web",
 ]
@@ -190,6 +192,12 @@ SPECTACULAR_SETTINGS = {
         "NoticeKindEnum": "kefu.sla.choices.NoticeKind",
         "EventKindEnum": "kefu.cases.choices.EventKind",
         "UnitKindEnum": "kefu.org.choices.UnitKind",
+        "NoteVisibilityEnum": "kefu.cases.choices.NoteVisibility",
+        "ArticleVisibilityEnum": "kefu.knowledge.choices.Visibility",
+        "ArticleStatusEnum": "kefu.knowledge.choices.ArticleStatus",
+        "RosterStatusEnum": "kefu.duty.choices.RosterStatus",
+        "ShiftStatusEnum": "kefu.duty.choices.ShiftStatus",
+        "SwapStatusEnum": "kefu.duty.choices.SwapStatus",
     },
 }
 

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from kefu.knowledge.urls import help_urlpatterns
 from kefu.web.accounts import AdminLoginForm, LoginView
 
 # The admin login says when a lockout ends, like the web login (kefu.web.accounts).
@@ -40,6 +41,9 @@ urlpatterns = [
         name="api-redoc",
     ),
     path("reports/", include("kefu.reports.urls")),
+    path("knowledge/", include("kefu.knowledge.urls")),
+    path("help/", include((help_urlpatterns, "help"))),
+    path("duty/", include("kefu.duty.urls")),
     path("", include("kefu.web.urls")),
 ]
 # Attachments are never served from MEDIA_URL, not even with DEBUG: only the permission-checked

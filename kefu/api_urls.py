@@ -5,6 +5,23 @@ from rest_framework.routers import DefaultRouter
 
 from kefu.cases.api.views import CaseViewSet, RulebookViewSet
 from kefu.customers.api.views import CustomerViewSet
+from kefu.duty.api.views import (
+    HandoverViewSet,
+    OnDutyView,
+    RosterViewSet,
+    ShiftPatternViewSet,
+    ShiftViewSet,
+    SwapViewSet,
+)
+from kefu.knowledge.api.views import (
+    ArticleViewSet,
+    CallScriptViewSet,
+    CategoryViewSet,
+    GreetingView,
+    OverrideCountsView,
+    ReplyTemplateViewSet,
+    TabooCheckView,
+)
 from kefu.org.api.views import OrgUnitViewSet, StaffViewSet, TokensView, TokenView
 from kefu.sla.api import BoardView, CaseClockExtendView, CaseClocksView, NotificationViewSet
 
@@ -15,6 +32,15 @@ router.register("units", OrgUnitViewSet, basename="unit")
 router.register("staff", StaffViewSet, basename="staff")
 router.register("rulebooks", RulebookViewSet, basename="rulebook")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("knowledge/articles", ArticleViewSet, basename="knowledge-article")
+router.register("knowledge/categories", CategoryViewSet, basename="knowledge-category")
+router.register("knowledge/templates", ReplyTemplateViewSet, basename="knowledge-template")
+router.register("knowledge/scripts", CallScriptViewSet, basename="knowledge-script")
+router.register("duty/patterns", ShiftPatternViewSet, basename="duty-pattern")
+router.register("duty/rosters", RosterViewSet, basename="duty-roster")
+router.register("duty/shifts", ShiftViewSet, basename="duty-shift")
+router.register("duty/swaps", SwapViewSet, basename="duty-swap")
+router.register("duty/handovers", HandoverViewSet, basename="duty-handover")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
@@ -22,5 +48,9 @@ urlpatterns = [
     path("cases/<str:pk>/clocks/", CaseClocksView.as_view(), name="case-clocks"),
     path("cases/<str:pk>/clocks/<int:clock_id>/extend/", CaseClockExtendView.as_view(), name="case-clock-extend"),
     path("board/", BoardView.as_view(), name="board"),
+    path("knowledge/taboo-check/", TabooCheckView.as_view(), name="knowledge-taboo-check"),
+    path("knowledge/greeting/", GreetingView.as_view(), name="knowledge-greeting"),
+    path("knowledge/overrides/", OverrideCountsView.as_view(), name="knowledge-overrides"),
+    path("duty/on-duty/", OnDutyView.as_view(), name="duty-on-duty"),
     *router.urls,
 ]

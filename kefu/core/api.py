@@ -26,6 +26,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body: dict[str, Any] = {"detail": exc.message}
         if exc.extra:
             body["errors"] = exc.extra
+        # Structured details a client can act on (e.g. `text_checks`: the positions of 服务忌语 hits).
+        body.update(getattr(exc, "details", None) or {})
         return Response(body, status=exc.status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

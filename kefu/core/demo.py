@@ -57,6 +57,7 @@ __all__ = (
     "DemoWorld",
     "build_world",
     "make_cases_with_services",
+    "make_app_demos",
     "make_cases_in_bulk",
 )
 
@@ -315,6 +316,17 @@ def build_world(*, rng: random.Random, customers: int, log: Callable[[str], None
     _make_customers(world, rng=rng, count=customers)
     log(f"customers: {len(world.customers)}")
     return world
+
+
+def make_app_demos(world: DemoWorld, *, rng: random.Random, log: Callable[[str], None] = print) -> None:
+    """Demo data of the apps built on the engine: each app whose AppConfig has `make_demo(world, rng=,
+    log=)` adds its own (knowledge articles, duty rosters, …). The core does not import those apps."""
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        make_demo = getattr(config, "make_demo", None)
+        if make_demo is not None:
+            make_demo(world, rng=rng, log=log)
 
 
 def _make_customers(world: DemoWorld, *, rng: random.Random, count: int) -> None:

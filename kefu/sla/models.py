@@ -101,9 +101,10 @@ class Notification(models.Model):
     # Work-inbox entries (kefu.sla.inbox.inbox_notify) carry a registered message code and its
     # parameters, rendered in the reader's language when read; `title`/`body` keep the text in the
     # site's language for e-mail and for a code whose app was removed. Deadline notices store text only.
-    message_code = models.CharField(max_length=80, blank=True)
-    params = models.JSONField(default=dict, blank=True)
-    url = models.CharField(_("link"), max_length=500, blank=True)
+    # Database defaults too: the sweep inserts notices with plain SQL and does not name these columns.
+    message_code = models.CharField(max_length=80, blank=True, default="", db_default="")
+    params = models.JSONField(default=dict, blank=True, db_default=models.Value({}, output_field=models.JSONField()))
+    url = models.CharField(_("link"), max_length=500, blank=True, default="", db_default="")
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
 
     class Meta:

@@ -200,7 +200,42 @@ class ReasonForm(VersionedForm):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class NotEstablishedForm(VersionedForm):
+class TextCheckedMixin:
+    """A form whose text the customer reads (kefu.cases.textchecks). The override box stays hidden
+    until a check refused the text: then the findings are shown and the sender may tick it."""
+
+    text_check_field = ""
+    text_check_findings: tuple = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        self.fields["override_text_checks"] = forms.BooleanField(  # type: ignore[attr-defined]
+            label=_("Send it as it is: I have read the warning (this is recorded)"),
+            required=False,
+            widget=forms.HiddenInput,
+        )
+
+    def show_text_check_findings(self, findings: tuple) -> None:
+        self.text_check_findings = findings
+        field = self.fields["override_text_checks"]  # type: ignore[attr-defined]
+        field.widget = forms.CheckboxInput()
+
+    def text_check_segments(self) -> list[tuple[str, Any]]:
+        """The checked text cut at the findings: (piece, finding or None), for highlighting."""
+        text = str(self[self.text_check_field].value() or "").strip()  # type: ignore[index]
+        out: list[tuple[str, Any]] = []
+        at = 0
+        for finding in self.text_check_findings:
+            if finding.start < at:
+                continue  # overlapping hits: the first one is marked
+            out += [(text[at : finding.start], None), (text[finding.start : finding.end], finding)]
+            at = finding.end
+        out.append((text[at:], None))
+        return [(piece, finding) for piece, finding in out if piece]
+
+
+class NotEstablishedForm(TextCheckedMixin, VersionedForm):
+    text_check_field = "reason"
     reason = forms.CharField(label=_("Reason (sent to the customer)"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -284,7 +319,8 @@ class RemedyForm(VersionedForm):
         return {"remedies": self.cleaned_data["remedies"], "comment": self.cleaned_data.get("comment", "")}
 
 
-class ReplyForm(VersionedForm):
+class ReplyForm(TextCheckedMixin, VersionedForm):
+    text_check_field = "reply"
     reply = forms.CharField(label=_("Reply to the customer"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
@@ -340,7 +376,8 @@ class MergeForm(VersionedForm):
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class NoteForm(forms.Form):
+class NoteForm(TextCheckedMixin, forms.Form):
+    text_check_field = "body"
     body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
     visibility = forms.ChoiceField(
         label=_("Visibility"), choices=NoteVisibility.choices, initial=NoteVisibility.INTERNAL

@@ -43,6 +43,7 @@ from kefu.cases.services import (
     may_reveal_customer,
     transition_allowed,
 )
+from kefu.cases.textchecks import TextCheckError
 from kefu.core.exceptions import ApplicationError, ConflictError
 from kefu.core.uploads import attachment_content_type, download_response
 from kefu.customers.models import Customer
@@ -98,6 +99,8 @@ def _service_message(text: str) -> str:
 
 
 def _add_service_errors(form: Any, exc: ApplicationError) -> None:
+    if isinstance(exc, TextCheckError) and hasattr(form, "show_text_check_findings"):
+        form.show_text_check_findings(exc.findings)  # the hits inline, and the override box
     form.add_error(None, _service_message(exc.message))
     for name, errors in (exc.extra or {}).items():
         for error in errors if isinstance(errors, list) else [errors]:
@@ -576,7 +579,13 @@ def _run_operation(request: HttpRequest, case: Case, op: str, data: dict[str, An
             raise ApplicationError(_("No such case."), extra={"into": [_("No case you can see has this number.")]})
         case_merge(case=case, into=into, actor=user, expected_version=version, reason=data["reason"])
     elif op == Operation.NOTE:
-        case_add_note(case=case, actor=user, body=data["body"], visibility=data["visibility"])
+        case_add_note(
+            case=case,
+            actor=user,
+            body=data["body"],
+            visibility=data["visibility"],
+            override_text_checks=bool(data.get("override_text_checks")),
+        )
     else:
         case_add_attachment(case=case, actor=user, file=data["file"], visibility=data["visibility"])
 

@@ -406,6 +406,9 @@ class CaseMergeSerializer(serializers.Serializer):
 class CaseNoteInputSerializer(serializers.Serializer):
     body = serializers.CharField()
     visibility = serializers.ChoiceField(choices=NoteVisibility.choices, default=NoteVisibility.INTERNAL)
+    # A customer-visible note that fails a text check (服务忌语) is refused unless this is true; the
+    # override is recorded in the case history.
+    override_text_checks = serializers.BooleanField(default=False)
 
 
 class CaseAttachmentInputSerializer(serializers.Serializer):

@@ -261,7 +261,13 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def notes(self, request: Request, pk: str | None = None) -> Response:
         case = self.get_object()
         data = self._input(CaseNoteInputSerializer)
-        note = services.case_add_note(case=case, actor=request.user, body=data["body"], visibility=data["visibility"])
+        note = services.case_add_note(
+            case=case,
+            actor=request.user,
+            body=data["body"],
+            visibility=data["visibility"],
+            override_text_checks=data["override_text_checks"],
+        )
         return Response(CaseNoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

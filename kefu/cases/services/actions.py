@@ -17,6 +17,7 @@ from kefu.cases.choices import ApprovalDecision, NoteVisibility, RemedyKind, Res
 from kefu.cases.models import Approval, Case, CaseNote, Remedy
 from kefu.cases.services._common import input_text, input_unit, input_user
 from kefu.cases.services.approvals import approval_step_for, approval_steps_required
+from kefu.cases.textchecks import check_customer_text
 from kefu.core.exceptions import FieldErrors
 from kefu.org.models import User
 from kefu.rulebooks.choices import TransitionAction
@@ -33,6 +34,20 @@ class Outcome:
     move: bool = True
 
 
+def _checked_for_customer(case: Case, actor: User, text: str, field: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Text the customer will read passes the registered checks (kefu.cases.textchecks) unless the
+    sender overrides them (`override_text_checks`); an override is kept in the event's data."""
+    overridden = check_customer_text(
+        case=case,
+        actor=actor,
+        text=text,
+        field=field,
+        purpose="reply",
+        override=str(data.get("override_text_checks", "")).lower() in ("true", "1", "on", "yes"),
+    )
+    return {"text_check_override": overridden} if overridden else {}
+
+
 def _act_advance(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> Outcome:
     return Outcome(message=str(data.get("comment") or ""))
 
@@ -46,10 +61,11 @@ def _act_not_established(case: Case, actor: User, data: dict[str, Any], td: Tran
     errors = FieldErrors()
     reason = input_text(errors, data, "reason")
     errors.raise_if_any(_("A complaint that does not stand must be answered with a reason."))
+    overridden = _checked_for_customer(case, actor, reason, "reason", data)
     case.validity = Validity.NOT_ESTABLISHED
     case.reply = reason
     CaseNote.objects.create(case=case, author=actor, visibility=NoteVisibility.CUSTOMER, body=reason)
-    return Outcome(message=reason, fields=["validity", "reply"])
+    return Outcome(message=reason, fields=["validity", "reply"], data=overridden)
 
 
 def _act_route(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> Outcome:
@@ -184,9 +200,10 @@ def _act_reply(case: Case, actor: User, data: dict[str, Any], td: TransitionDef)
     errors = FieldErrors()
     reply = input_text(errors, data, "reply")
     errors.raise_if_any(_("The reply is empty."))
+    overridden = _checked_for_customer(case, actor, reply, "reply", data)
     case.reply = reply
     CaseNote.objects.create(case=case, author=actor, visibility=NoteVisibility.CUSTOMER, body=reply)
-    return Outcome(message=reply, fields=["reply"])
+    return Outcome(message=reply, fields=["reply"], data=overridden)
 
 
 def _act_customer_accept(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> Outcome:

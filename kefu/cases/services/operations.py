@@ -23,6 +23,7 @@ from kefu.cases.changes import (
 from kefu.cases.choices import CaseStatus, EventKind, NoteVisibility
 from kefu.cases.models import Case, CaseAttachment, CaseNote
 from kefu.cases.services._common import check_operation
+from kefu.cases.textchecks import check_customer_text
 from kefu.core.exceptions import ApplicationError, ConflictError, FieldErrors, ForbiddenError
 from kefu.core.uploads import check_upload, delete_unless_committed
 from kefu.org.choices import Role
@@ -339,7 +340,16 @@ def case_update_classification(
 
 
 @transaction.atomic
-def case_add_note(*, case: Case, actor: User, body: str, visibility: str = NoteVisibility.INTERNAL) -> CaseNote:
+def case_add_note(
+    *,
+    case: Case,
+    actor: User,
+    body: str,
+    visibility: str = NoteVisibility.INTERNAL,
+    override_text_checks: bool = False,
+) -> CaseNote:
+    """A note on the case. A note the customer will see passes the text checks
+    (kefu.cases.textchecks) unless `override_text_checks`; an override is kept in the event's data."""
     case = case_lock(case, expected_version=None)
     check_operation(case, actor, Operation.NOTE)
     errors = FieldErrors()
@@ -348,6 +358,11 @@ def case_add_note(*, case: Case, actor: User, body: str, visibility: str = NoteV
     if visibility not in NoteVisibility.values:
         errors.add("visibility", _("Choose one of: %(choices)s.") % {"choices": ", ".join(NoteVisibility.values)})
     errors.raise_if_any(_("The note was not added."))
+    overridden = []
+    if visibility == NoteVisibility.CUSTOMER:
+        overridden = check_customer_text(
+            case=case, actor=actor, text=body.strip(), field="body", purpose="note", override=override_text_checks
+        )
     note = CaseNote.objects.create(case=case, author=actor, visibility=visibility, body=body.strip())
     case_save(case, [])
     case_record_event(
@@ -357,7 +372,7 @@ def case_add_note(*, case: Case, actor: User, body: str, visibility: str = NoteV
         from_stage=case.stage,
         from_status=case.status,
         message=body.strip()[:200],
-        data={"note": note.pk, "visibility": visibility},
+        data={"note": note.pk, "visibility": visibility, **({"text_check_override": overridden} if overridden else {})},
     )
     return note
 

@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand, CommandParser
 
 from kefu.cases.models import Case
-from kefu.core.demo import build_world, make_cases_in_bulk, make_cases_with_services
+from kefu.core.demo import build_world, make_app_demos, make_cases_in_bulk, make_cases_with_services
 
 
 class Command(BaseCommand):
@@ -59,4 +59,5 @@ class Command(BaseCommand):
             made = make_cases_with_services(world, size=size, rng=rng, log=log)
         else:
             made = make_cases_in_bulk(world, size=size, rng=rng, batch=max(1, batch), log=log)
+        make_app_demos(world, rng=rng, log=log)
         self.stdout.write(f"demo: {made:,} cases in {time.monotonic() - started:.1f}s")
