@@ -9,44 +9,19 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.support import axe_violations, chromium_page
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOT = Path("/tmp/kefu-taboo-warning.png")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed"),
-]
+pytestmark = [pytest.mark.browser]
 
 
 @pytest.fixture
 def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(viewport={"width": 1300, "height": 1000}, locale="zh-CN")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
+    with chromium_page(width=1300, height=1000) as page:
         yield page
-        context.close()
-        browser.close()
-
-
-def axe_violations(page, selector: str | None = None) -> list[str]:
-    assert AXE.exists(), "axe-core is missing: run scripts/_setup.sh (npm ci)"
-    page.add_script_tag(path=str(AXE))
-    context = f"document.querySelector({selector!r})" if selector else "document"
-    result = page.evaluate(
-        f"async () => (await axe.run({context})).violations"
-        ".map(v => v.id + ': ' + v.help + ' ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
-    )
-    return list(result)
 
 
 def test_agent_replies_with_a_template_meets_the_taboo_check_fixes_it_and_sends(
