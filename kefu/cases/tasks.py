@@ -3,8 +3,6 @@
 import logging
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
 
 from kefu.cases.choices import EventKind
 from kefu.cases.models import CaseEvent
@@ -17,20 +15,21 @@ log = logging.getLogger(__name__)
 _NOTIFY = {EventKind.TRANSITION, EventKind.TRANSFER, EventKind.HANDOVER, EventKind.REOPEN, EventKind.MERGE}
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=30, acks_late=True)
-def case_notify(self, case_id: int, event_id: int) -> int:
-    """E-mail the case's owner and handler about a change they did not make. Returns mails sent."""
-    event = CaseEvent.objects.select_related("case__owner", "case__assignee", "actor").filter(pk=event_id).first()
+@shared_task(ignore_result=True, acks_late=True)
+def case_notify(case_id: int, event_id: int) -> int:
+    """E-mail the case's owner and handler about a change they did not make. Returns mails sent.
+
+    The message is recorded once per event (`kefu.sla.mail.case_event_email_queue`) and sent through
+    the claim-send-stamp path of kefu/sla/mail.py: running twice sends nothing twice, and a mail this
+    task could not send (server away, worker killed) is sent by the periodic e-mail pick-up."""
+    from kefu.sla.mail import case_event_email_queue, case_event_emails_send
+
+    event = CaseEvent.objects.select_related("case", "actor").filter(pk=event_id).first()
     if event is None or event.kind not in _NOTIFY:
         return 0
     case = event.case
-    recipients = {u.email for u in (case.owner, case.assignee) if u and u.email and u.pk != event.actor_id}
-    if not recipients:
-        return 0
+    recipients = {pk for pk in (case.owner_id, case.assignee_id) if pk and pk != event.actor_id}
     subject = f"[Kefu] {case.number} {case.title}"
     body = f"{event.actor} — {event.get_kind_display()} {event.transition}\n{event.message}\n"
-    try:
-        return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, sorted(recipients))
-    except OSError as exc:  # SMTP down: try again later rather than lose the notice
-        log.warning("case_notify %s failed: %s", event_id, exc)
-        raise self.retry(exc=exc)
+    case_event_email_queue(event_id=event.pk, recipient_ids=recipients, subject=subject, body=body)
+    return case_event_emails_send(event_ids=[event.pk]).sent

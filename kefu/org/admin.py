@@ -8,8 +8,8 @@ from kefu.org.services import unit_create, unit_move
 
 @admin.register(OrgUnit)
 class OrgUnitAdmin(admin.ModelAdmin):
-    list_display = ("indented_name", "code", "kind", "is_active")
-    list_filter = ("kind", "is_active")
+    list_display = ("indented_name", "code", "kind", "is_leadership_office", "is_active")
+    list_filter = ("kind", "is_leadership_office", "is_active")
     search_fields = ("name", "code")
     readonly_fields = ("path",)
 
@@ -20,7 +20,13 @@ class OrgUnitAdmin(admin.ModelAdmin):
     def save_model(self, request, obj: OrgUnit, form, change: bool) -> None:
         # Keep the materialised path right: creation and moves go through the org services.
         if not change:
-            created = unit_create(name=obj.name, code=obj.code, kind=obj.kind, parent=obj.parent)
+            created = unit_create(
+                name=obj.name,
+                code=obj.code,
+                kind=obj.kind,
+                parent=obj.parent,
+                is_leadership_office=obj.is_leadership_office,
+            )
             obj.pk, obj.path = created.pk, created.path
         else:
             old_parent_id = OrgUnit.objects.values_list("parent_id", flat=True).get(pk=obj.pk)
@@ -34,10 +40,13 @@ class OrgUnitAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class StaffAdmin(UserAdmin):
-    list_display = ("username", "display_name", "role", "unit", "is_active")
-    list_filter = ("role", "unit", "is_active", "is_staff")
+    list_display = ("username", "display_name", "role", "unit", "escalation_fallback", "is_active")
+    list_filter = ("role", "escalation_fallback", "unit", "is_active", "is_staff")
     search_fields = ("username", "display_name", "first_name", "last_name", "phone", "email")
-    fieldsets = (*UserAdmin.fieldsets, (_("Kefu"), {"fields": ("display_name", "role", "unit", "phone")}))
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        (_("Kefu"), {"fields": ("display_name", "role", "unit", "phone", "escalation_fallback")}),
+    )
     add_fieldsets = (*UserAdmin.add_fieldsets, (_("Kefu"), {"fields": ("display_name", "role", "unit")}))
 
     def has_delete_permission(self, request, obj=None) -> bool:

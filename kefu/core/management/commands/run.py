@@ -20,6 +20,8 @@ class Command(BaseCommand):
     def handle(self, *args, addr: str, no_worker: bool, **options) -> None:
         worker = None
         if not no_worker:
+            from config.celery import QUEUES
+
             schedule = settings.VAR_DIR / "celerybeat-schedule"
             worker = subprocess.Popen(
                 [
@@ -31,6 +33,9 @@ class Command(BaseCommand):
                     "worker",
                     "-B",
                     "--pool=solo",
+                    # Every queue: sweeps, e-mail and the rest (production splits them, docs/operations.md).
+                    "-Q",
+                    ",".join(QUEUES),
                     "--loglevel=INFO",
                     "-s",
                     str(schedule),
