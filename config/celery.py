@@ -16,7 +16,9 @@ QUEUES = (SWEEPS_QUEUE, MAIL_QUEUE, DEFAULT_QUEUE)
 
 app = Celery("kefu")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.task_queues = [Queue(name) for name in QUEUES]
+# Each queue has its own routing key: bound to the default exchange with the same key, a message
+# would be copied into every queue.
+app.conf.task_queues = [Queue(name, routing_key=name) for name in QUEUES]
 app.conf.task_default_queue = DEFAULT_QUEUE
 app.conf.task_routes = {
     "kefu.sla.tasks.sla_sweep_task": {"queue": SWEEPS_QUEUE},

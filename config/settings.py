@@ -173,10 +173,13 @@ CELERY_TIMEZONE = TIME_ZONE
 # Redis (and SQS) redeliver a task whose worker died without acknowledging it only after this many
 # seconds. Kefu does not wait for it: sweeps run again on schedule and the e-mail pick-up resends
 # what a dead worker held (docs/operations.md, "E-mail"). Keep it above the longest task.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
-if envstr("CELERY_BROKER_KEY_PREFIX"):
-    # Several sites (or test runs) sharing one Redis database keep their queues apart.
-    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = envstr("CELERY_BROKER_KEY_PREFIX")
+# (Redis options only: the embedded SQLite broker takes none.)
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://", "redis+socket://", "sentinel://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = envint("CELERY_VISIBILITY_TIMEOUT", 3600)
+    if envstr("CELERY_BROKER_KEY_PREFIX"):
+        # Several sites (or test runs) sharing one Redis database keep their queues apart.
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = envstr("CELERY_BROKER_KEY_PREFIX")
 # Queues and task routes: config/celery.py. E-mail: an SMTP server that does not answer is given up
 # after EMAIL_TIMEOUT seconds; a sender holds the rows it sends for KEFU_EMAIL_CLAIM_SECONDS (renewed
 # after half of it), keep it above twice EMAIL_TIMEOUT.
