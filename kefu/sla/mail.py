@@ -169,7 +169,10 @@ def _send_claimed(kind: _Kind, token: str, ids: list[int], claimed_at: float) ->
         .order_by("pk")
     )
     held_until = claimed_at + _claim_seconds()
+    # One connection for the chunk, opened before the first message: a backend given an unopened
+    # connection opens and closes it around every message (one SMTP session per mail).
     connection = get_connection()
+    opened = False
     try:
         for i, row in enumerate(rows):
             mine = kind.model.objects.filter(pk=row.pk, email_claim=token, emailed_at__isnull=True)
@@ -185,6 +188,9 @@ def _send_claimed(kind: _Kind, token: str, ids: list[int], claimed_at: float) ->
                 held_until = time.monotonic() + _claim_seconds()
             message.connection = connection
             try:
+                if not opened:
+                    connection.open()
+                    opened = True
                 message.send()
             except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as exc:
                 # The server answered and refused this message: retry it alone, go on with the rest.

@@ -5,10 +5,15 @@ from django.core.mail.backends import locmem
 
 class FlakyBackend(locmem.EmailBackend):
     """Like locmem, but the n-th message handed to any instance (1-based, counted in `calls`) raises
-    `fail[n]` instead of being delivered. Reset `calls` and `fail` in each test."""
+    `fail[n]` instead of being delivered. Reset `calls`, `opened` and `fail` in each test."""
 
     calls = 0
+    opened = 0  # connections opened (one per chunk of messages, not one per message)
     fail: dict[int, Exception] = {}
+
+    def open(self):
+        type(self).opened += 1
+        return super().open()
 
     def send_messages(self, messages):
         for message in messages:

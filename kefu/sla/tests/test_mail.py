@@ -29,6 +29,7 @@ pytestmark = pytest.mark.django_db
 def flaky(settings):
     settings.EMAIL_BACKEND = "kefu.sla.tests.mail_backends.FlakyBackend"
     FlakyBackend.calls = 0
+    FlakyBackend.opened = 0
     FlakyBackend.fail = {}
     mail.outbox.clear()
     return FlakyBackend
@@ -65,6 +66,7 @@ def test_a_lost_email_task_is_made_up_by_the_pickup_once(warned, flaky):
         assert message.subject == note.title and message.extra_headers["Message-ID"].startswith("<kefu-notification-")
     assert not Notification.objects.filter(emailed_at__isnull=True).exists()
     assert not Notification.objects.filter(email_due_at__isnull=False).exists()
+    assert flaky.opened == 1  # one connection (one SMTP session) for the chunk
     assert email_pickup().sent == 0
     assert notifications_email(warned) == 0  # the lost task, redelivered an hour later: nothing twice
     assert len(mail.outbox) == 2
