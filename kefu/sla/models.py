@@ -80,10 +80,11 @@ class ClockNotice(models.Model):
     recipients = models.JSONField(default=list)
     # What the step named (roles, owner/assignee/receiver): kept so a notice that went to the
     # fallback still says whom it was meant for.
-    targets = models.JSONField(_("meant for"), default=list, blank=True)
+    targets = models.JSONField(_("meant for"), default=list, db_default=[], blank=True)
     fallback = models.BooleanField(
         _("went to the fallback"),
         default=False,
+        db_default=False,
         help_text=_("Nobody the step names could be told for this case; the fallback people were told instead."),
     )
 
@@ -103,8 +104,9 @@ class EmailState(models.Model):
     after a failure, and cleared once the mail went out (`emailed_at`) or cannot go (no address)."""
 
     email_due_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
-    email_claim = models.CharField(max_length=32, blank=True, default="")
-    email_attempts = models.PositiveSmallIntegerField(default=0)
+    # Database defaults too, so rows written by plain SQL (the sweep, scripts) need not name them.
+    email_claim = models.CharField(max_length=32, blank=True, default="", db_default="")
+    email_attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

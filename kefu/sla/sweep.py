@@ -384,9 +384,8 @@ WITH owed AS (
     ON CONFLICT (clock_id, kind, level) DO NOTHING
     RETURNING id, clock_id, kind, level, recipients, fallback
 ), told AS (
-    INSERT INTO {Notification._meta.db_table}
-        (recipient_id, case_id, notice_id, kind, title, body, created_at, email_due_at, email_claim, email_attempts)
-    SELECT r.id::bigint, o.case_id, f.id, f.kind, o.title, o.body, %s, %s, '', 0
+    INSERT INTO {Notification._meta.db_table} (recipient_id, case_id, notice_id, kind, title, body, created_at, email_due_at)
+    SELECT r.id::bigint, o.case_id, f.id, f.kind, o.title, o.body, %s, %s
     FROM fired f JOIN owed o USING (clock_id, kind, level),
          jsonb_array_elements_text(f.recipients) WITH ORDINALITY AS r(id, n)
     ORDER BY f.id, r.n
