@@ -155,3 +155,15 @@ def pytest_collection_modifyitems(config, items):
         reporter.write_line(message)
     else:
         print(message)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the figures tests recorded with `record_property("figures", text)` (the fault test's),
+    also under xdist, where a test's own output is not shown."""
+    reports = [r for key in ("passed", "failed") for r in terminalreporter.stats.get(key, [])]
+    figures = [value for r in reports for name, value in getattr(r, "user_properties", []) if name == "figures"]
+    if figures:
+        terminalreporter.section("figures")
+        for text in figures:
+            for line in str(text).splitlines():
+                terminalreporter.write_line(line)

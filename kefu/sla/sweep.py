@@ -375,9 +375,9 @@ def _log_fallback(owed: _Owed, *, case, label: str, result: SweepResult) -> None
 # back as "clock:kind:level" so the sweep logs only what really fired.
 _FIRE_SQL = f"""
 WITH owed AS (
-    SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::smallint[], %s::jsonb[], %s::varchar[],
-                         %s::text[], %s::jsonb[], %s::boolean[])
-                  AS o(clock_id, case_id, kind, level, recipients, title, body, targets, fallback)
+    SELECT * FROM json_to_recordset(%s::json)
+        AS o(clock_id bigint, case_id bigint, kind varchar, level smallint, recipients jsonb, title varchar,
+             body text, targets jsonb, fallback boolean)
 ), fired AS (
     INSERT INTO {ClockNotice._meta.db_table} (clock_id, kind, level, fired_at, recipients, targets, fallback)
     SELECT clock_id, kind, level, %s, recipients, targets, fallback FROM owed
@@ -399,33 +399,33 @@ SELECT (SELECT count(*) FROM fired), (SELECT coalesce(array_agg(id ORDER BY id),
 _Fired = tuple[int, list[int], set[tuple[int, str, int]]]
 
 
-def _json_ids(ids: tuple[int, ...]) -> str:
-    return "[" + ",".join(map(str, ids)) + "]"
-
-
 def _fire_postgresql(owed: list[_Owed], *, now: datetime) -> _Fired:
     """Write the notices and notifications in one round trip. Returns (notices fired, notification
-    ids, the (clock, kind, level) of fired notices that went to the fallback)."""
+    ids, the (clock, kind, level) of fired notices that went to the fallback).
+
+    The batch travels as one JSON document (`json_to_recordset`): json.dumps encodes it in C, where
+    quoting nine arrays element by element cost more Python time than the statement saved."""
     created_at = timezone.now()
-    targets = {t: json.dumps(list(t)) for t in {o.targets for o in owed}}
+    payload = json.dumps(
+        [
+            {
+                "clock_id": o.clock_id,
+                "case_id": o.case_id,
+                "kind": o.kind,
+                "level": o.level,
+                "recipients": o.recipients,
+                "title": o.title,
+                "body": o.body,
+                "targets": o.targets,
+                "fallback": o.fallback,
+            }
+            for o in owed
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            _FIRE_SQL,
-            [
-                [o.clock_id for o in owed],
-                [o.case_id for o in owed],
-                [o.kind for o in owed],
-                [o.level for o in owed],
-                [_json_ids(o.recipients) for o in owed],
-                [o.title for o in owed],
-                [o.body for o in owed],
-                [targets[o.targets] for o in owed],
-                [o.fallback for o in owed],
-                now,
-                created_at,
-                created_at,
-            ],
-        )
+        cursor.execute(_FIRE_SQL, [payload, now, created_at, created_at])
         fired, ids, fell_back = cursor.fetchone()
     keys = set()
     for text in fell_back:

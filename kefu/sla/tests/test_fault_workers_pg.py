@@ -225,7 +225,7 @@ def _kill_one_busy_with(workers: Workers, tasks: set[str], progress, low: float,
     pytest.fail(f"the run stalled before {low:.0%}:\n{workers.tail('a')}\n{workers.tail('b')}")
 
 
-def test_workers_killed_mid_sweep_and_mid_mail_lose_nothing(make_case, org, workers, capsys):
+def test_workers_killed_mid_sweep_and_mid_mail_lose_nothing(make_case, org, workers, record_property):
     started = time.monotonic()
     clock_ids = _due_clocks(make_case, org)
     expected_notices = len(clock_ids) * LEVELS
@@ -290,19 +290,19 @@ def test_workers_killed_mid_sweep_and_mid_mail_lose_nothing(make_case, org, work
     assert duplicates <= in_flight and len(duplicates) <= 1 and max(mails.values()) <= 2
     assert sum(workers.starts.values()) == 4  # two workers, each kill followed by a restart
 
-    with capsys.disabled():
-        print(
-            f"\n[fault test] {len(clock_ids):,} due clocks, batches of {BATCH}, two workers (a with beat).\n"
-            f"[fault test] SIGKILL {sweep_killed!r} mid-sweep {sweep_kill_at - armed:.1f} s after arming "
-            f"({swept_at_kill:.0%} of the notices written), restarted; SIGKILL {mail_killed!r} mid-mail "
-            f"({mailed_at_kill:.0%} e-mailed, {len(in_flight)} rows claimed), restarted.\n"
-            f"[fault test] notices {len(steps):,}: each once, none missing "
-            f"({sum(1 for _r, fallback in notices if fallback):,} to the fallback); notifications "
-            f"{len(notifications):,}; e-mails {sum(mails.values()):,}: missing {len(missing)}, sent twice "
-            f"{len(duplicates)} (the message in flight at the mail kill, if any).\n"
-            f"[fault test] every step {done_sweeping - sweep_kill_at:.1f} s after the sweep kill; every e-mail "
-            f"{done_mailing - mail_kill_at:.1f} s after the mail kill; whole test {time.monotonic() - started:.0f} s."
-        )
+    record_property(
+        "figures",
+        f"[fault test] {len(clock_ids):,} due clocks, batches of {BATCH}, two workers (a with beat).\n"
+        f"[fault test] SIGKILL {sweep_killed!r} mid-sweep {sweep_kill_at - armed:.1f} s after arming "
+        f"({swept_at_kill:.0%} of the notices written), restarted; SIGKILL {mail_killed!r} mid-mail "
+        f"({mailed_at_kill:.0%} e-mailed, {len(in_flight)} rows claimed), restarted.\n"
+        f"[fault test] notices {len(steps):,}: each once, none missing "
+        f"({sum(1 for _r, fallback in notices if fallback):,} to the fallback); notifications "
+        f"{len(notifications):,}; e-mails {sum(mails.values()):,}: missing {len(missing)}, sent twice "
+        f"{len(duplicates)} (the message in flight at the mail kill, if any).\n"
+        f"[fault test] every step {done_sweeping - sweep_kill_at:.1f} s after the sweep kill; every e-mail "
+        f"{done_mailing - mail_kill_at:.1f} s after the mail kill; whole test {time.monotonic() - started:.0f} s.",
+    )
 
 
 def test_each_task_lands_in_its_own_redis_queue(workers):
