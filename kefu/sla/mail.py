@@ -209,14 +209,24 @@ def _send_claimed(kind: _Kind, token: str, ids: list[int], claimed_at: float) ->
 
 
 def _send(kind: _Kind, *, ids: list[int] | None, budget: float | None = None) -> MailResult:
-    """Claim and send chunk after chunk until nothing (of `ids`) is due, or `budget` seconds passed."""
+    """Claim and send chunk after chunk until nothing (of `ids`) is due, or `budget` seconds passed.
+    Given ids are claimed a slice at a time, so each claim looks at CHUNK rows, not at all of them."""
     result = MailResult()
     started = time.monotonic()
+    ordered = sorted(ids) if ids is not None else []
+    slices = (ordered[i : i + CHUNK] for i in range(0, len(ordered), CHUNK)) if ids is not None else None
     while budget is None or time.monotonic() - started < budget:
+        wanted = None
+        if slices is not None:
+            wanted = next(slices, None)
+            if wanted is None:
+                break
         claimed_at = time.monotonic()
-        token, picked = _claim(kind, ids=ids, now=timezone.now())
+        token, picked = _claim(kind, ids=wanted, now=timezone.now())
         if not picked:
-            break
+            if slices is None:
+                break
+            continue  # this slice was sent or is held by another sender
         chunk = _send_claimed(kind, token, picked, claimed_at)
         result.add(chunk)
         if chunk.failed:
