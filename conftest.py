@@ -27,7 +27,25 @@ def rulebooks(db, calendars):
 
 @pytest.fixture
 def org(db):
+    """An organisation shaped like a real company: the leadership (deputy GM, GM, quality) sits in
+    its own 总经理办公室 under the group — a leadership office, not above every unit — and two city
+    companies each have a department called 售后部.
+
+        集团 (admin)
+        ├── 总经理办公室 [leadership office] (deputy_gm, gm, quality)
+        └── 华东分公司
+            ├── 杭州公司
+            │   ├── 客服部 (agent, agent2, cs_supervisor)
+            │   └── 售后部 (handler, supervisor, manager)
+            │       └── 维修一班 (technician)
+            └── 宁波公司
+                ├── 宁波客服部 (outsider, outsider_supervisor)
+                └── 售后部 (other_handler)
+    """
     group = unit_create(name="集团", code="group", kind=UnitKind.GROUP)
+    gm_office = unit_create(
+        name="总经理办公室", code="gmo", kind=UnitKind.DEPARTMENT, parent=group, is_leadership_office=True
+    )
     province = unit_create(name="华东分公司", code="east", kind=UnitKind.PROVINCE, parent=group)
     city = unit_create(name="杭州公司", code="hz", kind=UnitKind.CITY, parent=province)
     service = unit_create(name="客服部", code="hz-cs", kind=UnitKind.DEPARTMENT, parent=city)
@@ -35,6 +53,7 @@ def org(db):
     team = unit_create(name="维修一班", code="hz-as-1", kind=UnitKind.TEAM, parent=aftersales)
     other_city = unit_create(name="宁波公司", code="nb", kind=UnitKind.CITY, parent=province)
     other_dept = unit_create(name="宁波客服部", code="nb-cs", kind=UnitKind.DEPARTMENT, parent=other_city)
+    other_aftersales = unit_create(name="售后部", code="nb-as", kind=UnitKind.DEPARTMENT, parent=other_city)
 
     def person(username: str, role: str, unit, **extra) -> User:
         return User.objects.create_user(
@@ -43,6 +62,7 @@ def org(db):
 
     return SimpleNamespace(
         group=group,
+        gm_office=gm_office,
         province=province,
         city=city,
         service=service,
@@ -50,6 +70,7 @@ def org(db):
         team=team,
         other_city=other_city,
         other_dept=other_dept,
+        other_aftersales=other_aftersales,
         agent=person("agent", Role.AGENT, service),
         agent2=person("agent2", Role.AGENT, service),
         cs_supervisor=person("cs_supervisor", Role.SUPERVISOR, service),
@@ -57,11 +78,12 @@ def org(db):
         technician=person("technician", Role.TECHNICIAN, team),
         supervisor=person("supervisor", Role.SUPERVISOR, aftersales),
         manager=person("manager", Role.MANAGER, aftersales),
-        deputy_gm=person("deputy_gm", Role.DEPUTY_GM, group),
-        gm=person("gm", Role.GENERAL_MANAGER, group),
-        quality=person("quality", Role.QUALITY, group),
+        deputy_gm=person("deputy_gm", Role.DEPUTY_GM, gm_office),
+        gm=person("gm", Role.GENERAL_MANAGER, gm_office),
+        quality=person("quality", Role.QUALITY, gm_office),
         outsider=person("outsider", Role.AGENT, other_dept),
         outsider_supervisor=person("outsider_supervisor", Role.SUPERVISOR, other_dept),
+        other_handler=person("other_handler", Role.HANDLER, other_aftersales),
         admin=person("admin", Role.ADMINISTRATOR, group, is_staff=True, is_superuser=True),
     )
 
@@ -133,3 +155,15 @@ def pytest_collection_modifyitems(config, items):
         reporter.write_line(message)
     else:
         print(message)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the figures tests recorded with `record_property("figures", text)` (the fault test's),
+    also under xdist, where a test's own output is not shown."""
+    reports = [r for key in ("passed", "failed") for r in terminalreporter.stats.get(key, [])]
+    figures = [value for r in reports for name, value in getattr(r, "user_properties", []) if name == "figures"]
+    if figures:
+        terminalreporter.section("figures")
+        for text in figures:
+            for line in str(text).splitlines():
+                terminalreporter.write_line(line)

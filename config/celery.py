@@ -1,11 +1,31 @@
 import os
 
 from celery import Celery
+from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
+# Queues (docs/operations.md, "Workers and queues"). Deadline sweeps and the e-mail pick-up have
+# their own queue, so a backlog of other work (thousands of e-mails, an export) never makes a sweep
+# wait or expire; e-mail has its own so it does not wait behind anything else either. A worker
+# started without -Q consumes all three (the embedded `kefu run` worker does).
+SWEEPS_QUEUE = "kefu.sweeps"
+MAIL_QUEUE = "kefu.mail"
+DEFAULT_QUEUE = "celery"
+QUEUES = (SWEEPS_QUEUE, MAIL_QUEUE, DEFAULT_QUEUE)
+
 app = Celery("kefu")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Each queue has its own routing key: bound to the default exchange with the same key, a message
+# would be copied into every queue.
+app.conf.task_queues = [Queue(name, routing_key=name) for name in QUEUES]
+app.conf.task_default_queue = DEFAULT_QUEUE
+app.conf.task_routes = {
+    "kefu.sla.tasks.sla_sweep_task": {"queue": SWEEPS_QUEUE},
+    "kefu.sla.tasks.email_pickup": {"queue": SWEEPS_QUEUE},
+    "kefu.sla.tasks.notifications_email": {"queue": MAIL_QUEUE},
+    "kefu.cases.tasks.case_notify": {"queue": MAIL_QUEUE},
+}
 app.autodiscover_tasks()
 
 
@@ -16,6 +36,12 @@ def _beat_schedule(sender: Celery, **kwargs) -> None:
     set at import because Django's settings are not loaded yet when this module is imported."""
     from django.conf import settings
 
+    # E-mail whose task was lost with its worker or broker message, or that a dead worker held:
+    # sent within KEFU_EMAIL_CLAIM_SECONDS + this interval (kefu/sla/mail.py).
+    pickup = float(settings.KEFU_EMAIL_PICKUP_SECONDS)
+    sender.add_periodic_task(
+        pickup, sender.signature("kefu.sla.tasks.email_pickup"), name="email-pickup", expires=max(pickup - 2, 2)
+    )
     seconds = float(settings.KEFU_SLA_SWEEP_SECONDS)
     sender.add_periodic_task(
         seconds,

@@ -150,6 +150,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 KEFU_MAX_ATTACHMENT_BYTES = envint("KEFU_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
 
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for the file-based backend
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "kefu@localhost")
 
 # REST API
@@ -210,6 +211,24 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Redis (and SQS) redeliver a task whose worker died without acknowledging it only after this many
+# seconds. Kefu does not wait for it: sweeps run again on schedule and the e-mail pick-up resends
+# what a dead worker held (docs/operations.md, "E-mail"). Keep it above the longest task.
+# (Redis options only: the embedded SQLite broker takes none.)
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://", "redis+socket://", "sentinel://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = envint("CELERY_VISIBILITY_TIMEOUT", 3600)
+    if envstr("CELERY_BROKER_KEY_PREFIX"):
+        # Several sites (or test runs) sharing one Redis database keep their queues apart.
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = envstr("CELERY_BROKER_KEY_PREFIX")
+# Queues and task routes: config/celery.py. E-mail: an SMTP server that does not answer is given up
+# after EMAIL_TIMEOUT seconds; a sender holds the rows it sends for KEFU_EMAIL_CLAIM_SECONDS (renewed
+# after half of it), keep it above twice EMAIL_TIMEOUT.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 30)
+KEFU_EMAIL_PICKUP_SECONDS = envint("KEFU_EMAIL_PICKUP_SECONDS", 60)  # how often beat runs the e-mail pick-up
+KEFU_EMAIL_CLAIM_SECONDS = envint("KEFU_EMAIL_CLAIM_SECONDS", 120)
+KEFU_EMAIL_PICKUP_BUDGET = envint("KEFU_EMAIL_PICKUP_BUDGET", 20)  # seconds one pick-up may spend sending
+KEFU_SLA_SWEEP_BATCH = envint("KEFU_SLA_SWEEP_BATCH", 1000)  # clocks per sweep transaction
 
 KEFU_DEFAULT_RULEBOOK = envstr("KEFU_DEFAULT_RULEBOOK", "service-complaint")
 KEFU_SLA_SWEEP_SECONDS = envint("KEFU_SLA_SWEEP_SECONDS", 60)  # how often beat runs the deadline sweep

@@ -142,6 +142,9 @@ def case_record_event(
         message=message,
         data=data or {},
         case_version=case.version,
+        owner_id=case.owner_id,
+        assignee_id=case.assignee_id,
+        responsible_unit_id=case.responsible_unit_id,
     )
     events.prepare(event)
     event.save()

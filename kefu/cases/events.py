@@ -87,6 +87,8 @@ _BACKOFF_MAX = timedelta(hours=1)
 class CaseEventInfo:
     """What a subscriber receives: a snapshot of one case event, taken when it is delivered.
 
+    `owner_id`, `assignee_id` and `responsible_unit_id` are the case's as they were right after the
+    change (a subscriber delivered late must not tell today's handler about yesterday's step).
     `kind` is a `kefu.cases.choices.EventKind` value; for `transition` events, `transition` is the
     rulebook transition's name and `action` its engine action (`kefu.rulebooks.choices.TransitionAction`,
     e.g. `route`, `close`, `customer_reject`), else both are "". `case_kind` is the kind of the case
@@ -111,6 +113,10 @@ class CaseEventInfo:
     message: str
     data: Mapping[str, Any]
     occurred_at: datetime
+    # The case's people right after this change (not when the event is delivered).
+    owner_id: int | None = None
+    assignee_id: int | None = None
+    responsible_unit_id: int | None = None
 
 
 Handler = Callable[[CaseEventInfo], None]
@@ -252,6 +258,9 @@ def _info(event: CaseEvent) -> CaseEventInfo:
         message=event.message,
         data=MappingProxyType(dict(event.data or {})),
         occurred_at=event.created_at,
+        owner_id=event.owner_id,
+        assignee_id=event.assignee_id,
+        responsible_unit_id=event.responsible_unit_id,
     )
 
 

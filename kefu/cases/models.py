@@ -296,6 +296,15 @@ class CaseEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     case_version = models.PositiveIntegerField()
     created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    # Who had the case right after this change: subscribers delivered later (kefu.cases.events) must
+    # tell the people of that moment, not whoever has the case when the event reaches them.
+    owner = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    assignee = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    responsible_unit = models.ForeignKey(
+        "org.OrgUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     # Delivery to the subscribers of kefu.cases.events: null until delivered (or set at once when no
     # subscriber wants this kind). Failed deliveries are retried from `dispatch_retry_at`.
     dispatched_at = models.DateTimeField(_("delivered to subscribers"), null=True, blank=True)

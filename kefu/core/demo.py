@@ -211,6 +211,9 @@ _DEPARTMENTS = [
     ("sales", "销售部", []),
     ("gmo", "总经理办公室", []),
 ]
+# Leadership offices (总经理办公室): their people answer for the whole company they sit in when an
+# escalation finds nobody with the role in the case's own chain of units (kefu.org.selectors).
+_LEADERSHIP_OFFICES = {"hq-gmo", "gmo"}
 # (unit code suffix within a city ("" = the city itself), role, how many)
 _CITY_STAFF = [
     ("cs-1", Role.AGENT, 2),
@@ -232,8 +235,12 @@ _CITY_STAFF = [
 _SINGLE_USERNAMES = {Role.DEPUTY_GM: "deputy_gm", Role.GENERAL_MANAGER: "gm"}
 
 
-def _ensure_unit(units: dict[str, OrgUnit], code: str, name: str, kind: str, parent: OrgUnit | None) -> OrgUnit:
-    unit = OrgUnit.objects.filter(code=code).first() or unit_create(name=name, code=code, kind=kind, parent=parent)
+def _ensure_unit(
+    units: dict[str, OrgUnit], code: str, name: str, kind: str, parent: OrgUnit | None, *, leadership: bool = False
+) -> OrgUnit:
+    unit = OrgUnit.objects.filter(code=code).first() or unit_create(
+        name=name, code=code, kind=kind, parent=parent, is_leadership_office=leadership
+    )
     units[code] = unit
     return unit
 
@@ -244,7 +251,7 @@ def build_world(*, rng: random.Random, customers: int, log: Callable[[str], None
     with transaction.atomic():
         group = _ensure_unit(units, "hq", "华远集团", UnitKind.GROUP, None)
         for code, name in (("hq-gmo", "总经理办公室"), ("hq-qa", "质量管理部"), ("hq-it", "信息中心")):
-            _ensure_unit(units, code, name, UnitKind.DEPARTMENT, group)
+            _ensure_unit(units, code, name, UnitKind.DEPARTMENT, group, leadership=code in _LEADERSHIP_OFFICES)
         provinces = {
             "浙江省": _ensure_unit(units, "zj", "浙江分公司", UnitKind.PROVINCE, group),
             "广东省": _ensure_unit(units, "gd", "广东分公司", UnitKind.PROVINCE, group),
@@ -252,7 +259,14 @@ def build_world(*, rng: random.Random, customers: int, log: Callable[[str], None
         for province, city, _districts, _area, ccode in _CITIES:
             city_unit = _ensure_unit(units, ccode, city.removesuffix("市") + "公司", UnitKind.CITY, provinces[province])
             for suffix, name, teams in _DEPARTMENTS:
-                dept = _ensure_unit(units, f"{ccode}-{suffix}", name, UnitKind.DEPARTMENT, city_unit)
+                dept = _ensure_unit(
+                    units,
+                    f"{ccode}-{suffix}",
+                    name,
+                    UnitKind.DEPARTMENT,
+                    city_unit,
+                    leadership=suffix in _LEADERSHIP_OFFICES,
+                )
                 for tsuffix, tname in teams:
                     _ensure_unit(units, f"{ccode}-{suffix}-{tsuffix}", tname, UnitKind.TEAM, dept)
 
@@ -952,6 +966,7 @@ def make_cases_in_bulk(
                             "data": event["data"],
                             "case_version": 1,
                             "created_at": values["received_at"],
+                            "owner_id": values["receiver_id"],
                             # Back-dated history: delivered to nobody (see kefu.cases.events.muted).
                             "dispatched_at": now,
                             "dispatch_attempts": 0,

@@ -40,8 +40,8 @@ if admin.site.is_registered(AuthToken):
 
 @admin.register(OrgUnit)
 class OrgUnitAdmin(admin.ModelAdmin):
-    list_display = ("indented_name", "code", "kind", "is_active")
-    list_filter = ("kind", "is_active")
+    list_display = ("indented_name", "code", "kind", "is_leadership_office", "is_active")
+    list_filter = ("kind", "is_leadership_office", "is_active")
     search_fields = ("name", "code")
     readonly_fields = ("path",)
 
@@ -52,7 +52,13 @@ class OrgUnitAdmin(admin.ModelAdmin):
     def save_model(self, request, obj: OrgUnit, form, change: bool) -> None:
         # Keep the materialised path right: creation and moves go through the org services.
         if not change:
-            created = unit_create(name=obj.name, code=obj.code, kind=obj.kind, parent=obj.parent)
+            created = unit_create(
+                name=obj.name,
+                code=obj.code,
+                kind=obj.kind,
+                parent=obj.parent,
+                is_leadership_office=obj.is_leadership_office,
+            )
             obj.pk, obj.path = created.pk, created.path
         else:
             old_parent_id = OrgUnit.objects.values_list("parent_id", flat=True).get(pk=obj.pk)
@@ -83,10 +89,13 @@ class ApiTokenInline(admin.TabularInline):
 
 @admin.register(User)
 class StaffAdmin(UserAdmin):
-    list_display = ("username", "display_name", "role", "unit", "is_active")
-    list_filter = ("role", "unit", "is_active", "is_staff")
+    list_display = ("username", "display_name", "role", "unit", "escalation_fallback", "is_active")
+    list_filter = ("role", "escalation_fallback", "unit", "is_active", "is_staff")
     search_fields = ("username", "display_name", "first_name", "last_name", "phone", "email")
-    fieldsets = (*UserAdmin.fieldsets, (_("Kefu"), {"fields": ("display_name", "role", "unit", "phone")}))
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        (_("Kefu"), {"fields": ("display_name", "role", "unit", "phone", "escalation_fallback")}),
+    )
     add_fieldsets = (*UserAdmin.add_fieldsets, (_("Kefu"), {"fields": ("display_name", "role", "unit")}))
     inlines = [ApiTokenInline]
     actions = ["revoke_api_tokens"]

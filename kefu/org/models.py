@@ -24,6 +24,14 @@ class OrgUnit(TimeStampedModel):
     )
     path = models.CharField(max_length=500, db_index=True, editable=False, default="")
     is_active = models.BooleanField(_("active"), default=True)
+    is_leadership_office = models.BooleanField(
+        _("leadership office"),
+        default=False,
+        help_text=_(
+            "The leaders in this unit (e.g. 总经理办公室) act for its parent unit and everything below it: an "
+            "escalation that finds nobody with the role in the case's own chain of units looks here."
+        ),
+    )
 
     class Meta:
         verbose_name = _("organisation unit")
@@ -47,6 +55,14 @@ class User(AbstractUser):
         OrgUnit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="members"
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    escalation_fallback = models.BooleanField(
+        _("receives escalations that reach nobody"),
+        default=False,
+        help_text=_(
+            "A deadline notice whose roles nobody holds for the case goes to these people. If nobody is "
+            "marked, it goes to the active administrators."
+        ),
+    )
 
     class Meta:
         verbose_name = _("staff member")

@@ -17,9 +17,17 @@ auth_log = logging.getLogger("kefu.auth")
 
 
 @transaction.atomic
-def unit_create(*, name: str, code: str, kind: str = UnitKind.DEPARTMENT, parent: OrgUnit | None = None) -> OrgUnit:
-    """Create a unit under `parent` (or a root) with its path filled in."""
-    unit = OrgUnit(name=name, code=code, kind=kind, parent=parent)
+def unit_create(
+    *,
+    name: str,
+    code: str,
+    kind: str = UnitKind.DEPARTMENT,
+    parent: OrgUnit | None = None,
+    is_leadership_office: bool = False,
+) -> OrgUnit:
+    """Create a unit under `parent` (or a root) with its path filled in. A leadership office
+    (总经理办公室) answers for its parent's whole subtree when a role is looked up (org selectors)."""
+    unit = OrgUnit(name=name, code=code, kind=kind, parent=parent, is_leadership_office=is_leadership_office)
     unit.full_clean(exclude=["path"])
     unit.save()
     unit.path = f"{parent.path if parent else '/'}{unit.pk}/"

@@ -45,9 +45,19 @@ _NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="No such case or c
 
 
 class ClockNoticeSerializer(serializers.ModelSerializer):
+    meant_for = serializers.ListField(
+        source="targets",
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="What the ladder step named: owner, assignee, receiver or role codes.",
+    )
+    fallback = serializers.BooleanField(
+        read_only=True, help_text="Nobody it named could be told for this case; the fallback people were told."
+    )
+
     class Meta:
         model = ClockNotice
-        fields = ["kind", "level", "fired_at"]
+        fields = ["kind", "level", "fired_at", "meant_for", "fallback"]
 
 
 class ClockSerializer(serializers.ModelSerializer):
@@ -138,6 +148,10 @@ class BoardRowSerializer(serializers.Serializer):
             "minutes_left": row["left"],
             "working_measure": clock.working_measure,
             "escalation_level": clock.escalation_level,
+            "went_to_fallback": bool(row["fallbacks"]),
+            "fallback_notices": [
+                {"kind": f["kind"], "level": f["level"], "meant_for": f["targets"]} for f in row["fallbacks"]
+            ],
         }
 
 
@@ -236,7 +250,9 @@ class BoardView(APIView):
             200: OpenApiResponse(
                 OpenApiTypes.OBJECT,
                 description='{"truncated": bool, "groups": [{"unit": {id, code, name} | null, "overdue", '
-                '"warning", "max_level", "rows": [{case_id, case_number, title, clock: {...}}]}]}',
+                '"warning", "max_level", "fallback", "rows": [{case_id, case_number, title, clock: {..., '
+                '"went_to_fallback": bool, "fallback_notices": [{kind, level, meant_for: [role or person]}]}}]}]} '
+                "— see docs/api.md",
             ),
             403: OpenApiResponse(OpenApiTypes.OBJECT, description="Your role has no board."),
         },
@@ -254,6 +270,7 @@ class BoardView(APIView):
                         "overdue": g.overdue,
                         "warning": g.warning,
                         "max_level": g.max_level,
+                        "fallback": g.fallback,
                         "rows": BoardRowSerializer(g.rows, many=True).data,
                     }
                     for g in groups

@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kefu.sla.choices import ClockStatus, NoticeKind
 
-__all__ = ("Clock", "ClockNotice", "Notification")
+__all__ = ("CaseEventEmail", "Clock", "ClockNotice", "EmailState", "Notification")
 
 
 class Clock(models.Model):
@@ -31,6 +32,8 @@ class Clock(models.Model):
     working_measure = models.BooleanField(default=True)
     allowed_minutes = models.PositiveIntegerField(default=0)
     used_minutes = models.PositiveIntegerField(default=0)
+    # Wall-clock clocks keep seconds: the time used is used_minutes * 60 + used_extra_seconds.
+    used_extra_seconds = models.PositiveSmallIntegerField(default=0, db_default=0)
     extended_minutes = models.PositiveIntegerField(default=0)
     status = models.CharField(_("status"), max_length=10, choices=ClockStatus.choices, default=ClockStatus.RUNNING)
     started_at = models.DateTimeField(_("started"))
@@ -75,6 +78,15 @@ class ClockNotice(models.Model):
     level = models.PositiveSmallIntegerField(_("level"), default=0)
     fired_at = models.DateTimeField(_("fired at"))
     recipients = models.JSONField(default=list)
+    # What the step named (roles, owner/assignee/receiver): kept so a notice that went to the
+    # fallback still says whom it was meant for.
+    targets = models.JSONField(_("meant for"), default=list, db_default=[], blank=True)
+    fallback = models.BooleanField(
+        _("went to the fallback"),
+        default=False,
+        db_default=False,
+        help_text=_("Nobody the step names could be told for this case; the fallback people were told instead."),
+    )
 
     class Meta:
         verbose_name = _("deadline notice")
@@ -86,8 +98,31 @@ class ClockNotice(models.Model):
         return f"{self.clock_id} {self.kind} {self.level}"
 
 
-class Notification(models.Model):
-    """An entry in a person's in-app inbox; e-mailed after commit by a task that retries."""
+class EmailState(models.Model):
+    """Where a row's e-mail stands (kefu/sla/mail.py). `email_due_at` is when a sender should
+    (re)try it: set when the row is made, moved forward while a sender holds it (`email_claim`) or
+    after a failure, and cleared once the mail went out (`emailed_at`) or cannot go (no address)."""
+
+    email_due_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    # Database defaults too, so rows written by plain SQL (the sweep, scripts) need not name them.
+    email_claim = models.CharField(max_length=32, blank=True, default="", db_default="")
+    email_attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        indexes = [
+            models.Index(
+                fields=["email_due_at"],
+                condition=Q(email_due_at__isnull=False),
+                name="%(app_label)s_%(class)s_email_due",
+            )
+        ]
+
+
+class Notification(EmailState):
+    """An entry in a person's in-app inbox; e-mailed after commit, and by the periodic pick-up if
+    that was lost (kefu/sla/mail.py)."""
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications")
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -97,7 +132,6 @@ class Notification(models.Model):
     body = models.TextField(_("text"), blank=True)
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
     # Work-inbox entries (kefu.sla.inbox.inbox_notify) carry a registered message code and its
     # parameters, rendered in the reader's language when read; `title`/`body` keep the text in the
     # site's language for e-mail and for a code whose app was removed. Deadline notices store text only.
@@ -111,7 +145,10 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="inbox")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"], name="inbox"),
+            *EmailState.Meta.indexes,
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["notice", "recipient"], condition=Q(notice__isnull=False), name="notification_once_per_notice"
@@ -132,3 +169,24 @@ class Notification(models.Model):
         from kefu.sla.inbox import render_notification
 
         return render_notification(self)[1]
+
+
+class CaseEventEmail(EmailState):
+    """The e-mail about one case change (a transition, transfer, hand-over…) to the case's owner and
+    handler, made by the `case_notify` task or, if that was lost, by the periodic pick-up. One per
+    event: whoever makes it first wins, and nobody sends it twice. `recipients` are user ids; an
+    event nobody needs to hear about gets a row with no recipients and nothing due."""
+
+    event = models.OneToOneField("cases.CaseEvent", on_delete=models.PROTECT, related_name="+")
+    recipients = models.JSONField(default=list)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case change e-mail")
+        verbose_name_plural = _("case change e-mails")
+        indexes = [*EmailState.Meta.indexes]
+
+    def __str__(self) -> str:
+        return f"event {self.event_id}"

@@ -1,34 +1,60 @@
 """Who hears about a deadline: the people a ladder step names, resolved for one case.
 
-A ladder step names `owner`, `assignee`, `receiver` or a role. A role means the active staff with
-that role in the case's responsible unit (else its receiving unit), or in the nearest unit above it
-that has such a person: a department supervisor first, the city company's if the department has none.
+A ladder step names `owner`, `assignee`, `receiver` or a role. A role is resolved by the org app's
+one rule (`kefu.org.selectors.role_holders_for`, docs/sla.md "Who is told"): up the chain of the
+case's responsible unit (else its receiving unit), nearest holder first; then the leadership offices
+(总经理办公室) attached to that chain, nearest ancestor first.
 
 The person complained about (`subject_person`) is never told, whatever the step says (recusal; 篇10:
 the complaint must not reach the person it is about). They are dropped *before* the nearest unit is
-chosen, so a supervisor who is the subject passes the escalation up to the next unit instead of
+chosen, so a supervisor who is the subject passes the escalation up to the next holder instead of
 swallowing it.
 
-`RecipientResolver` holds the caches one sweep shares: users by id, unit paths, the role
-candidates of each (role, unit) pair — one query per role per distinct unit, not one per case — and
-the answer for each combination of targets and case people (`resolve_ids`), which many cases share.
+A notice that would reach nobody at all (every role unheld, the named people gone) is never silent:
+it goes to the fallback people (`escalation_fallback_people`: those marked in the admin, else the
+active administrators), and `Recipients.fallback` says so; the sweep records it on the notice, logs
+it and the overdue board shows it.
+
+`RecipientResolver` holds the caches one sweep shares: users by id, unit paths, the role tiers of
+each (role, unit) pair — one query per role per distinct unit, not one per case — the fallback
+people (one query, only if needed) and the answer for each combination of targets and case people
+(`resolve_ids`), which many cases share.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kefu.org.choices import Role
 from kefu.org.models import OrgUnit, User
-from kefu.org.selectors import staff_with_role_in_unit_chain
+from kefu.org.selectors import RoleTier, escalation_fallback_people, pick_role_holders, role_tiers
 
 if TYPE_CHECKING:
     from kefu.cases.models import Case
 
-__all__ = ("PERSONAL_TARGETS", "RecipientResolver", "resolve_recipients")
+__all__ = ("PERSONAL_TARGETS", "RecipientResolver", "Recipients", "resolve_recipients", "target_labels")
 
 # Targets that name a person of the case rather than a role.
 PERSONAL_TARGETS = {"owner": "owner_id", "assignee": "assignee_id", "receiver": "receiver_id"}
+_PERSONAL_LABELS = {
+    "owner": gettext_lazy("the owner"),
+    "assignee": gettext_lazy("the handler"),
+    "receiver": gettext_lazy("the receiver"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Recipients:
+    """Who is told. `fallback`: nobody the targets name could be told, so `people` are the fallback
+    people (empty only if there are none besides the person complained about)."""
+
+    people: tuple[User, ...]
+    fallback: bool = False
 
 
 class RecipientResolver:
@@ -37,10 +63,11 @@ class RecipientResolver:
     def __init__(self) -> None:
         self._users: dict[int, User | None] = {}
         self._units: dict[int, OrgUnit | None] = {}
-        # (role, unit id or None) -> candidates ordered nearest unit first, as (depth, user).
-        self._roles: dict[tuple[str, int | None], list[tuple[int, User]]] = {}
-        # (targets, owner, assignee, receiver, subject, unit) -> recipient ids.
-        self._answers: dict[tuple, tuple[int, ...]] = {}
+        # (role, unit id or None) -> holders in search order, nobody excluded yet.
+        self._tiers: dict[tuple[str, int | None], list[RoleTier]] = {}
+        self._fallback: list[User] | None = None
+        # (targets, owner, assignee, receiver, subject, unit) -> (recipient ids, fallback).
+        self._answers: dict[tuple, tuple[tuple[int, ...], bool]] = {}
 
     def prefetch(self, cases: Iterable[Case]) -> None:
         """Load the people and units of many cases at once (one query each), before resolving."""
@@ -70,45 +97,44 @@ class RecipientResolver:
             self._units[pk] = OrgUnit.objects.filter(pk=pk).only("id", "path").first()
         return self._units[pk]
 
-    def _role_candidates(self, role: str, unit: OrgUnit | None) -> list[tuple[int, User]]:
+    def _role_tiers(self, role: str, unit: OrgUnit | None) -> list[RoleTier]:
         key = (role, unit.pk if unit else None)
-        if key not in self._roles:
-            if unit is None:
-                # A case with no unit at all: only people at the top of the organisation (or in no
-                # unit) qualify, never every holder of the role across the company.
-                qs = User.objects.filter(is_active=True, role=role).filter(unit__isnull=True) | User.objects.filter(
-                    is_active=True, role=role, unit__parent__isnull=True
-                )
-            else:
-                qs = staff_with_role_in_unit_chain(unit=unit, roles=[role])
-            rows = [(u.unit.path.count("/") if u.unit_id else 0, u) for u in qs.select_related("unit")]
-            rows.sort(key=lambda r: (-r[0], r[1].pk))
-            self._roles[key] = rows
-        return self._roles[key]
+        if key not in self._tiers:
+            self._tiers[key] = role_tiers(role=role, unit=unit)
+        return self._tiers[key]
 
-    def resolve(self, *, case: Case, targets: list[str]) -> list[User]:
-        excluded = case.subject_person_id
+    def fallback_people(self) -> list[User]:
+        if self._fallback is None:
+            self._fallback = escalation_fallback_people()
+        return self._fallback
+
+    def named(self, *, case: Case, targets: Iterable[str]) -> list[User]:
+        """The active people `targets` name for `case`, without the person complained about, once each."""
+        excluded = {case.subject_person_id} - {None}
         unit = self._unit(case.responsible_unit_id or case.receiving_unit_id)
         out: dict[int, User] = {}
         for target in targets:
             if target in PERSONAL_TARGETS:
                 user = self._user(getattr(case, PERSONAL_TARGETS[target]))
-                if user is not None and user.is_active and user.pk != excluded:
+                if user is not None and user.is_active and user.pk not in excluded:
                     out.setdefault(user.pk, user)
                 continue
-            eligible = [(depth, u) for depth, u in self._role_candidates(target, unit) if u.pk != excluded]
-            if not eligible:
-                continue
-            nearest = eligible[0][0]
-            for depth, user in eligible:
-                if depth == nearest:
-                    out.setdefault(user.pk, user)
+            for user in pick_role_holders(self._role_tiers(target, unit), exclude=excluded).people:
+                out.setdefault(user.pk, user)
         return list(out.values())
 
-    def resolve_ids(self, *, case: Case, targets: tuple[str, ...]) -> tuple[int, ...]:
-        """`resolve` as user ids, cached per (targets, owner, assignee, receiver, subject, unit): the
-        answer depends on nothing else, and a sweep meets the same combination many times. `case` may
-        be any object with the Case's `*_id` attributes (the sweep passes plain rows)."""
+    def resolve(self, *, case: Case, targets: Iterable[str]) -> Recipients:
+        """`named`, or the fallback people (never the person complained about) when that is nobody."""
+        people = self.named(case=case, targets=targets)
+        if people:
+            return Recipients(tuple(people))
+        fallback = tuple(u for u in self.fallback_people() if u.pk != case.subject_person_id)
+        return Recipients(fallback, fallback=True)
+
+    def resolve_ids(self, *, case: Case, targets: tuple[str, ...]) -> tuple[tuple[int, ...], bool]:
+        """`resolve` as (user ids, fallback), cached per (targets, owner, assignee, receiver, subject,
+        unit): the answer depends on nothing else, and a sweep meets the same combination many times.
+        `case` may be any object with the Case's `*_id` attributes (the sweep passes plain rows)."""
         key = (
             targets,
             case.owner_id,
@@ -117,12 +143,27 @@ class RecipientResolver:
             case.subject_person_id,
             case.responsible_unit_id or case.receiving_unit_id,
         )
-        ids = self._answers.get(key)
-        if ids is None:
-            ids = self._answers[key] = tuple(u.pk for u in self.resolve(case=case, targets=list(targets)))
-        return ids
+        answer = self._answers.get(key)
+        if answer is None:
+            found = self.resolve(case=case, targets=targets)
+            answer = self._answers[key] = (tuple(u.pk for u in found.people), found.fallback)
+        return answer
 
 
-def resolve_recipients(*, case: Case, targets: list[str], resolver: RecipientResolver | None = None) -> list[User]:
-    """The active people `targets` name for `case`, without the person complained about, once each."""
+def resolve_recipients(*, case: Case, targets: list[str], resolver: RecipientResolver | None = None) -> Recipients:
+    """Who `targets` reach for `case` (docs/sla.md "Who is told"), with the fallback if nobody."""
     return (resolver or RecipientResolver()).resolve(case=case, targets=targets)
+
+
+def target_labels(targets: Iterable[str]) -> str:
+    """What a ladder step names, in words and in the active language ("总经理", "责任人、主管")."""
+    words = []
+    for target in targets:
+        if target in _PERSONAL_LABELS:
+            words.append(str(_PERSONAL_LABELS[target]))
+            continue
+        try:
+            words.append(str(Role(target).label))
+        except ValueError:
+            words.append(target)
+    return _(", ").join(words)

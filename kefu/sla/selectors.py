@@ -10,8 +10,9 @@ Query budget (the screens and the API rely on it):
 - `clocks_for_cases` / `next_deadline_for_cases`: one query for any number of cases (index
   `clock_case_status`), plus one short query per distinct working calendar to check its version.
 - `overdue_board`: one query over running clocks (index `clock_status_deadline`) joined to the cases
-  the user may see, with the case, its unit, owner and assignee in the same row; a supervisor's
-  visibility adds one query for their unit subtree.
+  the user may see, with the case, its unit, owner and assignee in the same row, plus one for the
+  listed clocks' notices that went to the fallback; a supervisor's visibility adds one query for
+  their unit subtree.
 - `inbox_unread_count`: one COUNT on the `inbox` index (recipient, read_at, -created_at).
 """
 
@@ -28,7 +29,7 @@ from kefu.calendars.engine import WorkingTime
 from kefu.calendars.selectors import working_time_for
 from kefu.core.exceptions import ApplicationError
 from kefu.sla.choices import ClockStatus
-from kefu.sla.models import Clock, Notification
+from kefu.sla.models import Clock, ClockNotice, Notification
 
 __all__ = (
     "BOARD_LIMIT",
@@ -196,14 +197,19 @@ class BoardGroup:
     overdue: int = 0
     warning: int = 0
     max_level: int = 0
+    fallback: int = 0  # rows with a notice that reached nobody it named and went to the fallback
 
 
 def overdue_board(user: Any, now: datetime, *, limit: int = BOARD_LIMIT) -> tuple[list[BoardGroup], bool]:
     """Running clocks past their deadline or their warning point, on cases the user may see, grouped
     by the case's responsible unit (groups ordered by their most urgent deadline, rows by deadline).
 
-    Returns (groups, truncated). One query for the clocks with their cases (plus the visibility
-    scope's own query for a supervisor); time left needs one stamp query per working calendar.
+    Each row has `fallbacks`: the clock's notices that went to the fallback people because nobody
+    they named could be told, as dicts (kind, level, targets), lowest level first.
+
+    Returns (groups, truncated). One query for the clocks with their cases and one for their
+    fallback notices (plus the visibility scope's own query for a supervisor); time left needs one
+    stamp query per working calendar.
     """
     from kefu.cases.models import Case
 
@@ -232,9 +238,17 @@ def overdue_board(user: Any, now: datetime, *, limit: int = BOARD_LIMIT) -> tupl
     )
     clocks = list(qs[: limit + 1])
     truncated = len(clocks) > limit
+    clocks = clocks[:limit]
+    fallbacks: dict[int, list[dict[str, Any]]] = {}
+    if clocks:
+        notices = ClockNotice.objects.filter(clock_id__in=[c.pk for c in clocks], fallback=True)
+        for clock_id, kind, level, targets in notices.order_by("clock_id", "level").values_list(
+            "clock_id", "kind", "level", "targets"
+        ):
+            fallbacks.setdefault(clock_id, []).append({"kind": kind, "level": level, "targets": targets})
     engines = Engines()
     groups: dict[Any, BoardGroup] = {}
-    for clock in clocks[:limit]:
+    for clock in clocks:
         case = clock.case
         unit = case.responsible_unit or case.receiving_unit
         group = groups.setdefault(unit.pk if unit else None, BoardGroup(unit=unit))
@@ -244,12 +258,15 @@ def overdue_board(user: Any, now: datetime, *, limit: int = BOARD_LIMIT) -> tupl
         else:
             group.warning += 1
         group.max_level = max(group.max_level, clock.escalation_level)
+        if clock.pk in fallbacks:
+            group.fallback += 1
         group.rows.append(
             {
                 "clock": clock,
                 "case": case,
                 "state": state,
                 "left": clock_time_left(clock, now, engines),
+                "fallbacks": fallbacks.get(clock.pk, []),
             }
         )
     return list(groups.values()), truncated

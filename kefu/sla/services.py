@@ -10,7 +10,11 @@ Bookkeeping of a live clock (all minutes in the clock's measure, see `rules.is_w
   450 working minutes up to Tuesday 17:30);
 - `extended_minutes`: extensions granted;
 - `used_minutes`: time consumed before the current running stretch, which began at `resumed_at`
-  (or `started_at` if the clock never paused).
+  (or `started_at` if the clock never paused); wall-clock clocks also keep the seconds beyond it
+  (`used_extra_seconds`).
+
+Wall-clock clocks (minutes, hours, calendar days…) keep seconds: a 3-minute clock started at
+22:00:20 warns at 50 % at 22:01:50 and is due at 22:03:20. Working-time clocks count whole minutes.
 
 A running clock's deadline is the instant when `allowed + extended − used` more minutes have passed
 since its stretch began. A clock that never paused keeps the exact deadline of its unit instead
@@ -78,6 +82,20 @@ def _add(engine: WorkingTime, working: bool, t: datetime, minutes: int) -> datet
     return t + timedelta(minutes=minutes)
 
 
+def _used(clock: Clock) -> timedelta:
+    return timedelta(minutes=clock.used_minutes, seconds=clock.used_extra_seconds)
+
+
+def _bank_used(clock: Clock, engine: WorkingTime, stretch: datetime, at: datetime) -> None:
+    """Add the time from `stretch` to `at` to what the clock used, in its measure (wall-clock: to the
+    second)."""
+    if clock.working_measure:
+        clock.used_minutes += max(_measure(engine, True, stretch, at), 0)
+        return
+    seconds = clock.used_minutes * 60 + clock.used_extra_seconds + max(int((at - stretch).total_seconds()), 0)
+    clock.used_minutes, clock.used_extra_seconds = divmod(seconds, 60)
+
+
 def _allowed(clock: Clock, engine: WorkingTime) -> datetime:
     """Set `allowed_minutes` from the limit; return the limit's own deadline from `started_at`."""
     nominal = engine.add(clock.started_at, clock.amount, clock.unit)
@@ -89,6 +107,9 @@ def _refresh(clock: Clock, *, engine: WorkingTime, warn_percent: int) -> None:
     """Recompute allowed, deadline and warning instant of a running clock. Raises ScheduleMissing."""
     working = clock.working_measure
     nominal = _allowed(clock, engine)
+    if not working:
+        _refresh_wall_clock(clock, nominal=nominal, warn_percent=warn_percent)
+        return
     total = clock.allowed_minutes + clock.extended_minutes
     warn_total = total * warn_percent // 100
     if clock.resumed_at is None and clock.used_minutes == 0:
@@ -101,6 +122,24 @@ def _refresh(clock: Clock, *, engine: WorkingTime, warn_percent: int) -> None:
         # the start of the stretch is the earliest instant we can name without subtracting.
         deadline = _add(engine, working, stretch, max(total - clock.used_minutes, 0))
         warn_at = _add(engine, working, stretch, max(warn_total - clock.used_minutes, 0))
+    clock.deadline, clock.warn_at = deadline, min(warn_at, deadline)
+    clock.rule = clock.rule.split(_MISSING_SEP)[0]
+
+
+def _refresh_wall_clock(clock: Clock, *, nominal: datetime, warn_percent: int) -> None:
+    """`_refresh` for a wall-clock measure, to the microsecond rather than in whole minutes: the
+    allowed time is exactly `nominal − started_at` (plus extensions), the warning exactly
+    `warn_percent` of it."""
+    extended = timedelta(minutes=clock.extended_minutes)
+    total = nominal - clock.started_at + extended
+    warn_total = total * warn_percent / 100
+    used = _used(clock)
+    if clock.resumed_at is None and not used:
+        deadline, warn_at = nominal + extended, clock.started_at + warn_total
+    else:
+        stretch = clock.resumed_at or clock.started_at
+        deadline = stretch + max(total - used, timedelta(0))
+        warn_at = stretch + max(warn_total - used, timedelta(0))
     clock.deadline, clock.warn_at = deadline, min(warn_at, deadline)
     clock.rule = clock.rule.split(_MISSING_SEP)[0]
 
@@ -301,16 +340,13 @@ def clocks_stop_for(*, case: Case, stage: str, at: datetime) -> list[Clock]:
             # stop now is on time as far as anyone can tell.
             met = clock.deadline is None or at <= clock.deadline
             try:
-                stretch = clock.resumed_at or clock.started_at
-                clock.used_minutes += max(
-                    _measure(engines.engine(clock.calendar_id), clock.working_measure, stretch, at), 0
-                )
+                _bank_used(clock, engines.engine(clock.calendar_id), clock.resumed_at or clock.started_at, at)
             except ScheduleMissing:
                 pass  # the time taken is a statistic; the outcome above does not depend on it
         clock.status = ClockStatus.MET if met else ClockStatus.MISSED
         clock.stopped_at = at
         clock.next_check_at = None
-        _update(clock, "status", "stopped_at", "next_check_at", "used_minutes")
+        _update(clock, "status", "stopped_at", "next_check_at", "used_minutes", "used_extra_seconds")
     return stopped
 
 
@@ -331,12 +367,10 @@ def clocks_pause(*, case: Case, at: datetime) -> list[Clock]:
     engines = _Engines()
     paused = _live(case, statuses=[ClockStatus.RUNNING])
     for clock in paused:
-        stretch = clock.resumed_at or clock.started_at
-        used = _measure(engines.engine(clock.calendar_id), clock.working_measure, stretch, at)
-        clock.used_minutes += max(used, 0)
+        _bank_used(clock, engines.engine(clock.calendar_id), clock.resumed_at or clock.started_at, at)
         clock.status = ClockStatus.PAUSED
         clock.next_check_at = None
-        _update(clock, "used_minutes", "status", "next_check_at")
+        _update(clock, "used_minutes", "used_extra_seconds", "status", "next_check_at")
     return paused
 
 

@@ -13,7 +13,12 @@ cases. It works in batches, one transaction each:
    step fires once; the row lock is what keeps two sweeps from doing the same work), one
    `Notification` per recipient, and the clocks' new `warned`, `escalation_level` and
    `next_check_at` (the next pending fire time, or None);
-4. on commit, queue one e-mail task for the batch's notifications.
+4. on commit, queue one e-mail task for the batch's notifications (if that is lost, the e-mail
+   pick-up finds them: kefu/sla/mail.py).
+
+A notice whose targets reach nobody for the case goes to the fallback people instead; the notice
+says so (`fallback`, and `targets` what it was meant for), and a warning is logged for each such
+notice (at most `FALLBACK_LOG_LIMIT` lines per sweep, then one line with the total).
 
 The per-clock work is kept small because a sweep after an outage, or a minute in which thousands of
 deadlines fall, handles many clocks: rows are read as plain tuples, not model instances; plans,
@@ -27,6 +32,7 @@ does the same work again. A batch that committed has moved every clock's `next_c
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -46,7 +52,7 @@ from kefu.rulebooks.schema import LadderStepDef, RulebookDoc
 from kefu.rulebooks.selectors import rulebook_doc
 from kefu.sla.choices import ClockStatus, NoticeKind
 from kefu.sla.models import Clock, ClockNotice, Notification
-from kefu.sla.notify import RecipientResolver
+from kefu.sla.notify import RecipientResolver, target_labels
 
 __all__ = ("ClockState", "Due", "SweepResult", "clock_plan", "due_clocks", "sla_sweep")
 
@@ -57,6 +63,9 @@ DEFAULT_TARGETS = ["owner", "assignee"]
 # When a fire time cannot be computed (the calendar has no schedule for the year), look again later
 # rather than every minute: the error is logged and an administrator has to load the year.
 RETRY_AFTER = timedelta(hours=1)
+# Each notice that went to the fallback is logged as a warning, up to this many per sweep; the rest
+# are counted in one line (a misconfigured organisation can make thousands in one sweep).
+FALLBACK_LOG_LIMIT = 50
 # Only the columns the sweep reads, as plain rows; the case's texts stay in the database.
 _CLOCK_COLUMNS = (
     "id",
@@ -110,6 +119,7 @@ class SweepResult:
     notifications: int = 0  # inbox entries created (each e-mailed after commit)
     batches: int = 0
     errors: int = 0  # clocks whose fire times could not be computed (logged, retried later)
+    fallbacks: int = 0  # notices that reached nobody they named and went to the fallback people
     notification_ids: list[int] = field(default_factory=list, repr=False)
 
 
@@ -171,6 +181,8 @@ class _Caches:
         self.plans: dict[tuple, tuple[list[Due], int, bool, datetime | None]] = {}
         self.deadlines: dict[datetime, str] = {}
         self.templates: dict[tuple[str, bool], tuple[str, str, str]] = {}
+        self.labels: dict[tuple[str, ...], str] = {}
+        self.fallback_note = ""
 
     def load(self, clocks: list, cases: dict) -> None:
         missing = {case.rulebook_version_id for case in cases.values()} - self.docs.keys()
@@ -208,9 +220,15 @@ class _Caches:
             plan = self.plans[key] = clock_plan(clock, now=self.now, engine=engine, steps=self.steps(clock, version_id))
         return plan
 
-    def texts(self, clock, case, due: Due) -> tuple[str, str]:
+    def meant_for(self, targets: tuple[str, ...]) -> str:
+        if targets not in self.labels:
+            self.labels[targets] = target_labels(targets)
+        return self.labels[targets]
+
+    def texts(self, clock, case, due: Due, fallback: bool = False) -> tuple[str, str]:
         """The notice's title and body. The translated templates and the local deadline are looked
-        up once per sweep; only the `%` formatting is done per notice."""
+        up once per sweep; only the `%` formatting is done per notice. A notice that went to the
+        fallback says so, and whom it was meant for."""
         deadline = self.deadlines.get(clock.deadline)
         if deadline is None:
             deadline = self.deadlines[clock.deadline] = timezone.localtime(clock.deadline).strftime("%Y-%m-%d %H:%M")
@@ -230,6 +248,13 @@ class _Caches:
         body = body % values
         if step:
             body += "\n" + step % values
+        if fallback:
+            if not self.fallback_note:
+                self.fallback_note = _(
+                    "Nobody this notice names (%(meant_for)s) could be told for this case, so it was sent to you "
+                    "as the escalation fallback. Check the organisation: who should hear about this case?"
+                )
+            body += "\n" + self.fallback_note % {"meant_for": self.meant_for(due.targets)}
         return (title % values)[:200], body
 
 
@@ -271,6 +296,8 @@ class _Owed:
     recipients: tuple[int, ...]
     title: str
     body: str
+    targets: tuple[str, ...] = ()
+    fallback: bool = False
 
 
 def _sweep_batch(*, now: datetime, batch: int, caches: _Caches, result: SweepResult) -> int:
@@ -298,17 +325,23 @@ def _sweep_batch(*, now: datetime, batch: int, caches: _Caches, result: SweepRes
                 continue
             progress.append((clock.id, level, warned, next_at))
             for d in due:
-                recipients = caches.recipients.resolve_ids(case=case, targets=d.targets)
-                owed.append(_Owed(clock.id, case.id, d.kind, d.level, recipients, *caches.texts(clock, case, d)))
+                recipients, fallback = caches.recipients.resolve_ids(case=case, targets=d.targets)
+                texts = caches.texts(clock, case, d, fallback)
+                owed.append(_Owed(clock.id, case.id, d.kind, d.level, recipients, *texts, d.targets, fallback))
         if not owed:
-            fired, ids = 0, []
+            fired, ids, fell_back = 0, [], set()
         elif connection.vendor == "postgresql":
-            fired, ids = _fire_postgresql(owed, now=now)
+            fired, ids, fell_back = _fire_postgresql(owed, now=now)
         else:
-            fired, ids = _fire_portable(owed, now=now)
+            fired, ids, fell_back = _fire_portable(owed, now=now)
         _save_progress(progress)
         if ids:
             transaction.on_commit(lambda ids=ids: _queue_email(ids))
+    if fell_back:
+        labels = {c.id: c.label for c in clocks}
+        for o in owed:
+            if (o.clock_id, o.kind, o.level) in fell_back:
+                _log_fallback(o, case=cases[o.case_id], label=labels[o.clock_id], result=result)
     result.clocks += len(clocks)
     result.notices += fired
     result.notifications += len(ids)
@@ -317,72 +350,124 @@ def _sweep_batch(*, now: datetime, batch: int, caches: _Caches, result: SweepRes
     return len(clocks)
 
 
+def _log_fallback(owed: _Owed, *, case, label: str, result: SweepResult) -> None:
+    """One warning per notice that went to the fallback (up to FALLBACK_LOG_LIMIT per sweep)."""
+    result.fallbacks += 1
+    if result.fallbacks > FALLBACK_LOG_LIMIT:
+        return
+    told = f"sent to the fallback people (user ids {list(owed.recipients)})" if owed.recipients else "told NOBODY"
+    (log.warning if owed.recipients else log.error)(
+        "sla_sweep: escalation reached nobody it names: case %s, clock %r (%s), %s level %s, meant for %s; %s. "
+        "Give someone the role for this case's units or a leadership office (docs/sla.md).",
+        case.number,
+        label,
+        owed.clock_id,
+        owed.kind,
+        owed.level,
+        ", ".join(owed.targets),
+        told,
+    )
+
+
 # One statement writes a batch's notices and their notifications. `ON CONFLICT DO NOTHING RETURNING`
 # returns only the notices this statement created: one that already exists (the lifecycle reset a
 # level, or another sweep got there first) is not fired again and nobody is told twice. The
-# notifications are made from the created notices only, one per id in their `recipients`.
+# notifications are made from the created notices only, one per id in their `recipients`, each due
+# for e-mail at once (`email_due_at`). The notices that went to the fallback and were created come
+# back as "clock:kind:level" so the sweep logs only what really fired.
 _FIRE_SQL = f"""
 WITH owed AS (
-    SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::smallint[], %s::jsonb[], %s::varchar[],
-                         %s::text[]) AS o(clock_id, case_id, kind, level, recipients, title, body)
+    SELECT * FROM json_to_recordset(%s::json)
+        AS o(clock_id bigint, case_id bigint, kind varchar, level smallint, recipients jsonb, title varchar,
+             body text, targets jsonb, fallback boolean)
 ), fired AS (
-    INSERT INTO {ClockNotice._meta.db_table} (clock_id, kind, level, fired_at, recipients)
-    SELECT clock_id, kind, level, %s, recipients FROM owed
+    INSERT INTO {ClockNotice._meta.db_table} (clock_id, kind, level, fired_at, recipients, targets, fallback)
+    SELECT clock_id, kind, level, %s, recipients, targets, fallback FROM owed
     ON CONFLICT (clock_id, kind, level) DO NOTHING
-    RETURNING id, clock_id, kind, level, recipients
+    RETURNING id, clock_id, kind, level, recipients, fallback
 ), told AS (
-    INSERT INTO {Notification._meta.db_table} (recipient_id, case_id, notice_id, kind, title, body, created_at)
-    SELECT r.id::bigint, o.case_id, f.id, f.kind, o.title, o.body, %s
+    INSERT INTO {Notification._meta.db_table} (recipient_id, case_id, notice_id, kind, title, body, created_at, email_due_at)
+    SELECT r.id::bigint, o.case_id, f.id, f.kind, o.title, o.body, %s, %s
     FROM fired f JOIN owed o USING (clock_id, kind, level),
          jsonb_array_elements_text(f.recipients) WITH ORDINALITY AS r(id, n)
     ORDER BY f.id, r.n
     RETURNING id
 )
-SELECT (SELECT count(*) FROM fired), (SELECT coalesce(array_agg(id ORDER BY id), '{{}}') FROM told)
+SELECT (SELECT count(*) FROM fired), (SELECT coalesce(array_agg(id ORDER BY id), '{{}}') FROM told),
+       (SELECT coalesce(array_agg(clock_id::text || ':' || kind || ':' || level::text), '{{}}')
+        FROM fired WHERE fallback)
 """
 
+_Fired = tuple[int, list[int], set[tuple[int, str, int]]]
 
-def _fire_postgresql(owed: list[_Owed], *, now: datetime) -> tuple[int, list[int]]:
-    """Write the notices and notifications in one round trip. Returns (notices fired, notification ids)."""
+
+def _fire_postgresql(owed: list[_Owed], *, now: datetime) -> _Fired:
+    """Write the notices and notifications in one round trip. Returns (notices fired, notification
+    ids, the (clock, kind, level) of fired notices that went to the fallback).
+
+    The batch travels as one JSON document (`json_to_recordset`): json.dumps encodes it in C, where
+    quoting nine arrays element by element cost more Python time than the statement saved."""
+    created_at = timezone.now()
+    payload = json.dumps(
+        [
+            {
+                "clock_id": o.clock_id,
+                "case_id": o.case_id,
+                "kind": o.kind,
+                "level": o.level,
+                "recipients": o.recipients,
+                "title": o.title,
+                "body": o.body,
+                "targets": o.targets,
+                "fallback": o.fallback,
+            }
+            for o in owed
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            _FIRE_SQL,
-            [
-                [o.clock_id for o in owed],
-                [o.case_id for o in owed],
-                [o.kind for o in owed],
-                [o.level for o in owed],
-                ["[" + ",".join(map(str, o.recipients)) + "]" for o in owed],
-                [o.title for o in owed],
-                [o.body for o in owed],
-                now,
-                timezone.now(),
-            ],
-        )
-        fired, ids = cursor.fetchone()
-    return fired, list(ids)
+        cursor.execute(_FIRE_SQL, [payload, now, created_at, created_at])
+        fired, ids, fell_back = cursor.fetchone()
+    keys = set()
+    for text in fell_back:
+        clock_id, kind, level = text.split(":")
+        keys.add((int(clock_id), kind, int(level)))
+    return fired, list(ids), keys
 
 
-def _fire_portable(owed: list[_Owed], *, now: datetime) -> tuple[int, list[int]]:
+def _fire_portable(owed: list[_Owed], *, now: datetime) -> _Fired:
     """The same through the ORM, for SQLite: existing notices are read before the insert and skipped."""
     clock_ids = {o.clock_id for o in owed}
     notices = ClockNotice.objects.filter(clock_id__in=clock_ids).order_by()
     before = set(notices.values_list("clock_id", "kind", "level"))
     ClockNotice.objects.bulk_create(
         [
-            ClockNotice(clock_id=o.clock_id, kind=o.kind, level=o.level, fired_at=now, recipients=list(o.recipients))
+            ClockNotice(
+                clock_id=o.clock_id,
+                kind=o.kind,
+                level=o.level,
+                fired_at=now,
+                recipients=list(o.recipients),
+                targets=list(o.targets),
+                fallback=o.fallback,
+            )
             for o in owed
         ],
         ignore_conflicts=True,
     )
     created = {(c, k, lv): pk for pk, c, k, lv in notices.values_list("id", "clock_id", "kind", "level")}
     fired = 0
+    fell_back = set()
     notifications = []
+    created_at = timezone.now()
     for o in owed:
         key = (o.clock_id, o.kind, o.level)
         if key in before or key not in created:
             continue
         fired += 1
+        if o.fallback:
+            fell_back.add(key)
         notifications.extend(
             Notification(
                 recipient_id=user_id,
@@ -391,6 +476,7 @@ def _fire_portable(owed: list[_Owed], *, now: datetime) -> tuple[int, list[int]]
                 kind=o.kind,
                 title=o.title,
                 body=o.body,
+                email_due_at=created_at,
             )
             for user_id in o.recipients
         )
@@ -400,7 +486,7 @@ def _fire_portable(owed: list[_Owed], *, now: datetime) -> tuple[int, list[int]]
         ids = list(
             Notification.objects.filter(notice__in={n.notice_id for n in notifications}).values_list("pk", flat=True)
         )
-    return fired, ids
+    return fired, ids, fell_back
 
 
 def _save_progress(progress: list[tuple[int, int, bool, datetime | None]]) -> None:
@@ -443,12 +529,19 @@ def sla_sweep(*, now: datetime | None = None, batch: int = 1000) -> SweepResult:
     # not due. Each committed batch moves its clocks' next_check_at past `now`, so this ends.
     while _sweep_batch(now=now, batch=batch, caches=caches, result=result) == batch:
         pass
+    if result.fallbacks > FALLBACK_LOG_LIMIT:
+        log.warning(
+            "sla_sweep: %s notice(s) in all reached nobody they name and went to the fallback (%s logged above)",
+            result.fallbacks,
+            FALLBACK_LOG_LIMIT,
+        )
     if result.clocks:
         log.info(
-            "sla_sweep: %s clock(s), %s notice(s), %s notification(s), %s error(s)",
+            "sla_sweep: %s clock(s), %s notice(s), %s notification(s), %s to the fallback, %s error(s)",
             result.clocks,
             result.notices,
             result.notifications,
+            result.fallbacks,
             result.errors,
         )
     return result

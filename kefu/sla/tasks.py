@@ -1,54 +1,45 @@
-"""Background work for deadlines. Tasks are thin: they take ids, are safe to run twice, and call
-the sweep or send what the sweep queued."""
+"""Background work for deadlines and notifications. Tasks are thin: they take ids, are safe to run
+twice, and call the sweep or the mail module (kefu/sla/mail.py)."""
 
 import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
-from django.utils import timezone
 
-from kefu.sla.models import Notification
-
-__all__ = ("notifications_email", "sla_sweep_task")
+__all__ = ("email_pickup", "notifications_email", "sla_sweep_task")
 
 log = logging.getLogger(__name__)
 
 
 @shared_task(ignore_result=True)
 def sla_sweep_task() -> dict:
-    """The periodic sweep (beat, every KEFU_SLA_SWEEP_SECONDS). Two running at once split the work."""
+    """The periodic sweep (beat, every KEFU_SLA_SWEEP_SECONDS, queue kefu.sweeps). Two running at once
+    split the work."""
     from kefu.sla.sweep import sla_sweep
 
-    result = sla_sweep()
-    return {"clocks": result.clocks, "notices": result.notices, "notifications": result.notifications}
+    result = sla_sweep(batch=int(settings.KEFU_SLA_SWEEP_BATCH))
+    return {
+        "clocks": result.clocks,
+        "notices": result.notices,
+        "notifications": result.notifications,
+        "fallbacks": result.fallbacks,
+    }
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(OSError,),  # SMTP down or refusing: try again later rather than lose the notice
-    retry_backoff=30,
-    retry_backoff_max=30 * 60,
-    retry_jitter=True,
-    max_retries=8,
-)
-def notifications_email(self, ids: list[int]) -> int:
-    """E-mail each notification to its recipient. Returns mails sent.
+@shared_task(ignore_result=True, acks_late=True)
+def notifications_email(ids: list[int]) -> int:
+    """E-mail the notifications one sweep batch made (queued on its commit). Returns mails sent.
+    Whatever this task does not send (it was lost, its worker died, the server refused) the
+    pick-up sends later."""
+    from kefu.sla.mail import notifications_send
 
-    `emailed_at` is set right after each mail, so a retry after a partial failure (or a redelivery
-    after a worker died) skips what already went out; at worst the one mail in flight when a worker
-    died is sent twice, never the whole batch.
-    """
-    sent = 0
-    pending = (
-        Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).select_related("recipient").order_by("pk")
-    )
-    for note in pending:
-        address = note.recipient.email
-        if not address or not note.recipient.is_active:
-            continue
-        send_mail(note.title, note.body, settings.DEFAULT_FROM_EMAIL, [address])
-        Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
-        sent += 1
-    return sent
+    return notifications_send(ids=ids).sent
+
+
+@shared_task(ignore_result=True)
+def email_pickup() -> dict:
+    """The periodic e-mail pick-up (beat, every KEFU_EMAIL_PICKUP_SECONDS, queue kefu.sweeps)."""
+    from kefu.sla.mail import email_pickup as pickup
+
+    result = pickup()
+    return {"sent": result.sent, "skipped": result.skipped, "failed": result.failed}

@@ -56,6 +56,7 @@ from kefu.rulebooks.models import RulebookVersion
 from kefu.rulebooks.selectors import active_rulebooks
 from kefu.sla.inbox import notification_mark_read, notifications_mark_all_read
 from kefu.sla.models import Clock
+from kefu.sla.notify import target_labels
 from kefu.sla.selectors import (
     LIVE_STATUSES,
     Engines,
@@ -682,6 +683,8 @@ def board_view(request: HttpRequest) -> HttpResponse:
     for group in groups:
         for row in group.rows:
             row.update(clock_row(row["clock"], now, engines, row["case"]))
+            for notice in row["fallbacks"]:
+                notice["meant_for"] = target_labels(notice["targets"])
     context = {
         "groups": groups,
         "truncated": truncated,

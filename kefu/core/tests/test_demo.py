@@ -9,7 +9,8 @@ from kefu.cases.models import Case, CaseEvent, NumberSequence
 from kefu.cases.services import case_register
 from kefu.customers.models import Customer
 from kefu.org.choices import Role
-from kefu.org.models import User
+from kefu.org.models import OrgUnit, User
+from kefu.org.selectors import role_holders_for
 from kefu.rulebooks.choices import StateKind
 from kefu.rulebooks.selectors import active_rulebooks
 
@@ -33,6 +34,14 @@ def test_demo_through_services_is_consistent(loaded):
     assert admin.is_superuser and admin.role == Role.ADMINISTRATOR and admin.check_password("kefu-admin")
     assert User.objects.get(username="agent1").check_password("kefu-demo")
     assert User.objects.filter(username__in=["handler1", "supervisor1", "manager1", "deputy_gm", "gm"]).count() == 5
+    # The leadership sits in the group's 总经理办公室, a leadership office: escalations from any city
+    # department find the general manager and deputy GM there, not the fallback.
+    gm = User.objects.select_related("unit__parent").get(username="gm")
+    assert gm.unit.name == "总经理办公室" and gm.unit.is_leadership_office and gm.unit.parent.parent is None
+    department = OrgUnit.objects.filter(code__endswith="-as").first()
+    for role, username in ((Role.GENERAL_MANAGER, "gm"), (Role.DEPUTY_GM, "deputy_gm")):
+        holders = role_holders_for(role=role, unit=department)
+        assert [u.username for u in holders.people] == [username] and not holders.fallback
     # History is complete: one event per version, numbered 1..version, registration first.
     for case in Case.objects.annotate(n=Count("events"), top=Max("events__case_version")):
         assert case.n == case.version == case.top, case.number

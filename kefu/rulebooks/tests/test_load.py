@@ -175,7 +175,7 @@ def to_negotiation(org, case: Case, *, with_rnd: bool, amount: str) -> Case:
     return walk(
         case,
         [
-            ("send_to_qa", org.cs_supervisor, {"unit": org.group.pk, "assignee": org.quality.pk}),
+            ("send_to_qa", org.cs_supervisor, {"unit": org.gm_office.pk, "assignee": org.quality.pk}),
             (
                 "qa_report",
                 org.quality,
@@ -242,7 +242,7 @@ def test_quality_claim_not_established(org, rulebooks, customer):
     case = walk(
         case,
         [
-            ("send_to_qa", org.cs_supervisor, {"unit": org.group.pk}),
+            ("send_to_qa", org.cs_supervisor, {"unit": org.gm_office.pk}),
             ("not_established", org.quality, {"reason": "客户使用不当，产品检验合格"}),
         ],
     )

@@ -142,7 +142,9 @@ def test_quality_claim_15_days_domestic_20_overseas_on_the_24x7_calendar(registe
 
 def test_a_clock_starting_on_a_stage(register, org):
     case = register(sh(2026, 3, 2, 10, 0), rulebook_key="quality-claim", category="quality", case_type="quality_claim")
-    case = move(case, org.cs_supervisor, "send_to_qa", sh(2026, 3, 3, 9, 0), unit=org.group.pk, assignee=org.quality.pk)
+    case = move(
+        case, org.cs_supervisor, "send_to_qa", sh(2026, 3, 3, 9, 0), unit=org.gm_office.pk, assignee=org.quality.pk
+    )
     qa = clocks(case)["qa_report"]
     assert (qa.started_at, qa.deadline) == (sh(2026, 3, 3, 9, 0), sh(2026, 3, 7, 0, 0))
 

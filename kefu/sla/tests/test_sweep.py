@@ -111,8 +111,9 @@ def test_ladder_levels_fire_in_order_each_once(make_case, org):
     assert len(notices(clock)) == 5
     clock.refresh_from_db()
     assert clock.next_check_at is None
-    # Level 2 goes to the supervisor of the receiving unit, level 4 to the general manager; level 3
-    # names a manager, and no unit above the customer-service department has one: nobody.
+    # Level 2 goes to the supervisor of the receiving unit, level 4 to the general manager in the
+    # group's leadership office; level 3 names a manager, and neither the customer-service
+    # department's chain nor a leadership office has one: it goes to the fallback (the administrator).
     by_level = {
         level: set(
             Notification.objects.filter(notice__clock=clock, notice__level=level).values_list(
@@ -121,7 +122,9 @@ def test_ladder_levels_fire_in_order_each_once(make_case, org):
         )
         for level in range(5)
     }
-    assert by_level == {0: {"agent"}, 1: {"agent"}, 2: {"cs_supervisor"}, 3: set(), 4: {"gm"}}
+    assert by_level == {0: {"agent"}, 1: {"agent"}, 2: {"cs_supervisor"}, 3: {"admin"}, 4: {"gm"}}
+    fallback = {n.level: (n.fallback, n.targets) for n in ClockNotice.objects.filter(clock=clock)}
+    assert fallback[3] == (True, ["manager"]) and fallback[4] == (False, ["general_manager"])
 
 
 def test_a_sweep_after_downtime_fires_every_missed_level(make_case):
@@ -221,9 +224,9 @@ def test_sweep_queries_do_not_grow_with_clocks_that_are_not_due(make_case, idle,
     )
     working_time_for(WorkCalendar.objects.get(key="office"))  # the process-wide engine cache, built once
     assert case.rulebook_version.doc
-    # Bounded by the due clocks' distinct calendars, rulebooks, units and ladder roles (3 here),
-    # never by the idle clocks.
-    with django_assert_max_num_queries(16):
+    # Bounded by the due clocks' distinct calendars, rulebooks, units and ladder roles (3 here), plus
+    # one for the fallback people (level 3's manager is nobody here), never by the idle clocks.
+    with django_assert_max_num_queries(17):
         result = sla_sweep(now=DEADLINE + timedelta(days=10))
     assert result.clocks == 10 and result.notices == 40
 
@@ -288,6 +291,7 @@ def test_recusal_holds_when_two_cases_share_everyone_but_the_subject(make_case, 
         for clock in (about_supervisor, ordinary)
     }
     assert "supervisor" in told[ordinary.pk]
-    # No other supervisor above after-sales in this organisation: the step fires and tells nobody.
-    assert "supervisor" not in told[about_supervisor.pk]
-    assert ClockNotice.objects.filter(clock=about_supervisor, level=2).exists()
+    # No other supervisor above after-sales or in a leadership office: the step goes to the fallback
+    # (the administrator), never to the supervisor it is about.
+    assert told[about_supervisor.pk] == {"admin"}
+    assert ClockNotice.objects.get(clock=about_supervisor, level=2).fallback

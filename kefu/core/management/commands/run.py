@@ -7,6 +7,28 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
+def embedded_worker_command() -> list[str]:
+    """The one worker of the embedded default: the scheduler inside it (-B) and every queue —
+    sweeps, e-mail and the rest (production splits them, docs/operations.md)."""
+    from config.celery import QUEUES
+
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "-B",
+        "--pool=solo",
+        "-Q",
+        ",".join(QUEUES),
+        "--loglevel=INFO",
+        "-s",
+        str(settings.VAR_DIR / "celerybeat-schedule"),
+    ]
+
+
 class Command(BaseCommand):
     help = (
         "Run Kefu on one machine: the web server plus an embedded Celery worker with its scheduler "
@@ -20,21 +42,8 @@ class Command(BaseCommand):
     def handle(self, *args, addr: str, no_worker: bool, **options) -> None:
         worker = None
         if not no_worker:
-            schedule = settings.VAR_DIR / "celerybeat-schedule"
             worker = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "config",
-                    "worker",
-                    "-B",
-                    "--pool=solo",
-                    "--loglevel=INFO",
-                    "-s",
-                    str(schedule),
-                ],
+                embedded_worker_command(),
                 env={
                     **os.environ,
                     "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings"),

@@ -5,7 +5,11 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run a Celery worker for Kefu; every argument goes to `celery worker` (e.g. kefu worker --concurrency 4)."
+    help = (
+        "Run a Celery worker for Kefu; every argument goes to `celery worker` (e.g. kefu worker --concurrency 4). "
+        "Without -Q it consumes every queue (kefu.sweeps, kefu.mail, celery); production gives the sweeps a "
+        "worker of their own: kefu worker -Q kefu.sweeps (docs/operations.md)."
+    )
 
     def run_from_argv(self, argv: list[str]) -> None:
         # Celery parses its own options; argparse here would reject the ones it does not know.
