@@ -18,3 +18,7 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Under /api/ a missing route or a crash answers in the API's JSON error shape (kefu.core.api).
+handler404 = "kefu.core.api.page_not_found"
+handler500 = "kefu.core.api.server_error"

@@ -1,17 +1,56 @@
-"""Shared REST API plumbing: one exception handler, pagination."""
+"""Shared REST API plumbing: one exception handler, pagination, the JSON 404/500 pages under /api/,
+and the error responses every list documents."""
 
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, pagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from kefu.core.exceptions import ApplicationError
 
-__all__ = ("exception_handler", "KefuCursorPagination")
+__all__ = (
+    "ERROR_400",
+    "ERROR_404",
+    "LIST_ERRORS",
+    "KefuCursorPagination",
+    "exception_handler",
+    "page_not_found",
+    "server_error",
+)
+
+ERROR_400 = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="Invalid input: {detail, errors: {field: [messages]}}; nothing was changed."
+)
+ERROR_404 = OpenApiResponse(OpenApiTypes.OBJECT, description="{detail}: no such object, or not one you may see.")
+# Every list: a bad filter or ordering value is 400 naming the parameter; a cursor that was not made
+# by this list (edited, or from another list) is 404.
+LIST_ERRORS = {
+    400: OpenApiResponse(OpenApiTypes.OBJECT, description="A bad filter value: {detail, errors: {parameter: [...]}}"),
+    404: OpenApiResponse(OpenApiTypes.OBJECT, description="{detail}: the cursor is not one this list made."),
+}
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404: under /api/ a path no route matches (`/api/v1/cases/0.5/`) answers in the API's
+    JSON error shape like every other 404 there; elsewhere Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: JSON under /api/, so a client parses one shape even when Kefu fails."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("A server error occurred.")}, status=500)
+    return defaults.server_error(request)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -36,7 +75,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         data = response.data
         if isinstance(data, list):
             data = {"non_field_errors": data}
-        response.data = {"detail": "Invalid input.", "errors": data}
+        response.data = {"detail": _("Invalid input."), "errors": data}
     return response
 
 

@@ -8,11 +8,16 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
 from kefu.cases.filtersets import IdFilter
+from kefu.core.api import LIST_ERRORS
+from kefu.core.inputs import TEXT_LIMITS
 from kefu.org.api.serializers import OrgUnitSerializer, StaffSerializer
 from kefu.org.choices import Role, UnitKind
 from kefu.org.models import OrgUnit, User
 
 __all__ = ("OrgUnitViewSet", "StaffViewSet")
+
+_LIST = {200: OrgUnitSerializer(many=True), **LIST_ERRORS}
+_STAFF_LIST = {200: StaffSerializer(many=True), **LIST_ERRORS}
 
 
 class OrgUnitFilterSet(django_filters.FilterSet):
@@ -27,7 +32,7 @@ class OrgUnitFilterSet(django_filters.FilterSet):
 class StaffFilterSet(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(choices=Role.choices)
     unit = IdFilter(field_name="unit_id")
-    q = django_filters.CharFilter(method="filter_q", label="Name or user name")
+    q = django_filters.CharFilter(method="filter_q", label="Name or user name", max_length=TEXT_LIMITS["search"])
 
     class Meta:
         model = User
@@ -45,7 +50,7 @@ class StaffFilterSet(django_filters.FilterSet):
         )
 
 
-@extend_schema_view(list=extend_schema(summary="Active organisation units, in tree order"))
+@extend_schema_view(list=extend_schema(summary="Active organisation units, in tree order", responses=_LIST))
 class OrgUnitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = OrgUnitSerializer
     filterset_class = OrgUnitFilterSet
@@ -57,7 +62,7 @@ class OrgUnitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return OrgUnit.objects.filter(is_active=True)
 
 
-@extend_schema_view(list=extend_schema(summary="Active staff, for pickers"))
+@extend_schema_view(list=extend_schema(summary="Active staff, for pickers", responses=_STAFF_LIST))
 class StaffViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = StaffSerializer
     filterset_class = StaffFilterSet
