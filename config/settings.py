@@ -164,6 +164,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Adds the 400 and 413 answers the request guard (kefu.core.middleware) may give on any operation.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kefu.core.api.schema_common_responses",
+    ],
     # Several models have a `kind` or `status` field with different choices: name each enum.
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "kefu.cases.choices.CaseStatus",

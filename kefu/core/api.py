@@ -23,6 +23,7 @@ __all__ = (
     "KefuCursorPagination",
     "exception_handler",
     "page_not_found",
+    "schema_common_responses",
     "server_error",
 )
 
@@ -85,3 +86,38 @@ class KefuCursorPagination(pagination.CursorPagination):
     ordering = "-id"
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+def schema_common_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: the answers kefu.core.middleware gives on any operation,
+    before a view runs, so the schema lists every status a client can get.
+
+    Every operation may answer 400 (a NUL character in the path or a query parameter, a query value over
+    MAX_QUERY_VALUE characters, a Content-Length that is not a number); every operation with a request
+    body may answer 413 (body over its limit). String query parameters say their MAX_QUERY_VALUE.
+    """
+    from kefu.core.middleware import MAX_QUERY_VALUE
+
+    error = {"content": {"application/json": {"schema": {"type": "object"}}}}
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "query" and schema.get("type") == "string" and "enum" not in schema:
+                    schema["maxLength"] = min(schema.get("maxLength", MAX_QUERY_VALUE), MAX_QUERY_VALUE)
+            responses = operation.setdefault("responses", {})
+            responses.setdefault(
+                "400",
+                {
+                    **error,
+                    "description": "A malformed request: a NUL character in the path or a query parameter "
+                    "({detail, errors: {parameter: [...]}}).",
+                },
+            )
+            if method in {"post", "put", "patch"}:
+                responses.setdefault(
+                    "413", {**error, "description": "The body is over its limit (docs/api.md, 'Limits')."}
+                )
+    return result

@@ -3,7 +3,8 @@
 * A body larger than the site accepts answers **413** from its `Content-Length` alone, before a byte
   of it is read: Django and DRF would otherwise read (or spool to disk) all of it first.
 * A path or query parameter holding a NUL character answers **400** naming the parameter: PostgreSQL
-  refuses NUL in text, so it would otherwise fail deep inside a query as a server error.
+  refuses NUL in text, so it would otherwise fail deep inside a query as a server error. So does a
+  query string over MAX_QUERY_STRING characters, or one value over MAX_QUERY_VALUE.
 
 Bodies are checked where they are parsed: DRF's parsers (kefu.core.parsers) and Django's form
 fields, which refuse NUL themselves. API paths get the API's error shape
@@ -20,7 +21,12 @@ from django.utils.translation import gettext as _
 
 from kefu.core.inputs import bad_text
 
-__all__ = ("RequestGuardMiddleware", "request_body_limit")
+__all__ = ("MAX_QUERY_STRING", "MAX_QUERY_VALUE", "RequestGuardMiddleware", "request_body_limit")
+
+# No filter, search term or cursor needs more; gunicorn's request line (limit_request_line in
+# `kefu run`) is longer, so a client meets this JSON answer rather than the server's own page.
+MAX_QUERY_STRING = 4096
+MAX_QUERY_VALUE = 120
 
 
 def request_body_limit(request: HttpRequest) -> int:
@@ -61,11 +67,19 @@ class RequestGuardMiddleware:
             )
         if message := bad_text(request.path):
             return self._answer(request, 400, message, "path")
-        if "%00" in request.META.get("QUERY_STRING", "") or "\x00" in request.META.get("QUERY_STRING", ""):
-            for name, values in QueryDict(request.META["QUERY_STRING"]).lists():
-                if bad_text(name) or any(bad_text(v) for v in values):
-                    shown = name.replace("\x00", "\\x00")[:60]
-                    return self._answer(request, 400, _("Null characters are not allowed."), shown)
+        query = request.META.get("QUERY_STRING", "")
+        if not query:
+            return None
+        if len(query) > MAX_QUERY_STRING:
+            message = _("The query string is too long: at most %(limit)s characters.") % {"limit": MAX_QUERY_STRING}
+            return self._answer(request, 400, message, "query")
+        for name, values in QueryDict(query).lists():
+            shown = name.replace("\x00", "\\x00")[:60] or "query"
+            if bad_text(name) or any(bad_text(v) for v in values):
+                return self._answer(request, 400, _("Null characters are not allowed."), shown)
+            if any(len(v) > MAX_QUERY_VALUE for v in values):
+                message = _("At most %(limit)s characters.") % {"limit": MAX_QUERY_VALUE}
+                return self._answer(request, 400, message, shown)
         return None
 
     @staticmethod
