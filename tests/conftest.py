@@ -35,7 +35,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _pg_admin(url: str):
+def _pg_admin():
     import psycopg
     from django.conf import settings
 
@@ -90,13 +90,13 @@ class LiveSite:
     def create_database(self, name: str | None = None) -> None:
         if not self.postgres:
             return
-        with _pg_admin(self.env["DATABASE_URL"]) as conn:
+        with _pg_admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name or self.db_name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name or self.db_name}"')
 
     def drop_database(self, name: str | None = None) -> None:
         if self.postgres:
-            with _pg_admin(self.env["DATABASE_URL"]) as conn:
+            with _pg_admin() as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name or self.db_name}" WITH (FORCE)')
 
     def kefu(self, *args: str, env: dict[str, str] | None = None, timeout: int = 600) -> str:

@@ -40,6 +40,7 @@ class CaseFilterSet(django_filters.FilterSet):
     customer_id = IdFilter(field_name="customer_id")
     received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
     received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    number = django_filters.CharFilter(field_name="number", max_length=40, label="Case number (exact)")
     q = django_filters.CharFilter(method="filter_q", label="Number or title", max_length=TEXT_LIMITS["search"])
 
     class Meta:
