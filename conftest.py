@@ -133,3 +133,30 @@ def pytest_collection_modifyitems(config, items):
         reporter.write_line(message)
     else:
         print(message)
+
+
+@pytest.fixture
+def figure(record_property):
+    """`figure("…")`: a measured result the test log must show (fault and fuzz tests); printed at the
+    end of the run under "figures", also when the tests ran in xdist workers."""
+
+    def record(text: str) -> None:
+        print(text)
+        record_property("figure", text)
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter):
+    figures = [
+        (report.nodeid, value)
+        for report in terminalreporter.stats.get("passed", [])
+        if report.when == "call"
+        for key, value in report.user_properties
+        if key == "figure"
+    ]
+    if figures:
+        terminalreporter.section("figures")
+        for nodeid, text in figures:
+            terminalreporter.write_line(f"{nodeid.split('::')[0]}: {text}")
+

@@ -120,7 +120,7 @@ def _run_schemathesis(site, tmp_path, who: str, token: str, ids: dict[str, int])
     return int(operations.group(1)), int(generated.group(1))
 
 
-def test_the_live_api_matches_its_schema_for_an_administrator_and_an_agent(fuzz_site, tmp_path):
+def test_the_live_api_matches_its_schema_for_an_administrator_and_an_agent(fuzz_site, tmp_path, figure):
     site = fuzz_site
     ids = _targets(site)
     figures = []
@@ -129,7 +129,7 @@ def test_the_live_api_matches_its_schema_for_an_administrator_and_an_agent(fuzz_
         operations, generated = _run_schemathesis(site, tmp_path, who, token, ids)
         figures.append(f"{who}: {generated} requests over {operations} operations")
     database = "PostgreSQL" if site.postgres else "SQLite"
-    print(f"\nschemathesis on {database}: " + "; ".join(figures) + ": 0 server errors, 0 schema violations")
+    figure(f"schemathesis on {database}: " + "; ".join(figures) + ": 0 server errors, 0 schema violations")
     # The server stayed up and logged no crash.
     assert site.server.poll() is None
     assert "Traceback" not in site.log.read_text()

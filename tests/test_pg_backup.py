@@ -67,7 +67,7 @@ def _copy_media(source, target) -> None:
         subprocess.run(["cp", "-a", f"{source}/.", f"{target}/"], check=True)
 
 
-def test_pg_dump_and_media_copy_restore_every_case_history_row_and_attachment(live_site, tmp_path):
+def test_pg_dump_and_media_copy_restore_every_case_history_row_and_attachment(live_site, tmp_path, figure):
     site = live_site("backup")
     site.setup(demo_size=60)
     site.start(workers=2)
@@ -110,7 +110,7 @@ def test_pg_dump_and_media_copy_restore_every_case_history_row_and_attachment(li
     with urllib.request.urlopen(request, timeout=30) as response:
         detail = json.load(response)
     assert uploaded[0]["name"] in [a["name"] for a in detail["attachments"]]
-    print(
-        f"\nbackup restored into a fresh database: {len(after['cases'])} cases, {len(after['events'])} history rows, "
+    figure(
+        f"backup restored into a fresh database: {len(after['cases'])} cases, {len(after['events'])} history rows, "
         f"{after['notes']} notes, {len(after['attachments'])} attachments (same bytes) — all found"
     )

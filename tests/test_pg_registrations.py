@@ -156,7 +156,7 @@ def _run(clients: list[Client], work, threads_done: list[BaseException]) -> list
     return threads
 
 
-def test_fifty_clients_two_hundred_registrations_each_with_retries(live_site):
+def test_fifty_clients_two_hundred_registrations_each_with_retries(live_site, figure):
     site = live_site("load")
     usernames, customer = _prepare(site)
     site.start(workers=2, threads=8)
@@ -188,13 +188,13 @@ def test_fifty_clients_two_hundred_registrations_each_with_retries(live_site):
     keys = Counter((user, key) for user, key, _number in facts["records"])
     assert len(keys) == total and max(keys.values()) == 1
     _assert_unique_and_gap_free(facts)
-    print(
-        f"\n{CLIENTS} clients × {PER_CLIENT} registrations + {retries} same-key retries over HTTP in {seconds:.0f} s "
+    figure(
+        f"{CLIENTS} clients × {PER_CLIENT} registrations + {retries} same-key retries over HTTP in {seconds:.0f} s "
         f"({(total + retries) / seconds:.0f} requests/s): {total} cases, one per key, numbers unique and gap-free"
     )
 
 
-def test_web_server_killed_during_registrations_loses_and_duplicates_nothing(live_site):
+def test_web_server_killed_during_registrations_loses_and_duplicates_nothing(live_site, figure):
     site = live_site("kill")
     usernames, customer = _prepare(site)
     site.start(workers=2, threads=8)
@@ -261,8 +261,8 @@ def test_web_server_killed_during_registrations_loses_and_duplicates_nothing(liv
                 assert by_key[key] == answer.number and numbers[answer.number] == 1, (key, answer)
     _assert_unique_and_gap_free(facts)
     committed_before = sum(1 for _c, _k, answers in answered if answers[0].status == 201)
-    print(
-        f"\nweb server SIGKILLed after {killed_at} registrations with {len(clients)} clients: "
+    figure(
+        f"web server SIGKILLed after {killed_at} registrations with {len(clients)} clients: "
         f"{len(lost)} answers lost and retried ({outcome[200]} had committed, {outcome[201]} had rolled back), "
         f"{len(keys)} keys → {len(keys)} cases "
         f"({committed_before} answered 201 at once), none lost or duplicated, numbers gap-free"
