@@ -159,4 +159,3 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("figures")
         for nodeid, text in figures:
             terminalreporter.write_line(f"{nodeid.split('::')[0]}: {text}")
-

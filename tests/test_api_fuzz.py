@@ -123,9 +123,10 @@ def _run_schemathesis(site, tmp_path, who: str, token: str, ids: dict[str, int])
 def test_the_live_api_matches_its_schema_for_an_administrator_and_an_agent(fuzz_site, tmp_path, figure):
     site = fuzz_site
     ids = _targets(site)
+    # Both tokens first: the fuzzing of the token endpoint sends wrong passwords from this address.
+    tokens = {"administrator": site.token("admin", "kefu-admin"), "agent": site.token("agent1", "kefu-demo")}
     figures = []
-    for who, username, password in (("administrator", "admin", "kefu-admin"), ("agent", "agent1", "kefu-demo")):
-        token = site.token(username, password)
+    for who, token in tokens.items():
         operations, generated = _run_schemathesis(site, tmp_path, who, token, ids)
         figures.append(f"{who}: {generated} requests over {operations} operations")
     database = "PostgreSQL" if site.postgres else "SQLite"

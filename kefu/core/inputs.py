@@ -20,7 +20,6 @@ __all__ = (
     "check_text",
     "find_bad_text",
     "is_id",
-    "text_limit",
 )
 
 MAX_ID = 2**63 - 1
@@ -44,10 +43,6 @@ TEXT_LIMITS: dict[str, int] = {
     "search": 100,
     "idempotency_key": 100,
 }
-
-
-def text_limit(name: str) -> int:
-    return TEXT_LIMITS[name]
 
 
 def is_id(value: Any) -> bool:

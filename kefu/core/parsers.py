@@ -15,20 +15,20 @@ from django.utils.translation import gettext as _
 from rest_framework import parsers, serializers
 from rest_framework.exceptions import ParseError
 
-from kefu.core.inputs import find_bad_text
+from kefu.core.inputs import bad_text, find_bad_text
 
 __all__ = ("FormParser", "JSONParser", "MultiPartParser")
 
 
 def _check(data: Any, files: Any = None) -> None:
     if hasattr(data, "lists"):  # a QueryDict: every value of every key
-        data = {key: values for key, values in data.lists()}
-        data = {key: values[0] if len(values) == 1 else values for key, values in data.items()}
+        data = {key: values[0] if len(values) == 1 else values for key, values in data.lists()}
     found = find_bad_text(data)
-    if found is None and files is not None:
-        found = find_bad_text({key: [f.name or "" for f in items] for key, items in files.lists()})
-        if found is not None:
-            found = (found[0].split("[")[0], found[1])
+    if found is None and files is not None:  # file names too, reported against the file field
+        found = next(
+            ((key, message) for key, items in files.lists() for f in items if (message := bad_text(f.name or ""))),
+            None,
+        )
     if found is not None:
         raise serializers.ValidationError({found[0]: [found[1]]})
 

@@ -16,7 +16,13 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -265,6 +271,7 @@ class CaseClockExtendView(APIView):
 @extend_schema_view(
     list=extend_schema(
         summary="Your own notifications, newest first (?unread=1 for unread only)",
+        parameters=[OpenApiParameter("unread", OpenApiTypes.STR, enum=["1"], description="1: only the unread ones.")],
         responses={200: NotificationSerializer(many=True), 404: LIST_ERRORS[404]},
     )
 )
