@@ -157,13 +157,30 @@ def pytest_collection_modifyitems(config, items):
         print(message)
 
 
+@pytest.fixture
+def figure(record_property):
+    """`figure("…")`: a measured result the test log must show (fault, load and fuzz tests); printed at
+    the end of the run under "figures", also when the tests ran in xdist workers."""
+
+    def record(text: str) -> None:
+        print(text)
+        record_property("figure", text)
+
+    return record
+
+
 def pytest_terminal_summary(terminalreporter):
-    """Print the figures tests recorded with `record_property("figures", text)` (the fault test's),
-    also under xdist, where a test's own output is not shown."""
-    reports = [r for key in ("passed", "failed") for r in terminalreporter.stats.get(key, [])]
-    figures = [value for r in reports for name, value in getattr(r, "user_properties", []) if name == "figures"]
-    if figures:
+    """Print the figures tests recorded (`figure(...)`, or `record_property("figures", text)` as the
+    worker fault test does), also under xdist, where a test's own output is not shown."""
+    reports = [r for key in ("passed", "failed") for r in terminalreporter.stats.get(key, []) if r.when == "call"]
+    lines = []
+    for report in reports:
+        for key, value in getattr(report, "user_properties", []):
+            if key == "figure":
+                lines.append(f"{report.nodeid.split('::')[0]}: {value}")
+            elif key == "figures":
+                lines.extend(str(value).splitlines())
+    if lines:
         terminalreporter.section("figures")
-        for text in figures:
-            for line in str(text).splitlines():
-                terminalreporter.write_line(line)
+        for line in lines:
+            terminalreporter.write_line(line)

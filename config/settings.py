@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kefu.web.middleware.DefaultLanguageLocaleMiddleware",
+    # Before anything reads the request: too large → 413 from Content-Length, NUL in path/query → 400.
+    "kefu.core.middleware.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -146,8 +148,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Request sizes (docs/api.md, "Limits"; the reverse proxy's own limit is in docs/operations.md).
+# A body over its limit is refused from its Content-Length before it is read (kefu.core.middleware):
+# an upload may be one attachment plus DATA_UPLOAD_MAX_MEMORY_SIZE for the other form fields, any
+# other body DATA_UPLOAD_MAX_MEMORY_SIZE (1 MiB holds the longest case text many times over).
 KEFU_MAX_ATTACHMENT_BYTES = envint("KEFU_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("KEFU_MAX_REQUEST_BYTES", 1024 * 1024)
+# Uploads above this go to a temporary file instead of memory while they are received.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for the file-based backend
@@ -160,6 +168,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's parsers, plus a refusal of NUL and lone surrogates in any string (kefu.core.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "kefu.core.parsers.JSONParser",
+        "kefu.core.parsers.FormParser",
+        "kefu.core.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -186,6 +200,11 @@ SPECTACULAR_SETTINGS = {
         "theme": {"typography": {"fontFamily": "system-ui, sans-serif", "headings": {"fontFamily": "inherit"}}}
     },
     "COMPONENT_SPLIT_REQUEST": True,
+    # Adds the 400 and 413 answers the request guard (kefu.core.middleware) may give on any operation.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kefu.core.api.schema_common_responses",
+    ],
     # Several models have a `kind` or `status` field with different choices: name each enum.
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "kefu.cases.choices.CaseStatus",

@@ -48,3 +48,7 @@ urlpatterns = [
 ]
 # Attachments are never served from MEDIA_URL, not even with DEBUG: only the permission-checked
 # download views send them (kefu.cases attachment downloads).
+
+# Under /api/ a missing route or a crash answers in the API's JSON error shape (kefu.core.api).
+handler404 = "kefu.core.api.page_not_found"
+handler500 = "kefu.core.api.server_error"

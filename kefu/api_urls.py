@@ -23,6 +23,7 @@ from kefu.knowledge.api.views import (
     TabooCheckView,
 )
 from kefu.org.api.views import OrgUnitViewSet, StaffViewSet, TokensView, TokenView
+from kefu.reports.api import MonthlyReportView
 from kefu.sla.api import BoardView, CaseClockExtendView, CaseClocksView, NotificationViewSet
 
 router = DefaultRouter()
@@ -52,5 +53,6 @@ urlpatterns = [
     path("knowledge/greeting/", GreetingView.as_view(), name="knowledge-greeting"),
     path("knowledge/overrides/", OverrideCountsView.as_view(), name="knowledge-overrides"),
     path("duty/on-duty/", OnDutyView.as_view(), name="duty-on-duty"),
+    path("reports/monthly/", MonthlyReportView.as_view(), name="reports-monthly"),
     *router.urls,
 ]

@@ -119,7 +119,7 @@ def parse_year_file(text: str, *, source: str = "<upload>") -> YearSchedule:
     else:
         raw = w.text(top["year"], "year")
         if raw is not None:
-            if raw.isdigit() and 1900 <= int(raw) <= 2200:
+            if raw.isascii() and raw.isdigit() and 1900 <= int(raw) <= 2200:
                 year = int(raw)
             else:
                 w.error(top["year"], "year", f"'{raw}' is not a year")

@@ -8,11 +8,12 @@ from django.db.models import Q, QuerySet
 
 from kefu.cases.choices import CaseStatus, Channel
 from kefu.cases.models import Case
+from kefu.core.inputs import MAX_ID, TEXT_LIMITS
 
 __all__ = ("CaseFilterSet",)
 
 # Ids beyond a 64-bit integer would crash the database driver instead of matching nothing.
-_MAX_ID = 2**63 - 1
+_MAX_ID = MAX_ID
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -28,10 +29,10 @@ class IdFilter(django_filters.NumberFilter):
 
 class CaseFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=CaseStatus.choices)
-    stage = django_filters.CharFilter()
-    case_type = django_filters.CharFilter()
-    category = django_filters.CharFilter()
-    severity = django_filters.CharFilter()
+    stage = django_filters.CharFilter(max_length=40)
+    case_type = django_filters.CharFilter(max_length=40)
+    category = django_filters.CharFilter(max_length=40)
+    severity = django_filters.CharFilter(max_length=40)
     channel = django_filters.ChoiceFilter(choices=Channel.choices)
     responsible_unit_id = IdFilter(field_name="responsible_unit_id")
     owner_id = IdFilter(field_name="owner_id")
@@ -39,7 +40,8 @@ class CaseFilterSet(django_filters.FilterSet):
     customer_id = IdFilter(field_name="customer_id")
     received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
     received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
-    q = django_filters.CharFilter(method="filter_q", label="Number or title")
+    number = django_filters.CharFilter(field_name="number", max_length=40, label="Case number (exact)")
+    q = django_filters.CharFilter(method="filter_q", label="Number or title", max_length=TEXT_LIMITS["search"])
 
     class Meta:
         model = Case

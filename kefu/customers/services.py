@@ -2,11 +2,13 @@
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.core.exceptions import ForbiddenError
+from kefu.core.inputs import bad_text
 from kefu.customers.choices import CONTACT_ROLES, ContactRole, PersonalDataKind
 from kefu.customers.models import Address, Contact, Customer, PersonalDataAccess
 from kefu.customers.validators import validate_phone
@@ -43,6 +45,14 @@ def customer_create(
     actor: Any = None,
 ) -> Customer:
     """Create a customer with its first contact (and address, if given) — the intake form's path."""
+    # Lengths are checked by full_clean below; characters PostgreSQL refuses are not.
+    refused = {
+        field: [message]
+        for field, value in (("name", name), ("contact_name", contact_name), ("address", address), ("phone", phone))
+        if (message := bad_text(value or ""))
+    }
+    if refused:
+        raise ValidationError(refused)
     normalized = validate_phone(phone)
     customer = Customer(
         code=code or _next_customer_code(),

@@ -4,9 +4,15 @@ Every number is a `values().annotate(Count(...))` over one month of cases the us
 (`Case.objects.visible_to`), so the report costs the same handful of queries for 5 cases or 50,000.
 Python only loops over the resulting groups (case types, units, channels…), never over cases.
 
-"Closed in time" comes from the SLA clocks: a closed case whose rulebook gives it a resolution clock
-counts as closed in time when none of its resolution clocks was missed. Case types without a
-resolution clock show "—".
+Of the cases concluded in the month (closed, or closed and already archived):
+
+* **closed** counts the ones that were dealt with; a complaint that **did not stand** (validity
+  "not established": closed with a reason instead of being handled) is not one of them and is
+  counted on its own (`not_established`);
+* **stood** counts the complaints found valid (立案/成立, validity "established");
+* **closed in time** comes from the SLA clocks: a closed case whose rulebook gives it a resolution
+  clock counts as closed in time when none of its resolution clocks was missed. Case types without
+  a resolution clock show "—".
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.cases.choices import CaseStatus, Channel, Responsibility
+from kefu.cases.choices import CaseStatus, Channel, Responsibility, Validity
 from kefu.cases.models import Case
 from kefu.org.models import User
 from kefu.rulebooks.models import RulebookVersion
@@ -93,10 +99,12 @@ class Row:
     label: str
     group: str = ""  # e.g. the rulebook a case type or category belongs to
     received: int = 0
-    closed: int = 0
+    closed: int = 0  # concluded in the month and dealt with (not a complaint that did not stand)
     in_time: int = 0
     # Closed cases with a resolution clock; 0 means "closed in time" is not applicable.
     in_time_applicable: int = 0
+    established: int = 0  # concluded in the month, the complaint stood
+    not_established: int = 0  # concluded in the month because the complaint did not stand
 
     @property
     def in_time_display(self) -> int | None:
@@ -107,6 +115,8 @@ class Row:
         self.closed += other.closed
         self.in_time += other.in_time
         self.in_time_applicable += other.in_time_applicable
+        self.established += other.established
+        self.not_established += other.not_established
 
 
 @dataclass
@@ -155,20 +165,34 @@ def _grouped(
     applicable: Q,
     in_time: Q,
 ) -> dict[tuple[Any, ...], dict[str, int]]:
-    """Counts per value of `fields`: one query for received, one for closed."""
+    """Counts per value of `fields`: one query for received, one for concluded."""
+    empty = dict.fromkeys(("received", "closed", "in_time", "applicable", "established", "not_established"), 0)
     out: dict[tuple[Any, ...], dict[str, int]] = {}
     for values in received.order_by().values(*fields).annotate(n=Count("pk")):
         key = tuple(values[f] for f in fields)
-        out.setdefault(key, {"received": 0, "closed": 0, "in_time": 0, "applicable": 0})["received"] = values["n"]
+        out.setdefault(key, dict(empty))["received"] = values["n"]
+    dealt_with = ~Q(validity=Validity.NOT_ESTABLISHED)
     closed_counts = (
         closed.order_by()
         .values(*fields)
-        .annotate(n=Count("pk"), in_time=Count("pk", filter=in_time), applicable=Count("pk", filter=applicable))
+        .annotate(
+            n=Count("pk", filter=dealt_with),
+            in_time=Count("pk", filter=dealt_with & in_time),
+            applicable=Count("pk", filter=dealt_with & applicable),
+            established=Count("pk", filter=Q(validity=Validity.ESTABLISHED)),
+            not_established=Count("pk", filter=Q(validity=Validity.NOT_ESTABLISHED)),
+        )
     )
     for values in closed_counts:
         key = tuple(values[f] for f in fields)
-        counts = out.setdefault(key, {"received": 0, "closed": 0, "in_time": 0, "applicable": 0})
-        counts.update(closed=values["n"], in_time=values["in_time"], applicable=values["applicable"])
+        counts = out.setdefault(key, dict(empty))
+        counts.update(
+            closed=values["n"],
+            in_time=values["in_time"],
+            applicable=values["applicable"],
+            established=values["established"],
+            not_established=values["not_established"],
+        )
     return out
 
 
@@ -189,9 +213,11 @@ def _rows(
                 closed=counts["closed"],
                 in_time=counts["in_time"],
                 in_time_applicable=counts["applicable"],
+                established=counts["established"],
+                not_established=counts["not_established"],
             )
         )
-    return sorted(rows.values(), key=lambda r: (-r.received, -r.closed, r.group, r.label))
+    return sorted(rows.values(), key=lambda r: (-r.received, -(r.closed + r.not_established), r.group, r.label))
 
 
 def monthly_report(*, user: User, month: Month) -> MonthlyReport:

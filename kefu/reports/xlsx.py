@@ -16,12 +16,18 @@ NOT_APPLICABLE = "—"
 
 
 def _count_headers() -> list[str]:
-    return [_("Received"), _("Closed within the month"), _("Closed in time")]
+    return [_("Received"), _("Closed within the month"), _("Closed in time"), _("Stood"), _("Did not stand")]
 
 
 def _counts(row: Row) -> list[int | str]:
     in_time = row.in_time_display
-    return [row.received, row.closed, NOT_APPLICABLE if in_time is None else in_time]
+    return [
+        row.received,
+        row.closed,
+        NOT_APPLICABLE if in_time is None else in_time,
+        row.established,
+        row.not_established,
+    ]
 
 
 def _write(sheet: Worksheet, headers: list[str], rows: list[list[int | str]]) -> None:
@@ -61,6 +67,8 @@ def monthly_workbook(report: MonthlyReport) -> Workbook:
             [_("Closed within the month"), total.closed],
             [_("Closed in time"), NOT_APPLICABLE if in_time is None else in_time],
             [_("Closed cases with a time limit"), total.in_time_applicable],
+            [_("Stood"), total.established],
+            [_("Did not stand"), total.not_established],
         ],
     )
     for breakdown in report.breakdowns:

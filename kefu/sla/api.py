@@ -14,8 +14,15 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -24,6 +31,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kefu.cases.models import Case
+from kefu.core.api import LIST_ERRORS
+from kefu.core.inputs import MAX_ID, TEXT_LIMITS, is_id
+from kefu.org.models import User
 from kefu.sla.inbox import notification_mark_read, notifications_mark_all_read
 from kefu.sla.models import Clock, ClockNotice, Notification
 from kefu.sla.selectors import (
@@ -44,7 +54,17 @@ _NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="No such case or c
 # Serializers
 
 
+class NoticeRecipientSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField()
+
+
 class ClockNoticeSerializer(serializers.ModelSerializer):
+    """A warning, overdue notice (催办单) or escalation step that fired, and whom it reached
+    (context `people`: the recipients by id, read in one query for the whole response)."""
+
+    recipients = serializers.SerializerMethodField()
     meant_for = serializers.ListField(
         source="targets",
         child=serializers.CharField(),
@@ -57,7 +77,21 @@ class ClockNoticeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ClockNotice
-        fields = ["kind", "level", "fired_at", "meant_for", "fallback"]
+        fields = ["kind", "level", "fired_at", "recipients", "meant_for", "fallback"]
+        extra_kwargs = {
+            "kind": {"help_text": "warning (time nearly up), overdue (催办单), escalation (a step of the ladder)."},
+            "level": {"help_text": "The escalation ladder's step, from 1; 0 for warnings and overdue notices."},
+            "fired_at": {"help_text": "When the sweep fired it."},
+        }
+
+    @extend_schema_field(NoticeRecipientSerializer(many=True))
+    def get_recipients(self, notice: ClockNotice) -> list[dict[str, Any]]:
+        people = self.context.get("people", {})
+        return [
+            {"id": person.pk, "username": person.username, "name": str(person)}
+            for person in (people.get(pk) for pk in notice.recipients or [])
+            if person is not None
+        ]
 
 
 class ClockSerializer(serializers.ModelSerializer):
@@ -70,9 +104,35 @@ class ClockSerializer(serializers.ModelSerializer):
     state = serializers.SerializerMethodField()
     minutes_left = serializers.SerializerMethodField()
     notices = ClockNoticeSerializer(many=True, read_only=True)
+    # The model's verbose name "unit" is translated as an organisation unit (部门); this is a duration unit.
+    unit = serializers.CharField(
+        read_only=True,
+        label=_("duration unit"),
+        help_text="The unit of `amount`: working_days, working_hours, working_minutes, calendar_days, hours, "
+        "minutes, same_working_day, nth_of_next_month (docs/calendars.md).",
+    )
 
     class Meta:
         model = Clock
+        extra_kwargs = {
+            "id": {"help_text": "The clock's id: `clock_id` of the extend endpoint."},
+            "key": {"help_text": "The clock's key in the rulebook (e.g. `reply`, `resolution`)."},
+            "label": {"help_text": "The deadline's name in the rulebook."},
+            "rule": {"help_text": "Which rule of the rulebook set the limit (a variant's condition, or default)."},
+            "amount": {"help_text": "The limit, in `unit`."},
+            "working_measure": {
+                "help_text": "True: minutes below are working minutes of the calendar; false: elapsed minutes."
+            },
+            "status": {"help_text": "running, paused, met (stopped in time), missed (stopped late), cancelled."},
+            "started_at": {"help_text": "When the clock started (for the first clocks: when the case was received)."},
+            "deadline": {"help_text": "When time is up; null while the calendar has no schedule for that year."},
+            "warn_at": {"help_text": "When the warning fires; null without a warning."},
+            "stopped_at": {"help_text": "When it stopped (met, missed or cancelled); null while it runs or is paused."},
+            "allowed_minutes": {"help_text": "The limit in minutes of its measure, extensions included."},
+            "used_minutes": {"help_text": "Minutes used up to the last pause or stop (paused time does not count)."},
+            "extended_minutes": {"help_text": "Minutes added by extensions, included in allowed_minutes."},
+            "escalation_level": {"help_text": "The last escalation step that fired; 0 before any."},
+        }
         fields = [
             "id",
             "key",
@@ -103,23 +163,42 @@ class ClockSerializer(serializers.ModelSerializer):
 
 
 class ClockExtendSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, help_text="The case version you saw (409 if stale).")
+    version = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The case version you saw (409 if stale)."
+    )
     amount = serializers.IntegerField(min_value=1, max_value=100_000)
     unit = serializers.CharField(max_length=20, help_text="A duration unit, e.g. working_days (docs/calendars.md).")
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=TEXT_LIMITS["reason"])
+
+
+class NotificationCaseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
 
 
 class NotificationSerializer(serializers.ModelSerializer):
     """A notification, its text in the request's language (Accept-Language) where it has a message code."""
 
-    case = serializers.SerializerMethodField()
+    case = serializers.SerializerMethodField(help_text="The case it is about; null for a notification about none.")
     title = serializers.CharField(source="display_title", read_only=True)
     body = serializers.CharField(source="display_body", read_only=True)
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "title", "body", "case", "url", "due_at", "created_at", "read_at"]
+        fields = ["id", "kind", "title", "body", "case", "url", "due_at", "created_at", "read_at", "emailed_at"]
+        extra_kwargs = {
+            "kind": {
+                "help_text": "warning, overdue or escalation (a deadline notice), work (something for you to do) "
+                "or info (for your information)."
+            },
+            "url": {"help_text": "Where to act on it (a page of this site); empty for deadline notices."},
+            "due_at": {"help_text": "By when the work it announces is due; null when none."},
+            "created_at": {"help_text": "When it reached your inbox."},
+            "read_at": {"help_text": "When you marked it read; null while unread."},
+            "emailed_at": {"help_text": "When it was e-mailed to you; null until then (or without an address)."},
+        }
 
+    @extend_schema_field(NotificationCaseSerializer(allow_null=True))
     def get_case(self, n: Notification) -> dict[str, Any] | None:
         return {"id": n.case_id, "number": n.case.number} if n.case_id else None
 
@@ -159,12 +238,14 @@ class BoardRowSerializer(serializers.Serializer):
 # Views
 
 
-def _clock_context(request: Request) -> dict[str, Any]:
-    return {"request": request, "now": timezone.now(), "engines": Engines()}
+def _clock_context(request: Request, clocks: list[Clock]) -> dict[str, Any]:
+    ids = {pk for clock in clocks for notice in clock.notices.all() for pk in notice.recipients or []}
+    people = {person.pk: person for person in User.objects.filter(pk__in=ids)} if ids else {}
+    return {"request": request, "now": timezone.now(), "engines": Engines(), "people": people}
 
 
 def _visible_case(request: Request, pk: Any) -> Case:
-    if not str(pk).isdigit() or int(pk) > 2**63 - 1:
+    if not is_id(pk):
         raise Http404
     return get_object_or_404(Case.objects.visible_to(request.user), pk=pk)
 
@@ -176,13 +257,13 @@ class CaseClocksView(APIView):
     )
     def get(self, request: Request, pk: str) -> Response:
         case = _visible_case(request, pk)
-        clocks = (
+        clocks = list(
             Clock.objects.filter(case=case)
             .select_related("calendar")
             .prefetch_related("notices")
             .order_by("started_at", "id")
         )
-        return Response(ClockSerializer(clocks, many=True, context=_clock_context(request)).data)
+        return Response(ClockSerializer(clocks, many=True, context=_clock_context(request, clocks)).data)
 
 
 class CaseClockExtendView(APIView):
@@ -213,10 +294,16 @@ class CaseClockExtendView(APIView):
             expected_version=data.validated_data["version"],
         )
         fresh = Clock.objects.select_related("calendar").prefetch_related("notices").get(pk=clock.pk)
-        return Response(ClockSerializer(fresh, context=_clock_context(request)).data)
+        return Response(ClockSerializer(fresh, context=_clock_context(request, [fresh])).data)
 
 
-@extend_schema_view(list=extend_schema(summary="Your own notifications, newest first (?unread=1 for unread only)"))
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your own notifications, newest first (?unread=1 for unread only)",
+        parameters=[OpenApiParameter("unread", OpenApiTypes.STR, enum=["1"], description="1: only the unread ones.")],
+        responses={200: NotificationSerializer(many=True), 404: LIST_ERRORS[404]},
+    )
+)
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     # The schema reads the id type from here; get_queryset() is what restricts rows to the user.
     queryset = Notification.objects.none()
@@ -229,7 +316,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(summary="Mark one of your notifications read", request=None, responses={204: None, 404: _NOT_FOUND})
     @action(detail=True, methods=["post"])
     def read(self, request: Request, pk: str | None = None) -> Response:
-        if not str(pk).isdigit() or not notification_mark_read(user=request.user, notification_id=int(pk)):
+        if not is_id(pk) or not notification_mark_read(user=request.user, notification_id=int(pk)):
             raise Http404
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -38,6 +38,7 @@ from kefu.calendars.selectors import working_time_for
 from kefu.cases.changes import case_lock, case_record_change, ensure_may_act
 from kefu.cases.choices import CaseStatus, EventKind
 from kefu.core.exceptions import ApplicationError, ForbiddenError
+from kefu.core.inputs import TEXT_LIMITS, bad_text
 from kefu.rulebooks.choices import StateKind
 from kefu.rulebooks.schema import DURATION_UNITS, ClockDef
 from kefu.sla.choices import ClockStatus
@@ -587,6 +588,10 @@ def clock_extend(*, clock: Clock, actor: User, amount: int, unit: str, reason: s
         )
     if not reason.strip():
         errors.setdefault("reason", []).append(_("Say why the deadline is extended."))
+    elif len(reason.strip()) > TEXT_LIMITS["reason"] or bad_text(reason):
+        errors.setdefault("reason", []).append(
+            bad_text(reason) or _("At most %(limit)s characters.") % {"limit": f"{TEXT_LIMITS['reason']:,}"}
+        )
     if clock.deadline is None and not errors:
         errors.setdefault("clock", []).append(
             _("“%(clock)s” has no deadline yet: its calendar year is not loaded.") % {"clock": clock.label}

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kefu.cases.choices import CaseStatus, Channel, NoteVisibility, RemedyKind, Responsibility
+from kefu.core.inputs import TEXT_LIMITS as LIMITS
 from kefu.customers.choices import CustomerGrade, CustomerType, Region
 from kefu.customers.models import Customer
 from kefu.org.models import OrgUnit, User
@@ -42,7 +43,7 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 
 class QueueFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    q = forms.CharField(label=_("Search"), required=False, max_length=LIMITS["search"])
     status = forms.ChoiceField(label=_("Status"), required=False)
     case_type = forms.ChoiceField(label=_("Case type"), required=False)
     stage = forms.ChoiceField(label=_("Stage"), required=False)
@@ -96,10 +97,15 @@ class IntakeForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), required=False)
     severity = forms.ChoiceField(label=_("Severity"))
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
-    title = forms.CharField(label=_("Title"), max_length=200)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
+    title = forms.CharField(label=_("Title"), max_length=LIMITS["title"])
+    description = forms.CharField(
+        label=_("Description"), max_length=LIMITS["description"], widget=forms.Textarea(attrs={"rows": 4})
+    )
     customer_request = forms.CharField(
-        label=_("Customer's request"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Customer's request"),
+        required=False,
+        max_length=LIMITS["customer_request"],
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     subject_person = StaffChoiceField(
         label=_("Person complained about"), queryset=User.objects.none(), required=False, empty_label=_("— none —")
@@ -189,15 +195,19 @@ class VersionedForm(forms.Form):
 
 
 class CommentForm(VersionedForm):
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        max_length=LIMITS["comment"], label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class RequiredCommentForm(VersionedForm):
-    comment = forms.CharField(label=_("Why is it sent back?"), widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        max_length=LIMITS["comment"], label=_("Why is it sent back?"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ReasonForm(VersionedForm):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(max_length=LIMITS["reason"], label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class TextCheckedMixin:
@@ -236,11 +246,17 @@ class TextCheckedMixin:
 
 class NotEstablishedForm(TextCheckedMixin, VersionedForm):
     text_check_field = "reason"
-    reason = forms.CharField(label=_("Reason (sent to the customer)"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        max_length=LIMITS["reason"], label=_("Reason (sent to the customer)"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class CustomerRejectForm(VersionedForm):
-    reason = forms.CharField(label=_("Why does the customer not accept?"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        max_length=LIMITS["reason"],
+        label=_("Why does the customer not accept?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class RouteForm(VersionedForm):
@@ -248,7 +264,9 @@ class RouteForm(VersionedForm):
     assignee = StaffChoiceField(
         label=_("Handler"), queryset=User.objects.none(), required=False, empty_label=_("— later —")
     )
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        max_length=LIMITS["comment"], label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -265,7 +283,7 @@ class AssignForm(VersionedForm):
 
 
 class FindingForm(VersionedForm):
-    cause = forms.CharField(label=_("Cause"), widget=forms.Textarea(attrs={"rows": 3}))
+    cause = forms.CharField(max_length=LIMITS["cause"], label=_("Cause"), widget=forms.Textarea(attrs={"rows": 3}))
     responsibility = forms.ChoiceField(label=_("Responsibility"), choices=Responsibility.choices)
     responsible_unit = UnitChoiceField(
         label=_("Responsible unit"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("— unchanged —")
@@ -283,7 +301,9 @@ class FindingForm(VersionedForm):
 class RemedyForm(VersionedForm):
     """Up to REMEDY_ROWS remedies; empty rows are ignored, at least one is needed."""
 
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        max_length=LIMITS["comment"], label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -294,7 +314,9 @@ class RemedyForm(VersionedForm):
             self.fields[f"amount_{i}"] = forms.DecimalField(
                 label=_("Amount (yuan)"), required=False, min_value=0, max_digits=12, decimal_places=2
             )
-            self.fields[f"description_{i}"] = forms.CharField(label=_("Description"), required=False, max_length=500)
+            self.fields[f"description_{i}"] = forms.CharField(
+                label=_("Description"), required=False, max_length=LIMITS["remedy_description"]
+            )
 
     @property
     def rows(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField]]:
@@ -321,15 +343,21 @@ class RemedyForm(VersionedForm):
 
 class ReplyForm(TextCheckedMixin, VersionedForm):
     text_check_field = "reply"
-    reply = forms.CharField(label=_("Reply to the customer"), widget=forms.Textarea(attrs={"rows": 4}))
+    reply = forms.CharField(
+        max_length=LIMITS["reply"], label=_("Reply to the customer"), widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 class ReturnVisitForm(VersionedForm):
-    note = forms.CharField(label=_("What the customer said"), widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        max_length=LIMITS["note"], label=_("What the customer said"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ReviewForm(VersionedForm):
-    summary = forms.CharField(label=_("Review summary"), widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(
+        max_length=LIMITS["summary"], label=_("Review summary"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 ACTION_FORMS: dict[str, type[VersionedForm]] = {
@@ -359,7 +387,7 @@ class TransferForm(VersionedForm):
     unit = UnitChoiceField(
         label=_("Responsible unit"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("— unchanged —")
     )
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(max_length=LIMITS["reason"], label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -368,17 +396,21 @@ class TransferForm(VersionedForm):
 
 
 class OptionalReasonForm(VersionedForm):
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=LIMITS["reason"], label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class MergeForm(VersionedForm):
     into = forms.CharField(label=_("Surviving case number"), max_length=40)
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=LIMITS["reason"], label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class NoteForm(TextCheckedMixin, forms.Form):
     text_check_field = "body"
-    body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(max_length=LIMITS["body"], label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
     visibility = forms.ChoiceField(
         label=_("Visibility"), choices=NoteVisibility.choices, initial=NoteVisibility.INTERNAL
     )
@@ -424,7 +456,7 @@ def _extension_unit_choices() -> list[tuple[str, str]]:
 class ExtensionForm(VersionedForm):
     amount = forms.IntegerField(label=_("Extend by"), min_value=1, max_value=100_000)
     unit = forms.ChoiceField(label=_("Unit"), choices=())
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(max_length=LIMITS["reason"], label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, clock_unit: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -436,7 +468,7 @@ class ExtensionForm(VersionedForm):
 class ClassificationForm(VersionedForm):
     category = forms.ChoiceField(label=_("Category"), required=False)
     severity = forms.ChoiceField(label=_("Severity"))
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(max_length=LIMITS["reason"], label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, doc: RulebookDoc, case_type: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -45,6 +45,7 @@ from kefu.cases.services import (
 )
 from kefu.cases.textchecks import TextCheckError
 from kefu.core.exceptions import ApplicationError, ConflictError
+from kefu.core.inputs import is_id
 from kefu.core.uploads import attachment_content_type, download_response
 from kefu.customers.models import Customer
 from kefu.customers.selectors import customer_search
@@ -132,7 +133,7 @@ class CheapPage:
 
 
 def _cheap_page(qs: QuerySet[Case], page: str | None, size: int) -> CheapPage:
-    number = int(page) if page and page.isdigit() and 0 < int(page) < 100_000 else 1
+    number = int(page) if page and is_id(page) and int(page) < 100_000 else 1
     start = (number - 1) * size
     rows = list(qs[start : start + size + 1])
     return CheapPage(object_list=rows[:size], number=number, has_next=len(rows) > size)
@@ -278,7 +279,7 @@ def intake(request: HttpRequest) -> HttpResponse:
 
 
 def customer_search_by_pk(pk: Any, user: User) -> list[Customer]:
-    if not pk or not str(pk).isdigit():
+    if not is_id(pk):
         return []
     return list(Customer.objects.visible_to(user).filter(pk=pk).prefetch_related("contacts"))
 

@@ -9,10 +9,11 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from kefu.cases.choices import Channel, NoteVisibility
+from kefu.cases.choices import Channel, NoteVisibility, Responsibility, Validity
 from kefu.cases.models import Approval, Case, CaseAttachment, CaseEvent, CaseNote, Remedy
 from kefu.cases.selectors import IdentityRedactor, customer_label
 from kefu.cases.services import may_reveal_customer, transition_allowed
+from kefu.core.inputs import MAX_ID, TEXT_LIMITS, is_id
 from kefu.customers.models import Contact, Customer
 from kefu.org.models import OrgUnit, User
 from kefu.rulebooks.models import Rulebook
@@ -28,6 +29,7 @@ __all__ = (
     "CaseResumeSerializer",
     "CaseRevealSerializer",
     "CaseMergeSerializer",
+    "CaseClassificationSerializer",
     "CaseNoteInputSerializer",
     "CaseAttachmentInputSerializer",
     "CaseNoteSerializer",
@@ -35,17 +37,17 @@ __all__ = (
     "RulebookSerializer",
 )
 
-_MAX_ID = 2**63 - 1
+_MAX_ID = MAX_ID
 
 
 class _IdField(serializers.PrimaryKeyRelatedField):
     """An object by id; the out-of-range guard turns a 30-digit id into 400, not a driver error."""
 
     def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, int) and not 0 < data <= _MAX_ID:
-            self.fail("does_not_exist", pk_value=data)
-        if isinstance(data, str) and data.isdigit() and int(data) > _MAX_ID:
-            self.fail("does_not_exist", pk_value=data)
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not is_id(data):
+            self.fail("does_not_exist", pk_value=str(data)[:30])
         return super().to_internal_value(data)
 
 
@@ -146,10 +148,16 @@ class RemedySerializer(_OutputModelSerializer):
 
 class ApprovalSerializer(_OutputModelSerializer):
     approver = PersonSerializer(read_only=True)
+    # Stored from 0; shown from 1, as the rulebook counts steps (a severity's `approval_min_step`).
+    step = serializers.SerializerMethodField(help_text="The step of the approval chain, 1 for the first.")
 
     class Meta:
         model = Approval
         fields = ["id", "approval_round", "step", "role", "approver", "decision", "comment", "decided_at"]
+
+    @extend_schema_field({"type": "integer", "minimum": 1})
+    def get_step(self, approval: Approval) -> int:
+        return approval.step + 1
 
 
 class AllowedTransitionSerializer(serializers.Serializer):
@@ -211,6 +219,14 @@ class CaseListSerializer(_OutputModelSerializer):
 
 
 class CaseDetailSerializer(CaseListSerializer):
+    # Empty until the case is judged: the schema lists "" with the codes (a read-only model field's
+    # choices would not).
+    validity = serializers.ChoiceField(
+        choices=Validity.choices, allow_blank=True, read_only=True, help_text="Empty until the complaint is judged."
+    )
+    responsibility = serializers.ChoiceField(
+        choices=Responsibility.choices, allow_blank=True, read_only=True, help_text="Empty until the finding."
+    )
     category_label = serializers.CharField(read_only=True)
     severity_label = serializers.CharField(read_only=True)
     rulebook = serializers.CharField(source="rulebook_version.rulebook.key", read_only=True)
@@ -356,9 +372,11 @@ class CaseCreateSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
     customer = _VisibleCustomerField(queryset=Customer.objects.none())
     contact = _IdField(queryset=Contact.objects.all(), required=False, allow_null=True, default=None)
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField()
-    customer_request = serializers.CharField(required=False, allow_blank=True, default="")
+    title = serializers.CharField(max_length=TEXT_LIMITS["title"])
+    description = serializers.CharField(max_length=TEXT_LIMITS["description"])
+    customer_request = serializers.CharField(
+        max_length=TEXT_LIMITS["customer_request"], required=False, allow_blank=True, default=""
+    )
     subject_person = _IdField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True, default=None
     )
@@ -366,7 +384,14 @@ class CaseCreateSerializer(serializers.Serializer):
         queryset=OrgUnit.objects.filter(is_active=True), required=False, allow_null=True, default=None
     )
     is_anonymous = serializers.BooleanField(required=False, default=False)
-    received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    received_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When the customer got in touch; default now. Without a zone offset it is read in the site's "
+        "zone (Asia/Shanghai). From 1 January of the first year the working calendars hold, up to 5 minutes "
+        "ahead of the server's clock.",
+    )
     rulebook = serializers.SlugField(max_length=60, required=False, allow_blank=True, default="")
 
     def fingerprint_payload(self) -> dict[str, Any]:
@@ -378,33 +403,58 @@ class CaseTransitionSerializer(serializers.Serializer):
     transition = serializers.CharField(max_length=40)
     version = serializers.IntegerField(min_value=1, max_value=_MAX_ID)
     # Each transition's action reads its own keys (unit, assignee, cause, remedies, reply, ...).
-    data = serializers.DictField(required=False, default=dict)
+    data = serializers.DictField(
+        required=False,
+        default=dict,
+        help_text="The keys the transition's action reads (docs/api.md, 'Take a transition'); texts within "
+        "their limits (docs/api.md, 'Limits').",
+    )
+
+
+def _reason(*, required: bool = True) -> serializers.CharField:
+    if required:
+        return serializers.CharField(max_length=TEXT_LIMITS["reason"])
+    return serializers.CharField(max_length=TEXT_LIMITS["reason"], required=False, allow_blank=True, default="")
 
 
 class CaseTransferSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, max_value=_MAX_ID)
     new_owner = _IdField(queryset=User.objects.all())
     unit = _IdField(queryset=OrgUnit.objects.filter(is_active=True), required=False, allow_null=True, default=None)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = _reason()
 
 
 class CaseReasonSerializer(serializers.Serializer):
+    """Suspend, withdraw and reopen: the reason is required and goes into the history."""
+
     version = serializers.IntegerField(min_value=1, max_value=_MAX_ID)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = _reason()
 
 
-class CaseResumeSerializer(CaseReasonSerializer):
-    pass
+class CaseResumeSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, max_value=_MAX_ID)
+    reason = _reason(required=False)
 
 
 class CaseMergeSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, max_value=_MAX_ID)
     into = _VisibleCaseField(queryset=Case.objects.none())
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = _reason(required=False)
+
+
+class CaseClassificationSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, max_value=_MAX_ID)
+    category = serializers.CharField(
+        max_length=40, required=False, allow_null=True, default=None, help_text="A category code; omitted: unchanged."
+    )
+    severity = serializers.CharField(
+        max_length=40, required=False, allow_null=True, default=None, help_text="A severity code; omitted: unchanged."
+    )
+    reason = _reason()
 
 
 class CaseNoteInputSerializer(serializers.Serializer):
-    body = serializers.CharField()
+    body = serializers.CharField(max_length=TEXT_LIMITS["body"])
     visibility = serializers.ChoiceField(choices=NoteVisibility.choices, default=NoteVisibility.INTERNAL)
     # A customer-visible note that fails a text check (服务忌语) is refused unless this is true; the
     # override is recorded in the case history.

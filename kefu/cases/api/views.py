@@ -16,7 +16,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -25,6 +24,7 @@ from kefu.cases import services
 from kefu.cases.api.serializers import (
     CaseAttachmentInputSerializer,
     CaseAttachmentSerializer,
+    CaseClassificationSerializer,
     CaseCreateSerializer,
     CaseCustomerViewSerializer,
     CaseDetailSerializer,
@@ -41,6 +41,8 @@ from kefu.cases.api.serializers import (
 )
 from kefu.cases.filtersets import CaseFilterSet
 from kefu.cases.models import Case, CaseAttachment, CaseEvent, CaseNote
+from kefu.core.api import LIST_ERRORS
+from kefu.core.parsers import FormParser, MultiPartParser
 from kefu.core.uploads import attachment_content_type, download_response
 from kefu.customers.api.serializers import CustomerSerializer
 from kefu.rulebooks.models import Rulebook
@@ -71,7 +73,7 @@ def _version_action(serializer_class: type[BaseSerializer], summary: str) -> Cal
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Cases the user may see", responses={200: CaseListSerializer}),
+    list=extend_schema(summary="Cases the user may see", responses={200: CaseListSerializer, **LIST_ERRORS}),
     retrieve=extend_schema(
         summary="One case with its history", responses={200: CaseDetailSerializer, 404: _ERRORS[404]}
     ),
@@ -240,6 +242,24 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         case = self.get_object()
         data = self._input(serializer_class)
         case = service(case=case, actor=self.request.user, expected_version=data["version"], reason=data["reason"])
+        return self._detail(case)
+
+    @_version_action(
+        CaseClassificationSerializer,
+        "Change the category and/or severity (the running deadlines are recomputed, time used is kept)",
+    )
+    @action(detail=True, methods=["post"])
+    def classification(self, request: Request, pk: str | None = None) -> Response:
+        case = self.get_object()
+        data = self._input(CaseClassificationSerializer)
+        case = services.case_update_classification(
+            case=case,
+            actor=request.user,
+            expected_version=data["version"],
+            category=data["category"],
+            severity=data["severity"],
+            reason=data["reason"],
+        )
         return self._detail(case)
 
     @_version_action(CaseMergeSerializer, "Merge this case into another (duplicate)")

@@ -10,16 +10,11 @@ from django.utils.translation import gettext as _
 from kefu.cases.changes import actor_has_role, ensure_may_act
 from kefu.cases.models import Case
 from kefu.core.exceptions import FieldErrors, ForbiddenError
+from kefu.core.inputs import TEXT_LIMITS, check_text, is_id
 from kefu.org.models import OrgUnit, User
 from kefu.rulebooks.choices import Operation
 
 __all__ = ("check_operation", "input_text", "input_unit", "input_user", "is_id")
-
-
-def is_id(value: Any) -> bool:
-    """A positive database id written in ASCII digits ("²" and "٣" pass str.isdigit(), not this)."""
-    text = str(value)
-    return text.isascii() and text.isdigit() and 0 < int(text) < 2**63
 
 
 def check_operation(case: Case, actor: User, op: Operation) -> None:
@@ -55,7 +50,5 @@ def input_unit(errors: FieldErrors, name: str, value: Any, *, required: bool = F
 
 
 def input_text(errors: FieldErrors, data: dict[str, Any], name: str, *, required: bool = True) -> str:
-    value = str(data.get(name) or "").strip()
-    if required and not value:
-        errors.add(name, _("This field is required."))
-    return value
+    """A text of a transition's data, within its limit (kefu.core.inputs.TEXT_LIMITS) and storable."""
+    return check_text(errors, name, data.get(name) or "", limit=TEXT_LIMITS[name], required=required)

@@ -19,6 +19,7 @@ from kefu.cases.services._common import input_text, input_unit, input_user
 from kefu.cases.services.approvals import approval_step_for, approval_steps_required
 from kefu.cases.textchecks import check_customer_text
 from kefu.core.exceptions import FieldErrors
+from kefu.core.inputs import TEXT_LIMITS, check_text
 from kefu.org.models import User
 from kefu.rulebooks.choices import TransitionAction
 from kefu.rulebooks.schema import TransitionDef
@@ -48,13 +49,24 @@ def _checked_for_customer(case: Case, actor: User, text: str, field: str, data: 
     return {"text_check_override": overridden} if overridden else {}
 
 
+def _comment(data: dict[str, Any], errors: FieldErrors | None = None) -> str:
+    """The optional comment of a transition; alone (no errors given), a bad one is refused at once."""
+    own = errors is None
+    errors = FieldErrors() if errors is None else errors
+    comment = input_text(errors, data, "comment", required=False)
+    if own:
+        errors.raise_if_any(_("The comment was not accepted."))
+    return comment
+
+
 def _act_advance(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> Outcome:
-    return Outcome(message=str(data.get("comment") or ""))
+    return Outcome(message=_comment(data))
 
 
 def _act_establish(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> Outcome:
+    comment = _comment(data)
     case.validity = Validity.ESTABLISHED
-    return Outcome(message=str(data.get("comment") or ""), fields=["validity"])
+    return Outcome(message=comment, fields=["validity"])
 
 
 def _act_not_established(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> Outcome:
@@ -74,11 +86,12 @@ def _act_route(case: Case, actor: User, data: dict[str, Any], td: TransitionDef)
     assignee = input_user(errors, "assignee", data.get("assignee"))
     if assignee is not None and assignee.pk == case.subject_person_id:
         errors.add("assignee", _("This person is the subject of the complaint and must not handle it (recusal)."))
+    comment = _comment(data, errors)
     errors.raise_if_any(_("The case was not routed."))
     case.responsible_unit = unit
     case.assignee = assignee
     return Outcome(
-        message=str(data.get("comment") or ""),
+        message=comment,
         data={"unit": unit.name if unit else None, "assignee": str(assignee) if assignee else None},
         fields=["responsible_unit", "assignee"],
     )
@@ -136,15 +149,15 @@ def _act_remedy(case: Case, actor: User, data: dict[str, Any], td: TransitionDef
             except (InvalidOperation, ValueError):
                 errors.add(f"remedies[{i}].amount", _("A non-negative amount in yuan with at most 2 decimals."))
                 amount = Decimal(0)
-            parsed.append(
-                Remedy(
-                    case=case,
-                    kind=kind,
-                    amount=amount,
-                    description=str(item.get("description") or "")[:500],
-                    proposed_by=actor,
-                )
+            description = check_text(
+                errors,
+                "description",
+                item.get("description") or "",
+                limit=TEXT_LIMITS["remedy_description"],
+                field=f"remedies[{i}].description",
             )
+            parsed.append(Remedy(case=case, kind=kind, amount=amount, description=description, proposed_by=actor))
+    comment = _comment(data, errors)
     errors.raise_if_any(_("The remedy was not recorded."))
     case.remedies.filter(superseded=False).update(superseded=True)
     for remedy in parsed:
@@ -152,7 +165,7 @@ def _act_remedy(case: Case, actor: User, data: dict[str, Any], td: TransitionDef
         remedy.save()
     case.remedy_total = sum((r.amount for r in parsed), Decimal(0))
     return Outcome(
-        message=str(data.get("comment") or ""),
+        message=comment,
         data={"remedies": [{"kind": r.kind, "amount": str(r.amount)} for r in parsed], "total": str(case.remedy_total)},
         fields=["remedy_total"],
     )
@@ -160,7 +173,7 @@ def _act_remedy(case: Case, actor: User, data: dict[str, Any], td: TransitionDef
 
 def _act_approve(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> Outcome:
     index, step_def = approval_step_for(case, actor)
-    comment = str(data.get("comment") or "")
+    comment = _comment(data)
     Approval.objects.create(
         case=case,
         approval_round=case.approval_round,
@@ -207,8 +220,9 @@ def _act_reply(case: Case, actor: User, data: dict[str, Any], td: TransitionDef)
 
 
 def _act_customer_accept(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> Outcome:
+    comment = _comment(data)
     case.customer_accepted = True
-    return Outcome(message=str(data.get("comment") or ""), fields=["customer_accepted"])
+    return Outcome(message=comment, fields=["customer_accepted"])
 
 
 def _act_customer_reject(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> Outcome:

@@ -25,6 +25,7 @@ from kefu.cases.models import Case, CaseAttachment, CaseNote
 from kefu.cases.services._common import check_operation
 from kefu.cases.textchecks import check_customer_text
 from kefu.core.exceptions import ApplicationError, ConflictError, FieldErrors, ForbiddenError
+from kefu.core.inputs import TEXT_LIMITS, check_text
 from kefu.core.uploads import check_upload, delete_unless_committed
 from kefu.org.choices import Role
 from kefu.org.models import OrgUnit, User
@@ -72,6 +73,7 @@ def case_transfer(
         errors.add("new_owner", _("This person already owns the case."))
     if not reason.strip():
         errors.add("reason", _("Say why the case is transferred."))
+    reason = check_text(errors, "reason", reason, limit=TEXT_LIMITS["reason"])
     errors.raise_if_any(_("The case was not transferred."))
     old_owner = case.owner
     case.owner = new_owner
@@ -111,8 +113,9 @@ def _status_change(
             _("Case %(number)s is %(status)s: “%(operation)s” is not possible.")
             % {"number": case.number, "status": case.get_status_display(), "operation": op.label}
         )
-    if reason_required and not reason.strip():
-        raise ApplicationError(_("Give a reason."), extra={"reason": [_("This field is required.")]})
+    errors = FieldErrors()
+    reason = check_text(errors, "reason", reason, limit=TEXT_LIMITS["reason"], required=reason_required)
+    errors.raise_if_any(_("Give a reason."))
     from_status = case.status
     case.status = to_status
     fields = ["status"]
@@ -189,8 +192,9 @@ def case_reopen(*, case: Case, actor: User, expected_version: int | None, reason
             _("Only closed cases can be reopened; case %(number)s is %(status)s.")
             % {"number": case.number, "status": case.get_status_display()}
         )
-    if not reason.strip():
-        raise ApplicationError(_("Give a reason."), extra={"reason": [_("This field is required.")]})
+    errors = FieldErrors()
+    reason = check_text(errors, "reason", reason, limit=TEXT_LIMITS["reason"], required=True)
+    errors.raise_if_any(_("Give a reason."))
     from_stage, from_status = case.stage, case.status
     case.stage = case.type_def.reopen_to or case.type_def.initial
     case.status = CaseStatus.OPEN
@@ -230,6 +234,7 @@ def case_merge(*, case: Case, into: Case, actor: User, expected_version: int | N
         )
     if into.customer_id != case.customer_id:
         errors.add("into", _("Duplicates must belong to the same customer."))
+    reason = check_text(errors, "reason", reason, limit=TEXT_LIMITS["reason"])
     errors.raise_if_any(_("The cases were not merged."))
     from_status = case.status
     case.status = CaseStatus.MERGED
@@ -309,6 +314,7 @@ def case_update_classification(
         changes["severity"] = [case.severity, severity]
     if not reason.strip():
         errors.add("reason", _("Say why the classification changes."))
+    reason = check_text(errors, "reason", reason, limit=TEXT_LIMITS["reason"])
     if not changes and not errors.fields:
         errors.add("severity", _("Neither the category nor the severity changed."))
     errors.raise_if_any(_("The classification was not changed."))
@@ -353,8 +359,7 @@ def case_add_note(
     case = case_lock(case, expected_version=None)
     check_operation(case, actor, Operation.NOTE)
     errors = FieldErrors()
-    if not body.strip():
-        errors.add("body", _("This field is required."))
+    body = check_text(errors, "body", body, limit=TEXT_LIMITS["body"], required=True)
     if visibility not in NoteVisibility.values:
         errors.add("visibility", _("Choose one of: %(choices)s.") % {"choices": ", ".join(NoteVisibility.values)})
     errors.raise_if_any(_("The note was not added."))

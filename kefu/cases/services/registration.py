@@ -15,17 +15,49 @@ from kefu.cases.changes import case_record_event
 from kefu.cases.choices import CaseStatus, Channel, EventKind
 from kefu.cases.models import Case, IdempotencyRecord, NumberSequence
 from kefu.core.exceptions import ApplicationError, FieldErrors
+from kefu.core.inputs import TEXT_LIMITS, check_text
 from kefu.customers.models import Contact, Customer
 from kefu.org.models import OrgUnit, User
 from kefu.rulebooks.schema import RulebookDoc, render_number_prefix
 from kefu.rulebooks.selectors import rulebook_for_new_case
 from kefu.sla import services as sla
 
-__all__ = ("case_register", "request_fingerprint")
+__all__ = ("RECEIVED_AT_FUTURE_TOLERANCE", "case_register", "received_at_problem", "request_fingerprint")
+
+# How far ahead of the server's clock a receipt time may be: the clocks of the telephony system or
+# of an agent's PC run a little fast, not days.
+RECEIVED_AT_FUTURE_TOLERANCE = timedelta(minutes=5)
 
 
 def request_fingerprint(payload: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def received_at_problem(received_at: datetime, *, now: datetime) -> str | None:
+    """Why a case cannot have been received at `received_at`, or None.
+
+    Deadlines are counted on the working calendars, which know only the years loaded into them
+    (docs/calendars.md). A receipt before the first loaded year would give clocks without a deadline
+    that no sweep ever looks at, so it is refused, and so is one in the future.
+    """
+    from kefu.calendars.models import CalendarYear
+
+    first_year = CalendarYear.objects.order_by("year").values_list("year", flat=True).first()
+    zone = timezone.get_default_timezone()
+    earliest = datetime(first_year or timezone.localtime(now, zone).year - 1, 1, 1, tzinfo=zone)
+    latest = now + RECEIVED_AT_FUTURE_TOLERANCE
+    if earliest <= received_at <= latest:
+        return None
+    return _(
+        "The time received must lie between %(earliest)s (the working calendars start in %(year)s) and now; "
+        "%(value)s is outside."
+    ) % {
+        "earliest": f"{earliest:%Y-%m-%d %H:%M}",
+        "year": earliest.year,
+        "value": f"{timezone.localtime(received_at, zone):%Y-%m-%d %H:%M}"
+        if 1 < received_at.year < 9999
+        else received_at,
+    }
 
 
 def _next_number(*, pattern: str, case_type: str, when: datetime) -> str:
@@ -107,18 +139,18 @@ def case_register(
             _("Unknown channel “%(value)s”; choose one of: %(choices)s.")
             % {"value": channel, "choices": ", ".join(Channel.values)},
         )
-    if not title.strip():
-        errors.add("title", _("This field is required."))
-    if not description.strip():
-        errors.add("description", _("This field is required."))
+    title = check_text(errors, "title", title, limit=TEXT_LIMITS["title"], required=True)
+    description = check_text(errors, "description", description, limit=TEXT_LIMITS["description"], required=True)
+    customer_request = check_text(errors, "customer_request", customer_request, limit=TEXT_LIMITS["customer_request"])
     if contact is not None and contact.customer_id != customer.pk:
         errors.add("contact", _("This contact belongs to another customer."))
     if subject_person is not None and subject_person.pk == actor.pk:
         errors.add("subject_person", _("You cannot register a complaint about yourself; ask a colleague to take it."))
     now = timezone.now()
+    # Received now (the usual intake) needs no check, and costs no query.
+    if received_at is not None and (message := received_at_problem(received_at, now=now)):
+        errors.add("received_at", message)
     received_at = received_at or now
-    if received_at > now + timedelta(minutes=5):
-        errors.add("received_at", _("A case cannot be received in the future."))
     errors.raise_if_any(_("The case was not registered."))
     assert type_def is not None
 
@@ -134,9 +166,9 @@ def case_register(
         customer=customer,
         contact=contact,
         is_anonymous=is_anonymous,
-        title=title.strip(),
-        description=description.strip(),
-        customer_request=customer_request.strip(),
+        title=title,
+        description=description,
+        customer_request=customer_request,
         received_at=received_at,
         receiver=actor,
         receiving_unit=actor.unit,
@@ -164,9 +196,10 @@ def case_register(
 
 
 def _claim_idempotency_key(*, actor: User, key: str, request_hash: str) -> tuple[IdempotencyRecord, bool]:
-    if len(key) > 100:
+    if len(key) > TEXT_LIMITS["idempotency_key"] or not key.isprintable():
         raise ApplicationError(
-            _("Idempotency-Key is too long."), extra={"idempotency_key": [_("At most 100 characters.")]}
+            _("The Idempotency-Key is not usable."),
+            extra={"idempotency_key": [_("At most 100 printable characters.")]},
         )
     existing = IdempotencyRecord.objects.filter(user=actor, key=key).select_related("case").first()
     if existing is None:

@@ -318,7 +318,7 @@ def test_transfer_hands_the_case_to_the_new_owner(api, org, make_case):
     [
         ({"new_owner": 999999, "reason": "x"}, "new_owner"),
         ({"new_owner": "AGENT2"}, "reason"),
-        ({"new_owner": "AGENT"}, "new_owner"),  # already the owner
+        ({"new_owner": "AGENT", "reason": "x"}, "new_owner"),  # already the owner
         ({"new_owner": "AGENT2", "reason": "x", "unit": "nope"}, "unit"),
         ({"reason": "x"}, "new_owner"),
     ],

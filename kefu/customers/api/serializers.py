@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from kefu.customers.choices import CustomerGrade, CustomerType, Region
@@ -18,7 +19,14 @@ def _revealed(serializer: serializers.Serializer) -> bool:
     return bool(serializer.context.get("reveal"))
 
 
+@extend_schema_field({"oneOf": [{"type": "string", "format": "email"}, {"type": "string", "maxLength": 0}]})
+class _OptionalEmailField(serializers.CharField):
+    """An e-mail address, or "" when none is known (format: email alone would forbid "")."""
+
+
 class ContactSerializer(serializers.ModelSerializer):
+    email = _OptionalEmailField(read_only=True, help_text="Empty when no address is known.")
+
     class Meta:
         model = Contact
         fields = ["id", "name", "role", "phone", "email"]

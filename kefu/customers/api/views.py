@@ -5,14 +5,18 @@ the logged `reveal`. Any member of staff may open a new customer file (intake)."
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from kefu.core.api import ERROR_404, LIST_ERRORS
+from kefu.core.inputs import TEXT_LIMITS
 from kefu.customers.api.serializers import CustomerCreateSerializer, CustomerSerializer
 from kefu.customers.models import Customer
 from kefu.customers.selectors import customer_search
@@ -31,12 +35,16 @@ SEARCH_LIMIT = 200
             OpenApiParameter(
                 "q",
                 OpenApiTypes.STR,
-                description=f"Any part of a phone number (3+ digits), part of a name, or a customer number. "
-                f"At most {SEARCH_LIMIT} matches.",
+                description=f"Any part of a phone number (3+ digits), part of a name, or a customer number "
+                f"(at most {TEXT_LIMITS['search']} characters). At most {SEARCH_LIMIT} matches.",
             )
         ],
+        responses={200: CustomerSerializer(many=True), **LIST_ERRORS},
     ),
-    retrieve=extend_schema(summary="One customer with contacts and addresses (numbers masked)"),
+    retrieve=extend_schema(
+        summary="One customer with contacts and addresses (numbers masked)",
+        responses={200: CustomerSerializer, 404: ERROR_404},
+    ),
 )
 class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = CustomerSerializer
@@ -46,6 +54,8 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def get_queryset(self) -> QuerySet[Customer]:
         qs = Customer.objects.visible_to(self.request.user).prefetch_related("contacts", "addresses")
         query = self.request.query_params.get("q", "").strip() if self.action == "list" else ""
+        if len(query) > TEXT_LIMITS["search"]:
+            raise ValidationError({"q": [_("At most %(limit)s characters.") % {"limit": TEXT_LIMITS["search"]}]})
         if query:
             ids = [c.pk for c in customer_search(query=query, user=self.request.user, limit=SEARCH_LIMIT)]
             qs = qs.filter(pk__in=ids)

@@ -14,7 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kefu.cases.filtersets import IdFilter
+from kefu.core.api import LIST_ERRORS
 from kefu.core.exceptions import ApplicationError
+from kefu.core.inputs import TEXT_LIMITS
 from kefu.org.api.serializers import (
     LockedOutSerializer,
     OrgUnitSerializer,
@@ -30,6 +32,9 @@ from kefu.org.services import token_issue, token_revoke, token_revoke_all
 
 __all__ = ("OrgUnitViewSet", "StaffViewSet", "TokenView", "TokensView")
 
+_LIST = {200: OrgUnitSerializer(many=True), **LIST_ERRORS}
+_STAFF_LIST = {200: StaffSerializer(many=True), **LIST_ERRORS}
+
 
 class OrgUnitFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=UnitKind.choices)
@@ -43,7 +48,7 @@ class OrgUnitFilterSet(django_filters.FilterSet):
 class StaffFilterSet(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(choices=Role.choices)
     unit = IdFilter(field_name="unit_id")
-    q = django_filters.CharFilter(method="filter_q", label="Name or user name")
+    q = django_filters.CharFilter(method="filter_q", label="Name or user name", max_length=TEXT_LIMITS["search"])
 
     class Meta:
         model = User
@@ -61,7 +66,7 @@ class StaffFilterSet(django_filters.FilterSet):
         )
 
 
-@extend_schema_view(list=extend_schema(summary="Active organisation units, in tree order"))
+@extend_schema_view(list=extend_schema(summary="Active organisation units, in tree order", responses=_LIST))
 class OrgUnitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = OrgUnitSerializer
     filterset_class = OrgUnitFilterSet
@@ -73,7 +78,7 @@ class OrgUnitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return OrgUnit.objects.filter(is_active=True)
 
 
-@extend_schema_view(list=extend_schema(summary="Active staff, for pickers"))
+@extend_schema_view(list=extend_schema(summary="Active staff, for pickers", responses=_STAFF_LIST))
 class StaffViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = StaffSerializer
     filterset_class = StaffFilterSet

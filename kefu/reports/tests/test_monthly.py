@@ -147,6 +147,78 @@ def test_counts_for_a_crafted_month(org, crafted):
     assert april.total.received == 1  # E
 
 
+def test_complaints_that_stood_and_did_not_stand(org, make_case):
+    """Six complaints of the service rulebook around March 2026, worked out by hand:
+
+    | case | received | concluded        | validity        | resolution clock |
+    |------|----------|------------------|-----------------|------------------|
+    | P    | 03-02    | closed 03-10     | established     | met              |
+    | Q    | 03-03    | closed 03-20     | established     | missed           |
+    | R    | 03-04    | closed 03-05     | not established | (stopped)        |
+    | S    | 02-20    | archived, closed 03-01 | not established |            |
+    | T    | 03-06    | open             | established     | running          |
+    | U    | 03-07    | closed 04-02     | established     | met              |
+
+    March: received P Q R T U = 5; closed (dealt with) P Q = 2, of which in time P = 1 and both have a
+    resolution clock (applicable 2); stood P Q = 2 (T stood but is not closed, U closes in April);
+    did not stand R S = 2, and neither of them is "closed within the month" like a resolved one.
+    """
+
+    def complaint(name, received, closed=None, status=CaseStatus.OPEN, validity="", clock=None):
+        case = make_case("complaint", title=name, category="attitude")
+        Case.objects.filter(pk=case.pk).update(received_at=received, closed_at=closed, status=status, validity=validity)
+        if clock:
+            Clock.objects.filter(case=case, resolution=True).update(status=clock, stopped_at=closed)
+        return case
+
+    closed, archived = CaseStatus.CLOSED, CaseStatus.ARCHIVED
+    complaint("P", at(2026, 3, 2, 9), at(2026, 3, 10, 9), closed, "established", ClockStatus.MET)
+    complaint("Q", at(2026, 3, 3, 9), at(2026, 3, 20, 9), closed, "established", ClockStatus.MISSED)
+    complaint("R", at(2026, 3, 4, 9), at(2026, 3, 5, 9), closed, "not_established", ClockStatus.MET)
+    complaint("S", at(2026, 2, 20, 9), at(2026, 3, 1, 9), archived, "not_established", ClockStatus.MET)
+    complaint("T", at(2026, 3, 6, 9), validity="established")
+    complaint("U", at(2026, 3, 7, 9), at(2026, 4, 2, 9), closed, "established", ClockStatus.MET)
+
+    total = monthly_report(user=org.admin, month=MARCH).total
+    assert (total.received, total.closed, total.in_time, total.in_time_applicable) == (5, 2, 1, 2)
+    assert (total.established, total.not_established) == (2, 2)
+    row = monthly_report(user=org.admin, month=MARCH).breakdown("case_type").rows[0]
+    assert (row.key, row.received, row.closed, row.established, row.not_established) == (
+        "service-complaint:complaint",
+        5,
+        2,
+        2,
+        2,
+    )
+    april = monthly_report(user=org.admin, month=Month(2026, 4)).total
+    assert (april.received, april.closed, april.in_time, april.established, april.not_established) == (0, 1, 1, 1, 0)
+
+
+def test_page_and_api_show_stood_and_did_not_stand(client, api, org, make_case):
+    case = make_case("complaint")
+    Case.objects.filter(pk=case.pk).update(
+        received_at=at(2026, 3, 2, 9), closed_at=at(2026, 3, 3, 9), status="closed", validity="not_established"
+    )
+    client.force_login(org.admin)
+    html = client.get("/reports/monthly/", {"month": "2026-03"}).content.decode()
+    assert '<td data-count="closed">0</td>' in html and '<td data-count="not_established">1</td>' in html
+    body = api(org.admin).get("/api/v1/reports/monthly/", {"month": "2026-03"}).json()
+    assert body["month"] == "2026-03"
+    assert body["total"] == {
+        "received": 1,
+        "closed": 0,
+        "in_time": None,
+        "in_time_applicable": 0,
+        "established": 0,
+        "not_established": 1,
+    }
+    assert [b["code"] for b in body["breakdowns"]] == ["case_type", "category", "unit", "responsibility", "channel"]
+    assert body["breakdowns"][0]["rows"][0]["key"] == "service-complaint:complaint"
+    assert api(org.admin).get("/api/v1/reports/monthly/", {"month": "2026-13"}).status_code == 400
+    # Only what the person may see: the outsider's month is empty.
+    assert api(org.outsider).get("/api/v1/reports/monthly/", {"month": "2026-03"}).json()["total"]["received"] == 0
+
+
 def test_outsider_sees_zeros_and_a_unit_supervisor_only_their_unit(org, crafted):
     outsider = monthly_report(user=org.outsider, month=MARCH)
     assert (outsider.total.received, outsider.total.closed) == (0, 0)
@@ -202,19 +274,20 @@ def test_xlsx_has_summary_and_one_sheet_per_breakdown(client, org, crafted):
             )
         ]
         received, closed, in_time = gettext("Received"), gettext("Closed within the month"), gettext("Closed in time")
+        stood, did_not_stand = gettext("Stood"), gettext("Did not stand")
     assert book.sheetnames == expected
     summary = {row[0]: row[1] for row in book[expected[0]].iter_rows(min_row=2, values_only=True)}
     assert (summary[received], summary[closed], summary[in_time]) == (6, 5, 2)
     sheet = book[expected[1]]
     assert sheet.freeze_panes == "A2" and all(cell.font.bold for cell in sheet[1])
     header = [c.value for c in sheet[1]]
-    assert header[-3:] == [received, closed, in_time]
+    assert header[-5:] == [received, closed, in_time, stood, did_not_stand]
     by_type = {row[:2]: row[2:] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert by_type == {
-        ("客诉处理程序（产品质量异常）", "客诉（质量异常）"): (2, 2, 1),
-        ("客户服务投诉管理制度", "投诉"): (2, 1, 0),
-        ("客户服务投诉管理制度", "咨询"): (1, 1, "—"),  # no deadline clock for inquiries
-        ("客户投诉举报管理办法", "投诉"): (1, 1, 1),
+        ("客诉处理程序（产品质量异常）", "客诉（质量异常）"): (2, 2, 1, 0, 0),
+        ("客户服务投诉管理制度", "投诉"): (2, 1, 0, 0, 0),
+        ("客户服务投诉管理制度", "咨询"): (1, 1, "—", 0, 0),  # no deadline clock for inquiries
+        ("客户投诉举报管理办法", "投诉"): (1, 1, 1, 0, 0),
     }
     assert sheet.column_dimensions["B"].width >= 10
 

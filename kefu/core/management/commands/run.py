@@ -6,6 +6,11 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+# The request head gunicorn reads before Kefu sees anything (docs/operations.md, "Request limits"):
+# a request line long enough for any URL Kefu answers (query strings stop at 4,096 characters in
+# kefu.core.middleware), at most 50 header fields of at most 8 KiB. Bodies are limited by Kefu itself.
+GUNICORN_LIMITS = ("--limit-request-line", "8190", "--limit-request-fields", "50", "--limit-request-field_size", "8190")
+
 
 def embedded_worker_command() -> list[str]:
     """The one worker of the embedded default: the scheduler inside it (-B) and every queue —
@@ -65,6 +70,7 @@ class Command(BaseCommand):
                 "2",
                 "--threads",
                 "4",
+                *GUNICORN_LIMITS,
                 "--access-logfile",
                 "-",
             ]
