@@ -8,6 +8,12 @@ The world is built once per module: an anonymous complaint (A) about a technicia
 agent in 杭州 客服部, routed to 售后部 with a handler; a named case (B) of the same customer, not routed;
 a second 客服部 in 宁波. Rows marked `leak` also check that no body a persona gets without a logged
 "show" carries the anonymous complainant's name, phone or address.
+
+Knowledge: an internal and a public article (the internal one owned by the agent), a reply template
+that names the customer, a call script. Duty: a published roster of 杭州 客服部 for next month with
+the agents' shifts, an open and a decided swap request, a handover already taken over. No body for
+someone who may not read internal articles (not logged in, no role, and everyone on /help/) carries
+the internal article's title or text.
 """
 
 from __future__ import annotations
@@ -43,6 +49,12 @@ SEE_B = {"agent", "cs_sup", "dgm", "quality", "gm", "adminrole", "root"}
 IDENTITY_A = {"agent", "quality", "gm", "root"}  # receiver + the default confidentiality roles
 UNIT_VIEW = {"cs_sup", "sup", "out_sup", "manager", "dgm", "quality", "gm", "adminrole", "root"}
 NAME, PHONE, ADDRESS = "王建国", "13812345678", "杭州市西湖区文三路 1 号"
+STAFF = set(PERSONAS) - {"anon", "norole"}  # read internal knowledge: signed in with a role
+EDITORS = {"cs_sup", "sup", "out_sup", "manager", "dgm", "quality", "gm", "adminrole", "root"}  # EDITOR_ROLES
+DESK = {"agent", "agent2", "cs_sup", "dgm", "quality", "gm", "adminrole", "root"}  # read 杭州 客服部's roster
+DESK_SUP = {"cs_sup", "dgm", "gm", "adminrole", "root"}  # supervise 杭州 客服部 (not quality: SUPERVISING_ROLES)
+INTERNAL_TITLE, INTERNAL_TEXT = "暖气片不热的内部处理流程", "内部：先查该小区换热站的停供记录"
+PUBLIC_TITLE = "暖气片不热怎么办"
 
 
 def row(default: int, anon: int = 401, **override: int) -> dict[str, int]:
@@ -165,6 +177,103 @@ API_ROWS: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int], bool]
     ("get", "/api/v1/rulebooks/"): ({}, None, row(200), False),
     ("get", "/api/v1/staff/"): ({}, None, row(200), False),
     ("get", "/api/v1/units/"): ({}, None, row(200), False),
+    # Knowledge (docs/knowledge.md). GET bodies are query parameters.
+    ("get", "/api/v1/knowledge/articles/"): ({}, {"q": "暖气片"}, row(200), False),
+    ("post", "/api/v1/knowledge/articles/"): ({}, {}, only(EDITORS, 400, 403), False),
+    ("get", "/api/v1/knowledge/articles/{id}/"): ({"id": "internal"}, None, only(STAFF, 200, 404), False),
+    # Editors and the article's owner (the agent) change it; the check comes before the input's.
+    ("patch", "/api/v1/knowledge/articles/{id}/"): (
+        {"id": "internal"},
+        {},
+        only(EDITORS | {"agent"}, 400, 403, norole=404),
+        False,
+    ),
+    ("get", "/api/v1/knowledge/articles/{id}/versions/"): ({"id": "internal"}, None, only(STAFF, 200, 404), False),
+    ("post", "/api/v1/knowledge/articles/{id}/solved/"): ({"id": "internal"}, {}, only(STAFF, 400, 404), False),
+    ("get", "/api/v1/knowledge/categories/"): ({}, None, row(200), False),
+    ("get", "/api/v1/knowledge/greeting/"): ({}, None, row(200), False),
+    ("get", "/api/v1/knowledge/overrides/"): ({}, None, only(UNIT_VIEW, 200, 403), False),
+    ("get", "/api/v1/knowledge/scripts/"): ({}, None, only(STAFF, 200, 403), False),
+    ("get", "/api/v1/knowledge/scripts/{code}/"): ({"code": "script"}, None, only(STAFF, 200, 403), False),
+    ("post", "/api/v1/knowledge/taboo-check/"): (
+        {},
+        {"case": "A", "text": "喂，干什么"},
+        only(SEE_A, 200, 400),
+        True,
+    ),
+    ("get", "/api/v1/knowledge/templates/"): ({}, None, only(STAFF, 200, 403), False),
+    ("post", "/api/v1/knowledge/templates/"): ({}, {}, only(EDITORS, 400, 403), False),
+    ("patch", "/api/v1/knowledge/templates/{id}/"): ({"id": "template"}, {"name": ""}, only(EDITORS, 400, 403), False),
+    # The template says {客户姓名}: filled in for a named case, never with an anonymous complainant.
+    ("get", "/api/v1/knowledge/templates/{id}/render/"): (
+        {"id": "template"},
+        {"case": "A"},
+        only(SEE_A, 200, 404, norole=403),
+        True,
+    ),
+    # Duty (docs/duty.md): the roster is 杭州 客服部's; the swap and handover are decided/taken over.
+    ("get", "/api/v1/duty/handovers/"): ({}, None, row(200), False),
+    ("post", "/api/v1/duty/handovers/"): ({}, {}, row(400), False),  # own unit's log; no unit: 400 too
+    ("post", "/api/v1/duty/handovers/{id}/receive/"): (
+        {"id": "handover"},
+        None,
+        only(DESK, 400, 404, quality=403),
+        False,
+    ),
+    ("get", "/api/v1/duty/on-duty/"): ({}, {"unit": "desk"}, row(200), False),
+    ("get", "/api/v1/duty/patterns/"): ({}, None, row(200), False),
+    ("get", "/api/v1/duty/rosters/"): ({}, None, row(200), False),
+    ("post", "/api/v1/duty/rosters/"): (
+        {},
+        {"unit": "desk", "month": "roster_month"},  # the month has its roster already
+        only(DESK_SUP, 400, 403),
+        False,
+    ),
+    ("get", "/api/v1/duty/rosters/{id}/"): ({"id": "roster"}, None, only(DESK, 200, 404), False),
+    ("post", "/api/v1/duty/rosters/{id}/publish/"): (
+        {"id": "roster"},
+        None,
+        only(DESK, 403, 404, **{"__".join(DESK_SUP): 200}),  # published already: nothing changes
+        False,
+    ),
+    ("post", "/api/v1/duty/rosters/{id}/rotation/"): (
+        {"id": "roster"},
+        {},
+        only(DESK, 403, 404, **{"__".join(DESK_SUP): 400}),
+        False,
+    ),
+    ("post", "/api/v1/duty/rosters/{id}/shifts/"): (
+        {"id": "roster"},
+        {},
+        only(DESK, 403, 404, **{"__".join(DESK_SUP): 400}),
+        False,
+    ),
+    ("get", "/api/v1/duty/shifts/"): ({}, None, row(200), False),
+    ("get", "/api/v1/duty/shifts/{id}/"): ({"id": "shift"}, None, only(DESK, 200, 404), False),
+    # Only the person on the shift checks in (it opens two hours before it starts: 400 for her).
+    ("post", "/api/v1/duty/shifts/{id}/check-in/"): ({"id": "shift"}, None, only(DESK, 403, 404, agent=400), False),
+    ("get", "/api/v1/duty/swaps/"): ({}, None, row(200), False),
+    # Only the person on the shift asks (her shift has a request waiting already: 400).
+    ("post", "/api/v1/duty/swaps/"): (
+        {},
+        {"shift": "shift", "counterpart": "agent2", "reason": "家中有事"},
+        row(403, agent=400),
+        False,
+    ),
+    # A supervisor of the unit decides (this one is decided: 400); nobody decides a swap they are part of.
+    ("post", "/api/v1/duty/swaps/{id}/approve/"): (
+        {"id": "swap_done"},
+        {},
+        only(DESK, 403, 404, **{"__".join(DESK_SUP): 400}),
+        False,
+    ),
+    ("post", "/api/v1/duty/swaps/{id}/reject/"): (
+        {"id": "swap_done"},
+        {},
+        only(DESK, 403, 404, **{"__".join(DESK_SUP): 400}),
+        False,
+    ),
+    ("post", "/api/v1/duty/swaps/{id}/withdraw/"): ({"id": "swap_done"}, None, only(DESK, 403, 404, agent=400), False),
 }
 
 LOGIN = 302  # a page asks a client that is not logged in to log in
@@ -208,6 +317,88 @@ WEB_ROWS: dict[str, tuple[str, dict[str, str], dict[str, Any] | None, dict[str, 
     ),
     "reports:monthly": ("get", {}, None, row(200, anon=LOGIN), True),
     "reports:monthly_xlsx": ("get", {}, None, row(200, anon=LOGIN), False),
+    # Knowledge: signed in without a role one searches the public articles only.
+    "knowledge:search": ("get", {}, {"q": "暖气片"}, row(200, anon=LOGIN), False),
+    "knowledge:article": ("get", {"pk": "internal"}, None, only(STAFF, 200, 404, anon=LOGIN), False),
+    "knowledge:article_new": ("get", {}, None, only(EDITORS, 200, 403, anon=LOGIN), False),
+    "knowledge:article_edit": (
+        "get",
+        {"pk": "internal"},
+        None,
+        only(EDITORS | {"agent"}, 200, 403, anon=LOGIN, norole=404),
+        False,
+    ),
+    # From case A: those who see it get the mark (once; then "already noted"), others 404.
+    "knowledge:article_solved": (
+        "post",
+        {"pk": "internal"},
+        {"case": "A"},
+        only(SEE_A, 302, 404, anon=LOGIN),
+        True,
+    ),
+    "knowledge:article_version": (
+        "get",
+        {"pk": "internal", "number": "1"},
+        None,
+        only(STAFF, 200, 404, anon=LOGIN),
+        False,
+    ),
+    "knowledge:article_restore": (  # no version 999: nothing changes, the page says so
+        "post",
+        {"pk": "internal", "number": "999"},
+        {},
+        only(EDITORS | {"agent"}, 302, 403, anon=LOGIN, norole=404),
+        False,
+    ),
+    "knowledge:templates": ("get", {}, None, only(STAFF, 200, 403, anon=LOGIN), False),
+    "knowledge:template_new": ("get", {}, None, only(EDITORS, 200, 403, anon=LOGIN), False),
+    "knowledge:template_edit": ("get", {"pk": "template"}, None, only(EDITORS, 200, 403, anon=LOGIN), False),
+    "knowledge:template_render": (
+        "get",
+        {"pk": "template"},
+        {"case": "A"},
+        only(SEE_A, 200, 404, anon=LOGIN, norole=403),
+        True,
+    ),
+    "knowledge:scripts": ("get", {}, None, only(STAFF, 200, 403, anon=LOGIN), False),
+    "knowledge:script_call": ("get", {"code": "script"}, None, only(STAFF, 200, 403, anon=LOGIN), False),
+    "knowledge:phrases": ("get", {}, None, row(200, anon=LOGIN), False),
+    # The public help centre: no account needed, public articles only.
+    "help:search": ("get", {}, {"q": "暖气片"}, row(200, anon=200), False),
+    "help:article": ("get", {"pk": "public"}, None, row(200, anon=200), False),
+    # Duty
+    "duty:home": ("get", {}, None, row(200, anon=LOGIN), False),
+    "duty:rosters": ("get", {}, None, row(200, anon=LOGIN), False),
+    "duty:roster": ("get", {"pk": "roster"}, None, only(DESK, 200, 404, anon=LOGIN), False),
+    "duty:roster_rotation": (
+        "post",
+        {"pk": "roster"},
+        {},
+        only(DESK, 403, 404, anon=LOGIN, **{"__".join(DESK_SUP): 400}),
+        False,
+    ),
+    "duty:roster_shift": (
+        "post",
+        {"pk": "roster"},
+        {},
+        only(DESK, 403, 404, anon=LOGIN, **{"__".join(DESK_SUP): 400}),
+        False,
+    ),
+    "duty:roster_publish": (
+        "post",
+        {"pk": "roster"},
+        {},
+        only(DESK, 403, 404, anon=LOGIN, **{"__".join(DESK_SUP): 302}),
+        False,
+    ),
+    # One's own shifts only (check-in opens two hours before: the page says so).
+    "duty:check_in": ("post", {"pk": "shift"}, {}, only({"agent"}, 302, 404, anon=LOGIN), False),
+    "duty:swap_new": ("get", {"pk": "shift"}, None, only({"agent"}, 200, 404, anon=LOGIN), False),
+    # Offered to the unit's supervisors only, never to the two people swapping; no button pressed: no change.
+    "duty:swap_decide": ("post", {"pk": "swap_open"}, {}, only(DESK_SUP, 302, 404, anon=LOGIN), False),
+    "duty:swap_withdraw": ("post", {"pk": "swap_done"}, {}, only({"agent"}, 302, 404, anon=LOGIN), False),
+    "duty:handover": ("get", {}, None, row(200, anon=LOGIN), False),
+    "duty:handover_receive": ("post", {"pk": "handover"}, {}, only(DESK, 302, 404, anon=LOGIN), False),
 }
 
 
@@ -287,38 +478,129 @@ def world(django_db_setup, django_db_blocker):
                 **{**common, "case_type": "inquiry", "category": "product"},
             )
         ids = {"A": a, "B": b, "W": wang, "file": attachment, "clock": a.clocks.first()}
-        yield {"people": people, "ids": ids}
+        ids.update(_knowledge(people))
+        ids.update(_duty(people, hz_cs))
+        yield {"people": people, "ids": ids, "values": {"roster_month": ids["roster"].month.isoformat()}}
         transaction.set_rollback(True)
 
 
-def _value(world, key: str) -> str:
+def _knowledge(people) -> dict[str, Any]:
+    from kefu.knowledge.models import CallScript, CallScriptStep
+    from kefu.knowledge.services import article_create, reply_template_save
+
+    editor = people["cs_sup"]
+    internal = article_create(
+        title=INTERNAL_TITLE,
+        body=f"{INTERNAL_TEXT}，再派维修工上门。",
+        tags=["暖气"],
+        owner=people["agent"],  # the owner may edit it without an editing role
+        actor=editor,
+    )
+    public = article_create(
+        title=PUBLIC_TITLE,
+        body="请先检查进水阀门是否完全打开，再为暖气片排气。",
+        visibility="public",
+        actor=editor,
+    )
+    template = reply_template_save(
+        name="受理回复", body="{客户姓名}您好，您反映的问题已受理，工单号{工单号}。", actor=editor
+    )
+    # Call scripts are configured in the admin (no service writes them).
+    script = CallScript.objects.create(
+        name="报修接听",
+        code="m-repair",
+        case_type="inquiry",
+        category="product",
+        opening="{问候语}，报修热线为您服务。",
+        updated_by=people["adminrole"],
+    )
+    CallScriptStep.objects.create(script=script, order=1, question="请问是什么问题？", field="description")
+    return {"internal": internal, "public": public, "template": template, "script": script}
+
+
+def _duty(people, desk) -> dict[str, Any]:
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from kefu.duty.models import ShiftPattern
+    from kefu.duty.services import (
+        handover_receive,
+        handover_write,
+        roster_add_shift,
+        roster_create,
+        roster_publish,
+        swap_decide,
+        swap_request,
+    )
+
+    agent, agent2, sup = people["agent"], people["agent2"], people["cs_sup"]
+    month = (timezone.localdate().replace(day=1) + timedelta(days=32)).replace(day=1)  # shifts not started yet
+    # Shift patterns are configured in the admin.
+    pattern = ShiftPattern.objects.create(name="24小时班", code="m-day24", start=time(8), duration_minutes=1440)
+    roster = roster_create(unit=desk, month=month, actor=sup)
+    shift = roster_add_shift(roster=roster, pattern=pattern, person=agent, day=month.replace(day=10), actor=sup)
+    other = roster_add_shift(roster=roster, pattern=pattern, person=agent, day=month.replace(day=12), actor=sup)
+    roster_add_shift(roster=roster, pattern=pattern, person=agent2, day=month.replace(day=11), actor=sup)
+    roster_publish(roster=roster, actor=sup)
+    swap_open = swap_request(shift=shift, counterpart=agent2, actor=agent, reason="家中有事")
+    swap_done = swap_request(shift=other, counterpart=agent2, actor=agent, reason="就医")
+    swap_decide(request=swap_done, actor=sup, approve=False, note="人手不足")
+    handover = handover_write(unit=desk, actor=agent, body="夜班交接：3 张工单待回访。")
+    handover_receive(entry=handover, actor=agent2)
+    return {
+        "desk": desk,
+        "roster": roster,
+        "shift": shift,
+        "swap_open": swap_open,
+        "swap_done": swap_done,
+        "handover": handover,
+    }
+
+
+def _value(world, key: str, name: str = "") -> str:
     obj = world["ids"].get(key)
-    return key if obj is None else str(obj.pk)
+    if obj is None:
+        return key
+    return obj.code if name == "code" else str(obj.pk)
+
+
+def _resolve(world, value: Any, *, case_number: bool = False) -> Any:
+    """A world name in a body or form becomes the object's id (a case's number on the web pages)."""
+    from kefu.cases.models import Case
+
+    if isinstance(value, list):
+        return [_resolve(world, v, case_number=case_number) for v in value]
+    if not isinstance(value, str):
+        return value
+    if value == "v":
+        return Case.objects.get(pk=world["ids"]["A"].pk).version
+    if value in ("A", "B") and case_number:
+        return Case.objects.get(pk=world["ids"][value].pk).number
+    if value in world["ids"]:
+        return world["ids"][value].pk
+    if value in world["people"]:
+        return world["people"][value].pk
+    return world["values"].get(value, value)
 
 
 def _body(world, body: Any) -> Any:
-    from kefu.cases.models import Case
-
     if body == "exe":
         return {"file": SimpleUploadedFile("invoice.png", b"MZ\x90\x00" + b"\x00" * 64)}
     if not isinstance(body, dict):
         return body
-    out = dict(body)
-    for key, value in body.items():
-        if not isinstance(value, str):
-            continue
-        if value == "v":
-            out[key] = Case.objects.get(pk=world["ids"]["A"].pk).version
-        elif value in ("B",):
-            out[key] = world["ids"][value].pk
-        elif value in world["people"]:
-            out[key] = world["people"][value].pk
-    return out
+    return {key: _resolve(world, value) for key, value in body.items()}
 
 
 def _leaks(content: bytes) -> list[str]:
     text = content.decode("utf-8", "replace")
     return [s for s in (NAME, PHONE, "138-1234-5678", ADDRESS) if s in text]
+
+
+def _internal_leaks(content: bytes) -> list[str]:
+    """The internal article's title or text, in a body for someone who may not read it."""
+    text = content.decode("utf-8", "replace")
+    return [s for s in (INTERNAL_TITLE, INTERNAL_TEXT) if s in text]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -343,7 +625,9 @@ def test_every_api_operation_has_a_row(db):
 
 def _web_names() -> set[str]:
     names = set()
-    for namespace in ("web", "reports"):
+    for namespace in get_resolver().namespace_dict:
+        if namespace == "admin":  # Django's admin: staff only, its own permissions
+            continue
         resolver = get_resolver().namespace_dict[namespace][1]
         names |= {f"{namespace}:{p.name}" for p in resolver.url_patterns if getattr(p, "name", None)}
     return names
@@ -367,7 +651,7 @@ def test_api_matrix(world):
     for (method, path), (args, body, expected, leak) in API_ROWS.items():
         url = path
         for name, key in args.items():
-            url = url.replace("{" + name + "}", _value(world, key))
+            url = url.replace("{" + name + "}", _value(world, key, name))
         for persona in PERSONAS:
             client = APIClient()
             if persona != "anon":
@@ -376,13 +660,15 @@ def test_api_matrix(world):
             if isinstance(data, dict) and data.get("username") == "persona":
                 data["username"] = persona
             fmt = "multipart" if body == "exe" else "json"
-            response = getattr(client, method)(url, data, format=fmt) if method != "get" else client.get(url)
+            response = getattr(client, method)(url, data, format=fmt) if method != "get" else client.get(url, data)
             if response.status_code != expected[persona]:
                 problems.append(
                     f"{method.upper()} {path} as {persona}: {response.status_code}, expected {expected[persona]}"
                 )
             elif leak and "reveal" not in path and response.status_code < 300 and _leaks(response.content):
                 problems.append(f"{method.upper()} {path} as {persona}: shows {_leaks(response.content)}")
+            elif persona not in STAFF and _internal_leaks(response.content):
+                problems.append(f"{method.upper()} {path} as {persona}: shows {_internal_leaks(response.content)}")
     assert not problems, "\n".join(problems)
 
 
@@ -395,20 +681,25 @@ def test_web_matrix(world):
     problems = []
     for name, (method, kwargs, data, expected, leak) in WEB_ROWS.items():
         resolved = {
-            k: (Case.objects.get(pk=world["ids"][v].pk).number if v in ("A", "B") else _value(world, v))
+            k: (Case.objects.get(pk=world["ids"][v].pk).number if v in ("A", "B") else _value(world, v, k))
             for k, v in kwargs.items()
         }
         url = reverse(name, kwargs=resolved)
+        form = {k: _resolve(world, v, case_number=True) for k, v in (data or {}).items()}
         for persona in PERSONAS:
             client = Client()
             if persona != "anon":
                 client.force_login(world["people"][persona])
-            response = client.get(url, data or {}) if method == "get" else client.post(url, data or {})
+            response = client.get(url, form) if method == "get" else client.post(url, form)
             if response.status_code != expected[persona]:
                 problems.append(
                     f"{method.upper()} {name} as {persona}: {response.status_code}, expected {expected[persona]}"
                 )
                 continue
+            public_page = name.startswith("help:")
+            if (persona not in STAFF or public_page) and hasattr(response, "content"):
+                if _internal_leaks(response.content):
+                    problems.append(f"{method.upper()} {name} as {persona}: shows {_internal_leaks(response.content)}")
             revealing = name == "web:case_reveal" and response.status_code == 200
             if leak and not revealing and response.status_code < 500 and hasattr(response, "content"):
                 found = _leaks(response.content)
@@ -416,3 +707,24 @@ def test_web_matrix(world):
                 if found and not (persona in SEE_B and name in ("web:queue",)):
                     problems.append(f"{method.upper()} {name} as {persona}: shows {found}")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_internal_articles_stay_inside(world):
+    """/help/ needs no account and shows public articles only, to everyone; a signed-in account
+    without a role finds the same in the knowledge base, staff find the internal article too."""
+    from django.urls import reverse
+
+    internal = world["ids"]["internal"]
+    for persona in PERSONAS:
+        client = Client()
+        if persona != "anon":
+            client.force_login(world["people"][persona])
+        assert client.get(reverse("help:article", args=[internal.pk])).status_code == 404, persona
+        page = client.get(reverse("help:search"), {"q": "暖气片不热 处理流程"}).content.decode()
+        assert PUBLIC_TITLE in page and INTERNAL_TITLE not in page, persona
+        if persona == "anon":
+            continue
+        page = client.get(reverse("knowledge:search"), {"q": "暖气片不热 处理流程"}).content.decode()
+        assert PUBLIC_TITLE in page or persona in STAFF, persona
+        assert (INTERNAL_TITLE in page) == (persona in STAFF), persona

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from kefu.duty.choices import RosterStatus, ShiftStatus, SwapStatus
+from kefu.duty.choices import SUPERVISING_ROLES, RosterStatus, ShiftStatus, SwapStatus
 from kefu.duty.models import HandoverEntry, Roster, Shift, SwapRequest
 from kefu.org.models import OrgUnit, User
 
@@ -101,14 +101,17 @@ def handovers_visible_to(user: Any) -> QuerySet[HandoverEntry]:
 
 
 def swaps_to_decide(user: Any) -> QuerySet[SwapRequest]:
-    """Requests waiting in the units this person supervises (none for people who supervise nobody)."""
-    from kefu.duty.services import supervises
-
-    qs = SwapRequest.objects.filter(status=SwapStatus.REQUESTED).select_related(
-        "shift__unit", "shift__pattern", "requester", "counterpart", "counterpart_shift__pattern"
+    """Requests waiting in the units this person supervises (none for people who supervise nobody),
+    without those they are part of: nobody decides their own swap."""
+    qs = (
+        SwapRequest.objects.filter(status=SwapStatus.REQUESTED)
+        .exclude(requester=user)
+        .exclude(counterpart=user)
+        .select_related("shift__unit", "shift__pattern", "requester", "counterpart", "counterpart_shift__pattern")
     )
-    if user.is_superuser or user.sees_everything:
+    # Seeing every unit is not supervising it: quality staff read rosters but decide no swaps.
+    if user.is_superuser or (user.sees_everything and user.role in SUPERVISING_ROLES):
         return qs
-    if user.unit_id is None or not supervises(user, user.unit):
+    if user.unit_id is None or user.role not in SUPERVISING_ROLES:
         return qs.none()
     return qs.filter(shift__unit__path__startswith=user.unit.path)

@@ -309,10 +309,14 @@ def swap_request(
         raise ForbiddenError(_("Only the person on a shift can ask to swap it."))
     if shift.status != ShiftStatus.SCHEDULED or shift.starts_at <= timezone.now():
         errors.add("shift", _("Only a scheduled shift that has not started can be swapped."))
-    if counterpart.pk == actor.pk or not counterpart.is_active:
+    # A swap stays inside the unit: its supervisor approves it, and may not hand another unit's
+    # shift around (the screen offers only the unit's people and shifts; the API is held to the same).
+    if counterpart.pk == actor.pk or not counterpart.is_active or counterpart.unit_id != shift.unit_id:
         errors.add("counterpart", _("Choose an active colleague."))
     if counterpart_shift is not None and (
-        counterpart_shift.person_id != counterpart.pk or counterpart_shift.status != ShiftStatus.SCHEDULED
+        counterpart_shift.person_id != counterpart.pk
+        or counterpart_shift.status != ShiftStatus.SCHEDULED
+        or counterpart_shift.unit_id != shift.unit_id
     ):
         errors.add("counterpart_shift", _("Choose one of the colleague's scheduled shifts."))
     if not reason.strip():
@@ -346,6 +350,8 @@ def swap_decide(*, request: SwapRequest, actor: User, approve: bool, note: str =
         request.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"])
         return request
     other = _lock_shift(request.counterpart_shift) if request.counterpart_shift_id else None
+    if other is not None and not supervises(actor, other.unit):
+        raise ForbiddenError(_("Only a supervisor of %(unit)s approves swaps.") % {"unit": other.unit.name})
     if shift.person_id != request.requester_id or shift.status != ShiftStatus.SCHEDULED:
         raise ApplicationError(_("The shift changed since the request; ask again."))
     if other is not None and (other.person_id != request.counterpart_id or other.status != ShiftStatus.SCHEDULED):

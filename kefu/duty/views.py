@@ -109,7 +109,8 @@ def roster_list(request: HttpRequest) -> HttpResponse:
         else OrgUnit.objects.all()
     )
     units = units.filter(is_active=True)
-    may_create = user.is_superuser or (user.unit_id is not None and supervises(user, user.unit)) or user.sees_everything
+    # Quality staff see every roster but draw up none (SUPERVISING_ROLES): no form for them.
+    may_create = user.is_superuser or (user.unit_id is not None and supervises(user, user.unit))
     form = RosterForm(request.POST or None, units=units) if may_create else None
     if request.method == "POST":
         if form is None:
@@ -159,6 +160,14 @@ def _roster(request: HttpRequest, pk: int) -> Roster:
     return get_object_or_404(rosters_visible_to(request.user), pk=pk)
 
 
+def _roster_to_edit(request: HttpRequest, pk: int) -> Roster:
+    """A roster the user may see (else 404) and change (else 403, before the form is read)."""
+    roster = _roster(request, pk)
+    if not supervises(request.user, roster.unit):
+        raise PermissionDenied
+    return roster
+
+
 @login_required
 @require_GET
 def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -168,7 +177,7 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def roster_rotation(request: HttpRequest, pk: int) -> HttpResponse:
-    roster = _roster(request, pk)
+    roster = _roster_to_edit(request, pk)
     people = User.objects.filter(is_active=True, unit__path__startswith=roster.unit.path)
     form = RotationForm(request.POST, people=people, prefix="rot")
     if form.is_valid():
@@ -195,7 +204,7 @@ def roster_rotation(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def roster_shift(request: HttpRequest, pk: int) -> HttpResponse:
-    roster = _roster(request, pk)
+    roster = _roster_to_edit(request, pk)
     people = User.objects.filter(is_active=True, unit__path__startswith=roster.unit.path)
     form = AddShiftForm(request.POST, people=people, prefix="add")
     if form.is_valid():
@@ -212,7 +221,7 @@ def roster_shift(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def roster_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
-    roster = _roster(request, pk)
+    roster = _roster_to_edit(request, pk)
     _done(request, lambda: roster_publish(roster=roster, actor=request.user), _("The roster is published."))
     return redirect("duty:roster", pk=roster.pk)
 
@@ -273,7 +282,11 @@ def swap_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def swap_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     swap = get_object_or_404(swaps_to_decide(request.user), pk=pk)
-    approve = request.POST.get("decision") == "approve"
+    decision = request.POST.get("decision")
+    if decision not in ("approve", "reject"):  # a form without the button pressed decides nothing
+        messages.error(request, _("Press “Approve” or “Reject”."))
+        return redirect("duty:home")
+    approve = decision == "approve"
     _done(
         request,
         lambda: swap_decide(request=swap, actor=request.user, approve=approve, note=request.POST.get("note", "")[:300]),

@@ -33,5 +33,5 @@ class ScriptField(models.TextChoices):
 
 
 # Who writes articles, reply templates and call scripts (besides an article's owner, who may always
-# edit their own). Everyone signed in reads them.
+# edit their own). Everyone with a role reads them (`reads_internal`).
 EDITOR_ROLES = frozenset({"supervisor", "manager", "deputy_gm", "quality", "general_manager", "administrator"})

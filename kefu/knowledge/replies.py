@@ -109,8 +109,11 @@ def values_for_case(case: Case, actor: User, *, today: date | None = None) -> di
     promised = timezone.localtime(clock.deadline).date() if clock is not None and clock.deadline else None
     handler = case.assignee or actor
     contact = case.contact.name if case.contact_id and case.contact and case.contact.name else ""
+    # An anonymous complainant's name is shown only through a logged "show" (001 篇10 第十九条), so a
+    # template never fills it in: it stays 【客户姓名】 for the sender to write a salutation.
+    customer_name = "" if case.is_anonymous else contact or case.customer.name
     return {
-        "customer_name": contact or case.customer.name,
+        "customer_name": customer_name,
         "case_number": case.number,
         "promised_date": _long_date(promised) if promised else "",
         "handler_name": str(handler),

@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from kefu.knowledge.choices import ArticleStatus, TemplatePurpose, Visibility
 from kefu.knowledge.models import Article, Category, ReplyTemplate, TextCheckOverride
 from kefu.knowledge.search import SearchHits, query_words, search_article_ids
-from kefu.knowledge.services import is_editor
+from kefu.knowledge.services import is_editor, reads_internal
 
 __all__ = (
     "ArticleResults",
@@ -24,10 +24,10 @@ __all__ = (
 
 
 def articles_visible_to(user: Any) -> QuerySet[Article]:
-    """Anonymous visitors: published public articles. Staff: published articles and their own.
-    Editors: everything, drafts and retired ones included."""
+    """Visitors and accounts without a role: published public articles. Staff: published articles
+    and their own. Editors: everything, drafts and retired ones included."""
     qs = Article.objects.all()
-    if not user.is_authenticated or not user.is_active:
+    if not reads_internal(user):
         return qs.filter(status=ArticleStatus.PUBLISHED, visibility=Visibility.PUBLIC)
     if is_editor(user):
         return qs
@@ -48,9 +48,9 @@ def article_search(
     *, user: Any, query: str, category_ids: list[int] | None = None, page: int = 1, page_size: int = 20
 ) -> ArticleResults:
     """Full-text search (kefu.knowledge.search) within what `user` may read: published articles;
-    public ones only for visitors without an account."""
+    public ones only for visitors and accounts without a role."""
     words = query_words(query)
-    public_only = not (user.is_authenticated and user.is_active)
+    public_only = not reads_internal(user)
     hits = search_article_ids(
         words=words,
         statuses=(ArticleStatus.PUBLISHED,),

@@ -36,6 +36,7 @@ __all__ = (
     "article_update",
     "is_editor",
     "may_edit_article",
+    "reads_internal",
     "reply_template_save",
     "script_call_register",
     "script_opening",
@@ -48,6 +49,13 @@ _ARTICLE_FIELDS = ("title", "summary", "body", "category", "tags", "visibility",
 
 def is_editor(user: Any) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.role in EDITOR_ROLES))
+
+
+def reads_internal(user: Any) -> bool:
+    """Internal knowledge (internal articles, reply templates, call scripts) is for staff: active
+    accounts with a role. An account without one (not set up yet, or a role taken away) reads only
+    what the public help centre shows."""
+    return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.role))
 
 
 def may_edit_article(user: Any, article: Article) -> bool:
@@ -236,7 +244,7 @@ def article_restore(*, article: Article, number: int, expected_version: int | No
 def article_mark_solved(*, article: Article, case: Any, actor: User) -> bool:
     """ "This article solved it" for `case`: counted once per article and case, and noted in the case's
     history. Returns False (and changes nothing) when it was already marked for this case."""
-    from kefu.cases.changes import case_lock, case_record_change
+    from kefu.cases.changes import case_lock, case_record_change, ensure_may_act
     from kefu.cases.choices import EventKind
     from kefu.cases.models import Case
 
@@ -245,6 +253,9 @@ def article_mark_solved(*, article: Article, case: Any, actor: User) -> bool:
     if article.status != ArticleStatus.PUBLISHED:
         raise ApplicationError(_("Only a published article can be marked as the solution."))
     locked = case_lock(case, expected_version=None)
+    # It writes to the case's history, so the same rule as any change: not by someone who only
+    # received it (after a transfer) nor by the person it complains about.
+    ensure_may_act(locked, actor)
     try:
         with transaction.atomic():
             ArticleSolved.objects.create(article=article, case=locked, marked_by=actor)

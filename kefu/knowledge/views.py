@@ -36,6 +36,7 @@ from kefu.knowledge.services import (
     article_update,
     is_editor,
     may_edit_article,
+    reads_internal,
     reply_template_save,
     script_call_register,
     script_opening,
@@ -54,6 +55,12 @@ def _errors_into(form: Any, exc: ApplicationError) -> None:
 def _page(request: HttpRequest) -> int:
     raw = request.GET.get("page", "1")
     return int(raw) if raw.isdigit() and 0 < int(raw) < 1000 else 1
+
+
+def _require_staff(request: HttpRequest) -> None:
+    """Templates and call scripts are internal: not for an account without a role."""
+    if not reads_internal(request.user):
+        raise PermissionDenied
 
 
 def _visible_case(request: HttpRequest, number: str) -> Case | None:
@@ -98,6 +105,7 @@ def search(request: HttpRequest) -> HttpResponse:
         if results is None
         else [],
         "may_write": is_editor(request.user),
+        "reads_internal": reads_internal(request.user),
         "today": timezone.localdate(),
     }
     return render(request, "knowledge/search.html", context)
@@ -225,6 +233,7 @@ def article_solved(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def template_list(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
     templates = ReplyTemplate.objects.select_related("updated_by").order_by("-is_active", "sort", "name")
     return render(request, "knowledge/templates.html", {"templates": templates, "may_write": is_editor(request.user)})
 
@@ -263,6 +272,7 @@ def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_GET
 def template_render(request: HttpRequest, pk: int) -> JsonResponse:
     """A template filled in for a case the user can see: {"text": ..., "missing": [...]}."""
+    _require_staff(request)
     template = get_object_or_404(ReplyTemplate, pk=pk, is_active=True)
     case = _visible_case(request, request.GET.get("case", ""))
     if case is None:
@@ -278,6 +288,7 @@ def template_render(request: HttpRequest, pk: int) -> JsonResponse:
 @login_required
 @require_GET
 def script_list(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
     scripts = CallScript.objects.filter(is_active=True).prefetch_related("steps")
     return render(request, "knowledge/scripts.html", {"scripts": scripts})
 
@@ -286,6 +297,7 @@ def script_list(request: HttpRequest) -> HttpResponse:
 def script_call(request: HttpRequest, code: str) -> HttpResponse:
     """Take a call with the script: say the opening of the day, ask each question, read each answer
     back and tick it, then the call becomes a case."""
+    _require_staff(request)
     script = get_object_or_404(CallScript.objects.prefetch_related("steps"), code=code, is_active=True)
     form = ScriptCallForm(request.POST or None, script=script)
     if request.method == "POST" and form.is_valid():

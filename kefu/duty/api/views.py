@@ -9,11 +9,12 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -43,6 +44,7 @@ from kefu.duty.services import (
     roster_fill_rotation,
     roster_publish,
     shift_check_in,
+    supervises,
     swap_decide,
     swap_request,
     swap_withdraw,
@@ -90,6 +92,16 @@ class RosterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     def get_queryset(self) -> QuerySet:
         return rosters_visible_to(self.request.user).order_by("-id")
 
+    def _to_edit(self) -> Any:
+        """The roster (404 when not visible), refused with 403 before its input is read for
+        anyone but its supervisors."""
+        roster = self.get_object()
+        if not supervises(self.request.user, roster.unit):
+            raise PermissionDenied(
+                _("Only a supervisor of %(unit)s may change its roster.") % {"unit": roster.unit.name}
+            )
+        return roster
+
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         roster = roster_create(actor=request.user, **_input(RosterInputSerializer, request))
         return Response(RosterSerializer(roster).data, status=status.HTTP_201_CREATED)
@@ -101,15 +113,15 @@ class RosterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     )
     @action(detail=True, methods=["post"])
     def rotation(self, request: Request, pk: str | None = None) -> Response:
-        shifts = roster_fill_rotation(
-            roster=self.get_object(), actor=request.user, **_input(RotationInputSerializer, request)
-        )
+        roster = self._to_edit()
+        shifts = roster_fill_rotation(roster=roster, actor=request.user, **_input(RotationInputSerializer, request))
         return Response(ShiftSerializer(shifts, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Add one shift", request=ShiftInputSerializer, responses={201: ShiftSerializer, **_ERRORS})
     @action(detail=True, methods=["post"])
     def shifts(self, request: Request, pk: str | None = None) -> Response:
-        shift = roster_add_shift(roster=self.get_object(), actor=request.user, **_input(ShiftInputSerializer, request))
+        roster = self._to_edit()
+        shift = roster_add_shift(roster=roster, actor=request.user, **_input(ShiftInputSerializer, request))
         return Response(ShiftSerializer(shift).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

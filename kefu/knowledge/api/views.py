@@ -10,11 +10,13 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -44,6 +46,9 @@ from kefu.knowledge.services import (
     article_create,
     article_mark_solved,
     article_update,
+    is_editor,
+    may_edit_article,
+    reads_internal,
     reply_template_save,
 )
 from kefu.knowledge.taboo import taboo_check
@@ -52,17 +57,39 @@ __all__ = (
     "ArticleViewSet",
     "CallScriptViewSet",
     "CategoryViewSet",
+    "EditsTemplates",
     "GreetingView",
     "OverrideCountsView",
+    "ReadsInternal",
     "ReplyTemplateViewSet",
     "TabooCheckView",
 )
 
+_NOT_AN_EDITOR = gettext_lazy("Only supervisors, managers, quality staff and administrators write articles.")
+_NOT_THE_OWNER = gettext_lazy("Only the article's owner or an editor may change it.")
 _ERRORS = {
     400: OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid input: {detail, errors: {field: [messages]}}"),
     403: OpenApiResponse(OpenApiTypes.OBJECT, description="Your role may not do this."),
     404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such object, or not one you may see."),
 }
+
+
+class ReadsInternal(BasePermission):
+    """Reply templates and call scripts are internal: for staff with a role (`reads_internal`)."""
+
+    message = gettext_lazy("Your account has no role yet: ask an administrator to give you one.")
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return reads_internal(request.user)
+
+
+class EditsTemplates(BasePermission):
+    """Writing templates is for the editing roles; checked before the input, so others get 403."""
+
+    message = gettext_lazy("Only supervisors, managers, quality staff and administrators edit templates.")
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return request.method in SAFE_METHODS or is_editor(request.user)
 
 
 def _input(serializer_class: type, request: Request, **context: Any) -> dict[str, Any]:
@@ -131,6 +158,8 @@ class ArticleViewSet(
         )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not is_editor(request.user):  # before the input: a reader learns nothing from its errors
+            raise PermissionDenied(_NOT_AN_EDITOR)
         data = _input(ArticleInputSerializer, request)
         article = article_create(actor=request.user, **data)
         return Response(
@@ -139,6 +168,8 @@ class ArticleViewSet(
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         article = self.get_object()
+        if not may_edit_article(request.user, article):
+            raise PermissionDenied(_NOT_THE_OWNER)
         data = _input(ArticleUpdateSerializer, request)
         version = data.pop("version")
         note = data.pop("change_note", "")
@@ -200,6 +231,7 @@ class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class ReplyTemplateViewSet(
     mixins.ListModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
 ):
+    permission_classes = [IsAuthenticated, ReadsInternal, EditsTemplates]
     serializer_class = ReplyTemplateSerializer
     pagination_class = None
     filter_backends: list[Any] = []
@@ -252,6 +284,7 @@ class ReplyTemplateViewSet(
     retrieve=extend_schema(summary="One call script"),
 )
 class CallScriptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [IsAuthenticated, ReadsInternal]
     serializer_class = CallScriptSerializer
     pagination_class = None
     filter_backends: list[Any] = []
