@@ -88,6 +88,7 @@ API_ROWS: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int], bool]
     # "revoke all my tokens" works for anyone logged in.
     ("delete", "/api/v1/auth/token/"): ({}, None, row(400), False),
     ("delete", "/api/v1/auth/tokens/"): ({}, None, row(200), False),
+    ("get", "/api/v1/reports/monthly/"): ({}, None, row(200), True),
     ("get", "/api/v1/board/"): ({}, None, only(UNIT_VIEW, 200, 403), True),
     ("get", "/api/v1/cases/"): ({}, None, row(200), False),
     ("post", "/api/v1/cases/"): ({}, {}, row(400), False),
@@ -99,6 +100,8 @@ API_ROWS: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int], bool]
         only(SEE_A, 403, 404, agent=200, quality=200, gm=200, root=200),
         False,
     ),
+    # Everyone who may see A may act on it here (owner, handler, supervisors and above); a missing reason is 400.
+    ("post", "/api/v1/cases/{id}/classification/"): ({"id": "A"}, {"version": "v"}, only(SEE_A, 400, 404), True),
     ("get", "/api/v1/cases/{id}/clocks/"): ({"id": "A"}, None, only(SEE_A, 200, 404), True),
     ("post", "/api/v1/cases/{id}/clocks/{clock_id}/extend/"): (
         {"id": "A", "clock_id": "clock"},

@@ -45,6 +45,7 @@ from kefu.core.api import LIST_ERRORS
 from kefu.core.parsers import FormParser, MultiPartParser
 from kefu.core.uploads import attachment_content_type, download_response
 from kefu.customers.api.serializers import CustomerSerializer
+from kefu.rulebooks.choices import Operation
 from kefu.rulebooks.models import Rulebook
 
 __all__ = ("CaseViewSet", "RulebookViewSet")
@@ -205,6 +206,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @action(detail=True, methods=["post"])
     def transfer(self, request: Request, pk: str | None = None) -> Response:
         case = self.get_object()
+        # Who may not act is told so (403) before their input is judged (400).
+        services.case_operation_check(case=case, actor=request.user, op=Operation.TRANSFER)
         data = self._input(CaseTransferSerializer)
         case = services.case_transfer(
             case=case,
@@ -219,27 +222,33 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @_version_action(CaseReasonSerializer, "Suspend the case")
     @action(detail=True, methods=["post"])
     def suspend(self, request: Request, pk: str | None = None) -> Response:
-        return self._reasoned(services.case_suspend)
+        return self._reasoned(services.case_suspend, op=Operation.SUSPEND)
 
     @_version_action(CaseResumeSerializer, "Resume a suspended case")
     @action(detail=True, methods=["post"])
     def resume(self, request: Request, pk: str | None = None) -> Response:
-        return self._reasoned(services.case_resume, CaseResumeSerializer)
+        return self._reasoned(services.case_resume, CaseResumeSerializer, op=Operation.RESUME)
 
     @_version_action(CaseReasonSerializer, "Record that the customer withdrew the case")
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
-        return self._reasoned(services.case_withdraw)
+        return self._reasoned(services.case_withdraw, op=Operation.WITHDRAW)
 
     @_version_action(CaseReasonSerializer, "Reopen a closed case")
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: str | None = None) -> Response:
-        return self._reasoned(services.case_reopen)
+        return self._reasoned(services.case_reopen, op=Operation.REOPEN)
 
     def _reasoned(
-        self, service: Callable[..., Case], serializer_class: type[BaseSerializer] = CaseReasonSerializer
+        self,
+        service: Callable[..., Case],
+        serializer_class: type[BaseSerializer] = CaseReasonSerializer,
+        *,
+        op: Operation,
     ) -> Response:
         case = self.get_object()
+        # Who may not act is told so (403) before their input is judged (400).
+        services.case_operation_check(case=case, actor=self.request.user, op=op)
         data = self._input(serializer_class)
         case = service(case=case, actor=self.request.user, expected_version=data["version"], reason=data["reason"])
         return self._detail(case)
@@ -251,6 +260,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @action(detail=True, methods=["post"])
     def classification(self, request: Request, pk: str | None = None) -> Response:
         case = self.get_object()
+        services.case_classification_check(case=case, actor=request.user)
         data = self._input(CaseClassificationSerializer)
         case = services.case_update_classification(
             case=case,

@@ -34,6 +34,8 @@ from kefu.sla import services as sla
 
 __all__ = (
     "CLASSIFY_ROLES",
+    "case_classification_check",
+    "case_operation_check",
     "case_add_attachment",
     "case_add_note",
     "case_hand_over_open_work",
@@ -45,6 +47,17 @@ __all__ = (
     "case_update_classification",
     "case_withdraw",
 )
+
+
+def case_operation_check(*, case: Case, actor: User, op: Operation) -> None:
+    """Raise ForbiddenError unless `actor` may do `op` on `case` (role under the rulebook, acting on it,
+    recusal): the check each operation's service makes first. For callers that must refuse a person
+    who may not act before reading (and judging) their input, like the API views."""
+    if op == Operation.TRANSFER and case.owner_id == actor.pk:
+        ensure_not_subject(case, actor)  # the owner may always hand their own case on
+        return
+    check_operation(case, actor, op)
+    ensure_not_subject(case, actor)
 
 
 @transaction.atomic
@@ -269,6 +282,17 @@ def case_merge(*, case: Case, into: Case, actor: User, expected_version: int | N
 CLASSIFY_ROLES = [Role.SUPERVISOR, Role.MANAGER, Role.DEPUTY_GM, Role.QUALITY, Role.GENERAL_MANAGER, Role.ADMINISTRATOR]
 
 
+def case_classification_check(*, case: Case, actor: User) -> None:
+    """Raise ForbiddenError unless `actor` may change the case's category or severity: its owner or
+    handler, or a supervisor and above, who may act on it (and is not its subject)."""
+    ensure_not_subject(case, actor)
+    ensure_may_act(case, actor)
+    if actor.pk not in (case.owner_id, case.assignee_id) and not actor_has_role(actor, CLASSIFY_ROLES):
+        raise ForbiddenError(
+            _("Only the case's owner or handler, or a supervisor, may change its category or severity.")
+        )
+
+
 @transaction.atomic
 def case_update_classification(
     *,
@@ -282,11 +306,7 @@ def case_update_classification(
     """Change the category and/or severity of an open case (None = unchanged) and recompute its
     running deadlines, keeping the time already used (docs/sla.md)."""
     case = case_lock(case, expected_version=expected_version)
-    ensure_may_act(case, actor)
-    if actor.pk not in (case.owner_id, case.assignee_id) and not actor_has_role(actor, CLASSIFY_ROLES):
-        raise ForbiddenError(
-            _("Only the case's owner or handler, or a supervisor, may change its category or severity.")
-        )
+    case_classification_check(case=case, actor=actor)
     if case.status not in (CaseStatus.OPEN, CaseStatus.SUSPENDED):
         raise ApplicationError(
             _("Case %(number)s is %(status)s; its classification can no longer change.")
