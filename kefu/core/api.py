@@ -96,7 +96,8 @@ def schema_common_responses(result: dict[str, Any], generator: Any, request: Any
 
     Every operation may answer 400 (a NUL character in the path or a query parameter, a query value over
     MAX_QUERY_VALUE characters, a Content-Length that is not a number); every operation with a request
-    body may answer 413 (body over its limit). String query parameters say their MAX_QUERY_VALUE.
+    body may answer 413 (body over its limit); every cursor-paginated list 404 (a cursor it did not
+    make). String query parameters say their MAX_QUERY_VALUE.
     """
     from kefu.core.middleware import MAX_QUERY_VALUE
 
@@ -122,4 +123,7 @@ def schema_common_responses(result: dict[str, Any], generator: Any, request: Any
                 responses.setdefault(
                     "413", {**error, "description": "The body is over its limit (docs/api.md, 'Limits')."}
                 )
+            if any(p.get("in") == "query" and p.get("name") == "cursor" for p in operation.get("parameters", [])):
+                # Every cursor-paginated list answers 404 to a cursor it did not make (KefuCursorPagination).
+                responses.setdefault("404", {**error, "description": "{detail}: the cursor is not one this list made."})
     return result
