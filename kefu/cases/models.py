@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from kefu.cases.choices import (
     ApprovalDecision,
     CaseStatus,
-    Channel,
     EventKind,
     NoteVisibility,
     RemedyKind,
@@ -33,6 +32,7 @@ __all__ = (
     "Approval",
     "NumberSequence",
     "IdempotencyRecord",
+    "CaseSupervisor",
 )
 
 USER = settings.AUTH_USER_MODEL
@@ -44,14 +44,18 @@ class CaseQuerySet(models.QuerySet):
 
         General manager, deputy GM, quality and administrators see everything; supervisors and
         managers see the cases received by or routed to their unit and the units below it; everyone
-        else sees what they received, own or handle. Nobody sees a case that complains about them
-        (recusal, and 篇10: never reveal a complaint to the person complained about).
+        else sees what they received, own, handle or supervise. Nobody sees a case that complains about
+        them (recusal, and 篇10: never reveal a complaint to the person complained about). A sealed case
+        type narrows this to the roles its rulebook names and the people assigned (001 篇9).
         """
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser:
             return self
-        personal = Q(receiver=user) | Q(owner=user) | Q(assignee=user)
+        # Supervisors added to a case (督办, e.g. by an escalation step) count as assigned to it.
+        supervising = Q(pk__in=models.Subquery(CaseSupervisor.objects.filter(user=user).values("case_id")))
+        assigned = Q(owner=user) | Q(assignee=user) | supervising
+        personal = Q(receiver=user) | assigned
         if user.sees_everything:
             scope = Q()
         elif user.sees_unit:
@@ -62,7 +66,10 @@ class CaseQuerySet(models.QuerySet):
             scope = personal | Q(responsible_unit_id__in=units) | Q(receiving_unit_id__in=units)
         else:
             scope = personal
-        return self.filter(scope).exclude(subject_person=user)
+        qs = self.filter(scope).exclude(subject_person=user)
+        # Sealed case types (rulebook `sealed:`, like confidential files): on top of the above, only
+        # the roles the rulebook names and the people assigned to the case.
+        return qs.filter(Q(sealed_roles="") | assigned | Q(sealed_roles__contains=f",{user.role},"))
 
     def open(self) -> CaseQuerySet:
         return self.filter(status__in=[CaseStatus.OPEN, CaseStatus.SUSPENDED])
@@ -84,7 +91,8 @@ class Case(TimeStampedModel):
     case_type = models.CharField(_("case type"), max_length=40)
     category = models.CharField(_("category"), max_length=40, blank=True)
     severity = models.CharField(_("severity"), max_length=40)
-    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    # A code of the rulebook's channels (Kefu's global list unless the rulebook has its own): see `channel_label`.
+    channel = models.CharField(_("channel"), max_length=20)
     status = models.CharField(_("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     stage = models.CharField(_("stage"), max_length=40)
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -177,6 +185,12 @@ class Case(TimeStampedModel):
         related_name="duplicates",
     )
     suspended_stage_status = models.CharField(max_length=12, blank=True, editable=False)
+    # The case type's form fields (rulebook `fields:`), key → value in the JSON form of
+    # kefu.rulebooks.fields.clean_value. Indexed on PostgreSQL (GIN) for filters on choice fields.
+    fields = models.JSONField(_("form fields"), default=dict, blank=True)
+    # A sealed case type (rulebook `sealed:`): ",role,role," of the roles that may see it besides the
+    # people assigned; "" = not sealed. Copied at registration so visible_to needs no rulebook.
+    sealed_roles = models.CharField(max_length=200, blank=True, default="", editable=False)
 
     objects = CaseQuerySet.as_manager()
 
@@ -222,6 +236,14 @@ class Case(TimeStampedModel):
     @property
     def severity_label(self) -> str:
         return self.rulebook.severity_label(self.severity)
+
+    @property
+    def channel_label(self) -> str:
+        return self.rulebook.channel_label(self.channel)
+
+    @property
+    def is_sealed(self) -> bool:
+        return bool(self.sealed_roles)
 
 
 class CaseEvent(models.Model):
@@ -331,6 +353,8 @@ class Approval(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="approvals")
     approval_round = models.PositiveIntegerField()
+    # The approval pass of the round (rulebook transition `approval_pass`); "" = the case type's chain.
+    approval_pass = models.CharField(max_length=40, blank=True, default="")
     step = models.PositiveSmallIntegerField()
     role = models.CharField(max_length=20)
     approver = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -341,11 +365,35 @@ class Approval(models.Model):
     class Meta:
         verbose_name = _("approval")
         verbose_name_plural = _("approvals")
-        ordering = ["case", "approval_round", "step"]
-        constraints = [models.UniqueConstraint(fields=["case", "approval_round", "step"], name="approval_step_once")]
+        ordering = ["case", "approval_round", "approval_pass", "step"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "approval_round", "approval_pass", "step"], name="approval_step_once_per_pass"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} r{self.approval_round} s{self.step} {self.decision}"
+
+
+class CaseSupervisor(models.Model):
+    """A person added to a case to oversee it (督办), by an escalation step or a person. They see the
+    case and hear about it; they do not own or handle it. Never removed: the record shows who watched."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="supervisors")
+    user = models.ForeignKey(USER, verbose_name=_("supervisor"), on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case supervisor")
+        verbose_name_plural = _("case supervisors")
+        ordering = ["case", "added_at"]
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="case_supervisor_once")]
+        indexes = [models.Index(fields=["user", "case"], name="case_supervisor_user")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.user_id}"
 
 
 class NumberSequence(models.Model):

@@ -173,7 +173,7 @@ class CaseClockExtendView(APIView):
         },
     )
     def post(self, request: Request, pk: str, clock_id: int) -> Response:
-        from kefu.sla.services import clock_extend
+        from kefu.sla.extensions import clock_extend
 
         case = _visible_case(request, pk)
         clock = get_object_or_404(Clock.objects.select_related("calendar"), pk=clock_id, case=case)

@@ -527,7 +527,7 @@ def case_extend_view(request: HttpRequest, number: str, clock_id: int) -> HttpRe
     clock = get_object_or_404(Clock.objects.select_related("calendar"), pk=clock_id, case=case)
     form = ExtensionForm(request.POST, prefix=f"x{clock.pk}", clock_unit=clock.unit)
     if form.is_valid():
-        from kefu.sla.services import clock_extend
+        from kefu.sla.extensions import clock_extend
 
         data = form.cleaned_data
         try:

@@ -10,17 +10,66 @@ from django.utils.translation import gettext as _
 
 from kefu.cases.changes import actor_has_role, case_lock, case_record_change, ensure_not_subject
 from kefu.cases.choices import CaseStatus, EventKind
-from kefu.cases.models import Case
+from kefu.cases.facts import condition_holds
+from kefu.cases.models import Case, CaseAttachment
+from kefu.cases.services._common import is_id
 from kefu.cases.services.actions import ACTIONS
 from kefu.cases.services.approvals import next_approval_step
-from kefu.core.exceptions import ApplicationError, ForbiddenError
+from kefu.cases.services.fields import (
+    check_field_values,
+    describe_changes,
+    may_edit_field,
+    merge_fields,
+    missing_required,
+)
+from kefu.core.exceptions import ApplicationError, FieldErrors, ForbiddenError
 from kefu.org.choices import Role
 from kefu.org.models import User
 from kefu.rulebooks.choices import StateKind, TransitionAction
 from kefu.rulebooks.schema import TransitionDef
 from kefu.sla import services as sla
 
-__all__ = ("case_transition", "transition_allowed")
+__all__ = ("case_transition", "transition_allowed", "transition_inputs")
+
+
+def transition_inputs(case: Case, td: TransitionDef) -> tuple[bool, list[str], bool]:
+    """What a transition's form must ask for besides its action's input: (comment required, form
+    field keys, attachment required). The fields are those the transition `requires` and those whose
+    `required_before` names it."""
+    requires = td.requires
+    keys = list(requires.fields) if requires else []
+    keys += [f.key for f in case.type_def.fields if td.name in f.required_before and f.key not in keys]
+    return bool(requires and requires.comment), keys, bool(requires and requires.attachment)
+
+
+def _required_input(
+    case: Case, actor: User, td: TransitionDef, data: dict[str, Any]
+) -> tuple[dict[str, Any], int | None]:
+    """Check the input the rulebook requires on this transition (comment, form fields, attachment) and
+    the form field values it carries; return (field changes, attachment id). Raises with every problem."""
+    type_def = case.type_def
+    errors = FieldErrors()
+    comment_required, asked, attachment_required = transition_inputs(case, td)
+    if comment_required and not str(data.get("comment") or "").strip():
+        errors.add("comment", _("This field is required."))
+    changes = check_field_values(type_def, data.get("fields"), errors, case=case, customer_id=case.customer_id)
+    for key in changes:
+        definition = type_def.field(key)
+        if key not in asked and definition is not None and not may_edit_field(case, actor, definition):
+            errors.add(f"fields.{key}", _("Your role may not change this field."))
+    merged = merge_fields(case.fields, changes)
+    for definition in missing_required(type_def, merged, asked):
+        if f"fields.{definition.key}" not in errors.fields:
+            errors.add(f"fields.{definition.key}", _("Required before “%(action)s”.") % {"action": td.label})
+    attachment_id = None
+    if attachment_required:
+        raw = data.get("attachment")
+        if is_id(raw) and CaseAttachment.objects.filter(pk=int(str(raw)), case=case).exists():
+            attachment_id = int(str(raw))
+        else:
+            errors.add("attachment", _("Attach a file: “%(action)s” needs one.") % {"action": td.label})
+    errors.raise_if_any(_("“%(action)s” needs more input.") % {"action": td.label})
+    return changes, attachment_id
 
 
 def transition_allowed(case: Case, actor: User, td: TransitionDef) -> bool:
@@ -31,8 +80,10 @@ def transition_allowed(case: Case, actor: User, td: TransitionDef) -> bool:
         return False
     if case.stage not in td.from_ or case.subject_person_id == actor.pk:
         return False
+    if td.when is not None and not condition_holds(case, td.when):
+        return False
     if td.action in (TransitionAction.APPROVE, TransitionAction.DECLINE):
-        step = next_approval_step(case)
+        step = next_approval_step(case, td)
         return step is not None and actor_has_role(actor, [step[1].role])
     return actor_has_role(actor, td.roles)
 
@@ -75,9 +126,27 @@ def case_transition(
             }
         )
 
+    if td.when is not None and not condition_holds(case, td.when):
+        raise ApplicationError(
+            _("“%(action)s” is not possible for this case: the rulebook allows it only when %(condition)s.")
+            % {"action": td.label, "condition": " ".join(td.when.split())},
+            extra={"transition": [_("The rulebook's condition for this step does not hold.")]},
+        )
+    field_changes, attachment_id = _required_input(case, actor, td, data)
+
     from_stage, from_status = case.stage, case.status
     outcome = ACTIONS[td.action](case, actor, data, td)
     fields = list(outcome.fields)
+    if field_changes:
+        before = dict(case.fields or {})
+        case.fields = merge_fields(before, field_changes)
+        lines, changed = describe_changes(type_def, before, case.fields)
+        if changed:
+            fields.append("fields")
+            outcome.data["fields"] = changed
+            outcome.message = "\n".join(part for part in (outcome.message, lines) if part)
+    if attachment_id is not None:
+        outcome.data["attachment"] = attachment_id
     now = timezone.now()
     if outcome.move:
         case.stage = td.to
