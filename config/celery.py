@@ -33,3 +33,12 @@ def _beat_schedule(sender: Celery, **kwargs) -> None:
         name="case-events-dispatch",
         expires=max(events_seconds - 2, 2),
     )
+    # Retention (rulebook `retention:`): archive closed cases whose period has passed, once a day at night.
+    from celery.schedules import crontab
+
+    sender.add_periodic_task(
+        crontab(hour=2, minute=30),
+        sender.signature("kefu.cases.tasks.cases_archive_retention"),
+        name="cases-archive-retention",
+        expires=6 * 3600,
+    )

@@ -8,6 +8,7 @@ the document, the line, and what is wrong. docs/rulebooks.md is the reference fo
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -423,8 +424,39 @@ def _problems_of(exc: ValidationError, root: yaml.Node | None, prefix: tuple[Any
     return problems
 
 
-def parse_rulebook(text: str, *, source: str = "<rulebook>") -> RulebookDoc:
-    """Parse and validate a rulebook; raise RulebookError naming every problem."""
+def _calendar_problems(doc: RulebookDoc, calendars: Collection[str]) -> list[tuple[tuple[Any, ...], str]]:
+    """Clocks must count on calendars this site has: otherwise every registration would fail."""
+    out: list[tuple[tuple[Any, ...], str]] = []
+    known = ", ".join(sorted(calendars)) or "none"
+    hint = "create it (`kefu calendar create-defaults` makes office and 24x7) or name one that exists"
+    default_used = False
+    for code, ct in doc.case_types.items():
+        for i, clock in enumerate(ct.sla.clocks if ct.sla else []):
+            if clock.calendar is None:
+                default_used = True
+            elif clock.calendar not in calendars:
+                out.append(
+                    (
+                        ("case_types", code, "sla", "clocks", i, "calendar"),
+                        f"unknown working calendar '{clock.calendar}' (this site has: {known}); {hint}",
+                    )
+                )
+    if default_used and doc.calendar not in calendars:
+        out.append(
+            (
+                ("calendar",),
+                f"the clocks count on the working calendar '{doc.calendar}', which this site does not have "
+                f"(it has: {known}); {hint}",
+            )
+        )
+    return out
+
+
+def parse_rulebook(text: str, *, source: str = "<rulebook>", calendars: Collection[str] | None = None) -> RulebookDoc:
+    """Parse and validate a rulebook; raise RulebookError naming every problem.
+
+    With `calendars` (the working calendar keys of the site), the calendars the clocks use are checked
+    too; without, they are not (no database at hand)."""
     from kefu.rulebooks.sections import registered_sections
 
     try:
@@ -450,6 +482,8 @@ def parse_rulebook(text: str, *, source: str = "<rulebook>") -> RulebookDoc:
     if problems or doc is None:
         raise RulebookError(source, problems)
     semantic = [(path, msg) for path, msg in _semantic_problems(doc)]
+    if calendars is not None:
+        semantic += _calendar_problems(doc, calendars)
     doc._sections = sections
     for key, section in sections.items():
         check = specs[key].check

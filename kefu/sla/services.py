@@ -36,6 +36,7 @@ from kefu.core.exceptions import ApplicationError
 from kefu.rulebooks.choices import StateKind
 from kefu.rulebooks.schema import ClockDef
 from kefu.sla.choices import ClockStatus
+from kefu.sla.escalation import plan_from_start
 from kefu.sla.models import Clock
 from kefu.sla.rules import (
     AWAITING_PROMISE,
@@ -285,6 +286,9 @@ def clocks_start_for(*, case: Case, stage: str, at: datetime, actor: User) -> li
         if paused:
             clock.status = ClockStatus.PAUSED
         _schedule(clock)
+        if clock.escalate_from_start:
+            steps = case.rulebook.escalation_ladders.get(clock.ladder)
+            plan_from_start(clock, steps=steps, engine=engines.engine(calendar.pk))
         created.append(clock)
         live.add(definition.key)
     Clock.objects.bulk_create(created)  # one INSERT for all of them (Clock has no save() hooks)
@@ -377,6 +381,9 @@ def clocks_resume(*, case: Case, at: datetime, actor: User) -> list[Clock]:
             # ladder plans from the new deadline again.
             clock.escalation_level = 0
         _schedule(clock)
+        if clock.escalate_from_start:
+            steps = case.rulebook.escalation_ladders.get(clock.ladder)
+            plan_from_start(clock, steps=steps, engine=engines.engine(clock.calendar_id))
         _update(clock, "status", "resumed_at", *_TIMING)
     _missing_history(case, actor=actor, clocks=missing)
     return resumed

@@ -45,6 +45,7 @@ from kefu.rulebooks.models import RulebookVersion
 from kefu.rulebooks.schema import LadderStepDef, RulebookDoc
 from kefu.rulebooks.selectors import rulebook_doc
 from kefu.sla.choices import ClockStatus, NoticeKind
+from kefu.sla.escalation import escalation_actions_run, ladder_fire_at, mark_actions_pending
 from kefu.sla.models import Clock, ClockNotice, Notification
 from kefu.sla.notify import RecipientResolver
 
@@ -68,6 +69,12 @@ _CLOCK_COLUMNS = (
     "ladder",
     "warned",
     "escalation_level",
+    # For ladders counted from the clock's start (kefu.sla.escalation.ladder_fire_at).
+    "escalate_from_start",
+    "started_at",
+    "resumed_at",
+    "used_minutes",
+    "working_measure",
 )
 _CASE_COLUMNS = (
     "id",
@@ -90,6 +97,11 @@ class ClockState(Protocol):
     warn_at: datetime | None
     warned: bool
     escalation_level: int
+    escalate_from_start: bool
+    started_at: datetime
+    resumed_at: datetime | None
+    used_minutes: int
+    working_measure: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +112,8 @@ class Due:
     level: int
     targets: tuple[str, ...]
     label: str = ""
+    # The step also changes the case (reassign / add_supervisor): done by kefu.sla.escalation.
+    changes_case: bool = False
 
 
 @dataclass
@@ -109,6 +123,8 @@ class SweepResult:
     notifications: int = 0  # inbox entries created (each e-mailed after commit)
     batches: int = 0
     errors: int = 0  # clocks whose fire times could not be computed (logged, retried later)
+    marked: int = 0  # fired steps that also change the case
+    case_changes: int = 0  # escalation steps that reassigned the case or added a supervisor
     notification_ids: list[int] = field(default_factory=list, repr=False)
 
 
@@ -142,12 +158,13 @@ def clock_plan(
         for i, step in enumerate(steps, start=1):
             if i <= level:
                 continue
-            fire_at = engine.add(deadline, step.after.amount, step.after.unit)
+            fire_at = ladder_fire_at(clock, step, engine)
             if fire_at > now:
                 pending.append(fire_at)
                 break
-            kind = NoticeKind.OVERDUE if i == 1 and step.after.amount == 0 else NoticeKind.ESCALATION
-            due.append(Due(kind, i, tuple(step.notify), step.label))
+            overdue = i == 1 and step.after.amount == 0 and not getattr(clock, "escalate_from_start", False)
+            kind = NoticeKind.OVERDUE if overdue else NoticeKind.ESCALATION
+            due.append(Due(kind, i, tuple(step.notify), step.label, bool(step.actions)))
             level = i
     elif level < 1:
         if deadline <= now:
@@ -200,6 +217,8 @@ class _Caches:
             clock.warn_at,
             clock.warned,
             clock.escalation_level,
+            # A ladder counted from the start depends on the clock's running time too.
+            (clock.started_at, clock.resumed_at, clock.used_minutes) if clock.escalate_from_start else None,
         )
         plan = self.plans.get(key)
         if plan is None:
@@ -283,6 +302,7 @@ def _sweep_batch(*, now: datetime, batch: int, caches: _Caches, result: SweepRes
         }
         caches.load(clocks, cases)
         owed: list[_Owed] = []
+        changing: list[tuple[int, str, int]] = []  # fired steps that also change the case
         progress: list[tuple[int, int, bool, datetime | None]] = []  # (clock id, level, warned, next check)
         for clock in clocks:
             case = cases[clock.case_id]
@@ -298,6 +318,8 @@ def _sweep_batch(*, now: datetime, batch: int, caches: _Caches, result: SweepRes
             for d in due:
                 recipients = caches.recipients.resolve_ids(case=case, targets=d.targets)
                 owed.append(_Owed(clock.id, case.id, d.kind, d.level, recipients, *caches.texts(clock, case, d)))
+                if d.changes_case:
+                    changing.append((clock.id, d.kind, d.level))
         if not owed:
             fired, ids = 0, []
         elif connection.vendor == "postgresql":
@@ -305,6 +327,7 @@ def _sweep_batch(*, now: datetime, batch: int, caches: _Caches, result: SweepRes
         else:
             fired, ids = _fire_portable(owed, now=now)
         _save_progress(progress)
+        result.marked += mark_actions_pending(changing, now=now)
         if ids:
             transaction.on_commit(lambda ids=ids: _queue_email(ids))
     result.clocks += len(clocks)
@@ -441,6 +464,10 @@ def sla_sweep(*, now: datetime | None = None, batch: int = 1000) -> SweepResult:
     # not due. Each committed batch moves its clocks' next_check_at past `now`, so this ends.
     while _sweep_batch(now=now, batch=batch, caches=caches, result=result) == batch:
         pass
+    # Steps that change the case (reassign, add a supervisor), each under the case's lock. Ones a
+    # killed worker left pending are picked up by the periodic task (kefu.sla.tasks.sla_sweep_task).
+    if result.marked:
+        result.case_changes = escalation_actions_run()
     if result.clocks:
         log.info(
             "sla_sweep: %s clock(s), %s notice(s), %s notification(s), %s error(s)",

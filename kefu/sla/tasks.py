@@ -20,8 +20,17 @@ def sla_sweep_task() -> dict:
     """The periodic sweep (beat, every KEFU_SLA_SWEEP_SECONDS). Two running at once split the work."""
     from kefu.sla.sweep import sla_sweep
 
+    from kefu.sla.escalation import escalation_actions_run
+
     result = sla_sweep()
-    return {"clocks": result.clocks, "notices": result.notices, "notifications": result.notifications}
+    # Escalation steps whose case change a killed worker left pending (the sweep does its own at once).
+    changes = escalation_actions_run()
+    return {
+        "clocks": result.clocks,
+        "notices": result.notices,
+        "notifications": result.notifications,
+        "case_changes": result.case_changes + changes,
+    }
 
 
 @shared_task(
