@@ -141,7 +141,9 @@ def _clock(out: Found, cpath: tuple[Any, ...], doc: RulebookDoc, code: str, cloc
         if extension.when is not None:
             _expression(out, (*epath, "when"), doc, code, extension.when)
         if extension.tiers is not None:
-            _increasing(out, (*epath, "tiers"), [t.up_to for t in extension.tiers], "tiers must grow (up_to)")
+            for j in range(1, len(extension.tiers)):
+                pair = [extension.tiers[j - 1].up_to, extension.tiers[j].up_to]
+                _increasing(out, (*epath, "tiers", j, "up_to"), pair, "tiers must grow (up_to)")
     if clock.promise is not None:
         _increasing(out, (*cpath, "promise"), [clock.promise.min, clock.promise.max], "min must be less than max")
 
@@ -169,9 +171,14 @@ def _chains(out: Found, doc: RulebookDoc, used: dict[str, list[str]]) -> None:
         for i, step in enumerate(steps[:-1]):
             if step.limit is None and step.when is None:
                 out.append(((*cpath, "steps", i, "limit"), "only the last step may have no limit"))
-        limits = [s.limit for s in steps if s.limit is not None]
-        if any(b <= a for a, b in zip(limits, limits[1:], strict=False)):
-            out.append((cpath, "limits must increase along the chain"))
+        previous = None
+        for i, step in enumerate(steps):
+            if step.limit is None:
+                continue
+            if previous is not None and step.limit <= previous:
+                # Reported at the step that does not rise (e.g. 2000 after 2000, seed-002 Doc 2's boundary).
+                out.append(((*cpath, "steps", i, "limit"), "limits must increase along the chain"))
+            previous = step.limit
         for case_type in sorted(set(used.get(name, []))) or [None]:
             # A measure or step condition is checked against every case type that uses the chain
             # (one of them may lack a field the other has).

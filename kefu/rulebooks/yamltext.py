@@ -63,6 +63,33 @@ class _Loader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+def _thing(context: str) -> str:
+    """'while scanning a quoted scalar' → 'quoted scalar'."""
+    thing = context.removeprefix("while scanning ").removeprefix("while parsing ")
+    return thing.removeprefix("an ").removeprefix("a ")
+
+
+def _runaway_quote(text: str, line: int) -> int | None:
+    """The line of a quoted value that runs on over several lines up to the error's line: the usual
+    cause of a parse error far below the mistake (a closing quote is missing, and the value ends at
+    the next quote in the file)."""
+    found = None
+    try:
+        for token in yaml.scan(text):
+            if token.start_mark.line + 1 > line:
+                break
+            if (
+                isinstance(token, yaml.ScalarToken)
+                and token.style in ('"', "'")
+                and token.end_mark.line > token.start_mark.line
+                and token.end_mark.line + 1 >= line - 1
+            ):
+                found = token.start_mark.line + 1
+    except yaml.YAMLError:
+        pass
+    return found
+
+
 def _syntax_problem(exc: yaml.YAMLError, text: str) -> tuple[int | None, str]:
     problem = getattr(exc, "problem", None) or str(exc)
     mark = getattr(exc, "problem_mark", None)
@@ -70,12 +97,24 @@ def _syntax_problem(exc: yaml.YAMLError, text: str) -> tuple[int | None, str]:
     context_mark = getattr(exc, "context_mark", None)
     last_line = text.count("\n") + (0 if text.endswith("\n") else 1)
     line = mark.line + 1 if mark is not None else None
+    quoted = _runaway_quote(text, line) if line is not None else None
+    if quoted is not None and quoted < line:
+        return quoted, (
+            f"not valid YAML: the quoted value that starts here runs on to line {line}, where the parser stops "
+            f"({problem}); is its closing quote missing?"
+        )
     if context_mark is not None and context:
         opened = context_mark.line + 1
         if "end of stream" in problem or (line is not None and line >= last_line and opened < line):
             # The scanner ran to the end of the file looking for the end of something (a quote, a
             # bracket): the mistake is where that something began, not at the end of the file.
-            return opened, f"not valid YAML: {context} that starts here is never closed ({problem} at line {line})"
+            thing = _thing(context)
+            return opened, f"not valid YAML: the {thing} that starts here is never closed ({problem} at line {line})"
+        if opened < line and (context.startswith("while scanning") or "flow" in context):
+            # A quoted value, a key or a [..]/{..} that began earlier and was never finished: the
+            # mistake is where it began (a missing quote, colon or bracket).
+            thing = _thing(context)
+            return opened, f"not valid YAML: the {thing} that starts here is not finished ({problem} at line {line})"
         if opened != line:
             return line, f"not valid YAML: {problem} ({context} that starts on line {opened})"
     return line, f"not valid YAML: {problem}"
