@@ -26,6 +26,18 @@ def rulebooks(db, calendars):
 
 
 @pytest.fixture
+def v2_rulebook(rulebooks):
+    """The format-v2 test rulebook (kefu/rulebooks/tests/format_v2.yaml) loaded next to the presets."""
+    from pathlib import Path
+
+    from kefu.rulebooks.services import rulebook_load_file
+
+    path = Path(__file__).resolve().parent / "kefu" / "rulebooks" / "tests" / "format_v2.yaml"
+    version, _created = rulebook_load_file(path=path)
+    return version
+
+
+@pytest.fixture
 def org(db):
     group = unit_create(name="集团", code="group", kind=UnitKind.GROUP)
     province = unit_create(name="华东分公司", code="east", kind=UnitKind.PROVINCE, parent=group)

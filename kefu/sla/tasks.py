@@ -18,9 +18,8 @@ log = logging.getLogger(__name__)
 @shared_task(ignore_result=True)
 def sla_sweep_task() -> dict:
     """The periodic sweep (beat, every KEFU_SLA_SWEEP_SECONDS). Two running at once split the work."""
-    from kefu.sla.sweep import sla_sweep
-
     from kefu.sla.escalation import escalation_actions_run
+    from kefu.sla.sweep import sla_sweep
 
     result = sla_sweep()
     # Escalation steps whose case change a killed worker left pending (the sweep does its own at once).

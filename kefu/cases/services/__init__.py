@@ -6,12 +6,15 @@ same transaction (the public helpers for that are in `kefu.cases.changes`, which
 too). Subscribers of `kefu.cases.events` hear about each event after commit, so nothing reacts to a
 change that rolled back.
 
-Modules: `registration` (case_register), `transitions` (case_transition and the rulebook checks),
-`actions` (what each transition action does), `approvals` (approval chains), `operations`
-(transfer, suspend, resume, withdraw, reopen, merge, classification, notes, attachments, hand-over).
+Modules: `registration` (case_register), `transitions` (case_transition and the rulebook checks:
+conditions, required input), `actions` (what each transition action does), `approvals` (approval
+chains and passes), `fields` (form fields: checking values, case_update_fields), `operations`
+(transfer, suspend, resume, withdraw, reopen, merge, classification, notes, attachments, hand-over),
+`retention` (archiving closed cases after the rulebook's retention period).
 """
 
 from kefu.cases.services.approvals import approval_steps_required
+from kefu.cases.services.fields import case_update_fields
 from kefu.cases.services.operations import (
     CLASSIFY_ROLES,
     case_add_attachment,
@@ -26,11 +29,13 @@ from kefu.cases.services.operations import (
     case_withdraw,
 )
 from kefu.cases.services.registration import case_register, request_fingerprint
-from kefu.cases.services.transitions import case_transition, transition_allowed
+from kefu.cases.services.retention import case_archive_by_retention, cases_archive_due
+from kefu.cases.services.transitions import case_transition, transition_allowed, transition_inputs
 
 __all__ = (
     "CLASSIFY_ROLES",
     "approval_steps_required",
+    "case_archive_by_retention",
     "case_add_attachment",
     "case_add_note",
     "case_hand_over_open_work",
@@ -42,7 +47,10 @@ __all__ = (
     "case_transfer",
     "case_transition",
     "case_update_classification",
+    "case_update_fields",
     "case_withdraw",
+    "cases_archive_due",
     "request_fingerprint",
     "transition_allowed",
+    "transition_inputs",
 )
