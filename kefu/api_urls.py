@@ -7,7 +7,7 @@ from rest_framework.routers import DefaultRouter
 from kefu.cases.api.views import CaseViewSet, RulebookViewSet
 from kefu.customers.api.views import CustomerViewSet
 from kefu.org.api.views import OrgUnitViewSet, StaffViewSet
-from kefu.sla.api import BoardView, CaseClockExtendView, CaseClocksView, NotificationViewSet
+from kefu.sla.api import BoardView, CaseClockExtendView, CaseClockPromiseView, CaseClocksView, NotificationViewSet
 
 router = DefaultRouter()
 router.register("cases", CaseViewSet, basename="case")
@@ -21,6 +21,7 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("cases/<str:pk>/clocks/", CaseClocksView.as_view(), name="case-clocks"),
     path("cases/<str:pk>/clocks/<int:clock_id>/extend/", CaseClockExtendView.as_view(), name="case-clock-extend"),
+    path("cases/<str:pk>/clocks/<int:clock_id>/promise/", CaseClockPromiseView.as_view(), name="case-clock-promise"),
     path("board/", BoardView.as_view(), name="board"),
     *router.urls,
 ]

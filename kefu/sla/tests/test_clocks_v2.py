@@ -83,7 +83,9 @@ def test_an_unresolved_emergency_goes_up_at_5_and_10_minutes_and_changes_the_cas
     # (No warning: by the time a sweep looked, the 10-minute deadline itself had come.)
     notices = sorted(ClockNotice.objects.filter(clock=clock).values_list("kind", "level"))
     assert notices == [(NoticeKind.ESCALATION, 1), (NoticeKind.ESCALATION, 2)]
-    told = set(Notification.objects.filter(notice__clock=clock, notice__level=2).values_list("recipient__username", flat=True))
+    told = set(
+        Notification.objects.filter(notice__clock=clock, notice__level=2).values_list("recipient__username", flat=True)
+    )
     assert told == {"gm"}
 
 
