@@ -17,7 +17,7 @@ from kefu.customers.models import Contact
 from kefu.org.models import OrgUnit, User
 from kefu.rulebooks.fields import FieldDef
 
-__all__ = ("FieldRow", "field_display", "field_filter", "field_rows", "parse_field_filter")
+__all__ = ("FieldRow", "field_display", "field_filter", "field_rows", "parse_field_filter", "reference_names")
 
 
 @dataclass(frozen=True)
@@ -41,13 +41,15 @@ class FieldRow:
         return self.definition.help_en if english and self.definition.help_en else self.definition.help
 
 
-def _references(definitions: list[FieldDef], values: dict[str, Any]) -> dict[tuple[str, int], str]:
-    """Names of the staff, units, contacts and attachments the values point at: one query per type."""
+def reference_names(definitions: list[FieldDef], rows: list[dict[str, Any]]) -> dict[tuple[str, int], str]:
+    """Names of the staff, units, contacts and attachments the values of `rows` (each a case's
+    `fields`) point at: one query per type, however many rows."""
     wanted: dict[str, set[int]] = {}
-    for definition in definitions:
-        value = values.get(definition.key)
-        if definition.type in ("staff", "unit", "contact", "attachment") and isinstance(value, int):
-            wanted.setdefault(definition.type, set()).add(value)
+    for values in rows:
+        for definition in definitions:
+            value = (values or {}).get(definition.key)
+            if definition.type in ("staff", "unit", "contact", "attachment") and isinstance(value, int):
+                wanted.setdefault(definition.type, set()).add(value)
     names: dict[tuple[str, int], str] = {}
     if "staff" in wanted:
         names.update({("staff", u.pk): str(u) for u in User.objects.filter(pk__in=wanted["staff"])})
@@ -86,7 +88,7 @@ def field_rows(case: Case, *, only_set: bool = False) -> list[FieldRow]:
     """The case type's form fields (of the case's own rulebook version) with values and display texts."""
     definitions = case.type_def.fields
     values = case.fields or {}
-    names = _references(definitions, values)
+    names = reference_names(definitions, [values])
     rows = [FieldRow(d, values.get(d.key), field_display(d, values.get(d.key), names)) for d in definitions]
     return [r for r in rows if r.display] if only_set else rows
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from kefu.cases.choices import CaseStatus, Channel, Responsibility
 from kefu.cases.models import Case
 from kefu.org.models import User
+from kefu.reports.fields import field_breakdowns
 from kefu.rulebooks.models import RulebookVersion
 from kefu.rulebooks.schema import RulebookDoc
 from kefu.rulebooks.selectors import rulebook_doc
@@ -260,4 +261,14 @@ def monthly_report(*, user: User, month: Month) -> MonthlyReport:
             ),
         ),
     ]
+    # The rulebooks' choice fields (format v2), one breakdown each (kefu/reports/fields.py).
+    breakdowns += field_breakdowns(
+        received=received,
+        closed=closed,
+        docs=docs,
+        applicable=applicable,
+        in_time=in_time,
+        make_row=Row,
+        make_breakdown=lambda code, title, rows, rulebook: Breakdown(code, f"{title} · {rulebook}", rows),
+    )
     return MonthlyReport(month=month, total=total, breakdowns=breakdowns)

@@ -23,6 +23,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext_noop
 from pydantic import Field, field_validator, model_validator
 
 from kefu.rulebooks.base import CODE, ROLES, Strict
@@ -138,7 +139,8 @@ class FieldDef(Strict):
 
 
 class FieldValueError(ValueError):
-    """A value does not fit its field. The message is an English source string for translation."""
+    """A value does not fit its field. The message is an English source string, marked for the catalog
+    (gettext_noop) and translated where it is shown (kefu/cases/services/fields.py)."""
 
     def __init__(self, message: str, **params: Any) -> None:
         self.params = params
@@ -180,9 +182,9 @@ def clean_value(definition: FieldDef, value: Any) -> Any:
     if kind in ("text", "long_text"):
         text = str(value).strip()
         if "\x00" in text:
-            raise FieldValueError("The text contains a NUL character.")
+            raise FieldValueError(gettext_noop("The text contains a NUL character."))
         if len(text) > definition.length_limit:
-            raise FieldValueError("At most %(n)s characters.", n=definition.length_limit)
+            raise FieldValueError(gettext_noop("At most %(n)s characters."), n=definition.length_limit)
         return text
     if kind in ("integer", "money"):
         return _clean_number(definition, value)
@@ -194,14 +196,14 @@ def clean_value(definition: FieldDef, value: Any) -> Any:
         try:
             return dt.date.fromisoformat(str(value).strip()).isoformat()
         except ValueError:
-            raise FieldValueError("Enter a date like 2026-03-01.")
+            raise FieldValueError(gettext_noop("Enter a date like 2026-03-01."))
     if kind == "datetime":
         return _clean_datetime(value)
     if kind == "choice":
         code = str(value)
         if code not in {o.code for o in definition.options or []}:
             raise FieldValueError(
-                "Choose one of: %(choices)s.", choices=", ".join(o.code for o in definition.options or [])
+                gettext_noop("Choose one of: %(choices)s."), choices=", ".join(o.code for o in definition.options or [])
             )
         return code
     if kind == "multi_choice":
@@ -209,7 +211,7 @@ def clean_value(definition: FieldDef, value: Any) -> Any:
         known = [o.code for o in definition.options or []]
         bad = [str(c) for c in codes if str(c) not in known]
         if bad:
-            raise FieldValueError("Choose from: %(choices)s.", choices=", ".join(known))
+            raise FieldValueError(gettext_noop("Choose from: %(choices)s."), choices=", ".join(known))
         chosen = {str(c) for c in codes}
         return [c for c in known if c in chosen]
     if kind == "yes_no":
@@ -220,38 +222,38 @@ def clean_value(definition: FieldDef, value: Any) -> Any:
             return True
         if text in ("false", "0", "no", "off", "否"):
             return False
-        raise FieldValueError("Answer yes or no (true/false).")
+        raise FieldValueError(gettext_noop("Answer yes or no (true/false)."))
     # References: an id; the engine checks that the row exists and may be used.
     text = str(value)
     if not (text.isascii() and text.isdigit() and 0 < int(text) < 2**63):
-        raise FieldValueError("Give the id of an existing record.")
+        raise FieldValueError(gettext_noop("Give the id of an existing record."))
     return int(text)
 
 
 def _clean_number(definition: FieldDef, value: Any) -> Any:
     if isinstance(value, bool):
-        raise FieldValueError("Enter a number.")
+        raise FieldValueError(gettext_noop("Enter a number."))
     text = str(value).strip().replace(",", "")
     if not text.isascii():
-        raise FieldValueError("Enter a number.")
+        raise FieldValueError(gettext_noop("Enter a number."))
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise FieldValueError("Enter a number.")
+        raise FieldValueError(gettext_noop("Enter a number."))
     if not number.is_finite():
-        raise FieldValueError("Enter a number.")
+        raise FieldValueError(gettext_noop("Enter a number."))
     if definition.type == "integer":
         if number != number.to_integral_value() or abs(number) > _INTEGER_MAX:
-            raise FieldValueError("Enter a whole number.")
+            raise FieldValueError(gettext_noop("Enter a whole number."))
         result: Any = int(number)
     else:
         if number != number.quantize(Decimal("0.01")) or abs(number) > _MONEY_MAX:
-            raise FieldValueError("An amount in yuan with at most 2 decimals.")
+            raise FieldValueError(gettext_noop("An amount in yuan with at most 2 decimals."))
         result = number
     if definition.min is not None and number < definition.min:
-        raise FieldValueError("At least %(n)s.", n=definition.min)
+        raise FieldValueError(gettext_noop("At least %(n)s."), n=definition.min)
     if definition.max is not None and number > definition.max:
-        raise FieldValueError("At most %(n)s.", n=definition.max)
+        raise FieldValueError(gettext_noop("At most %(n)s."), n=definition.max)
     return result if definition.type == "integer" else str(result.quantize(Decimal("0.01")))
 
 
@@ -264,9 +266,9 @@ def _clean_datetime(value: Any) -> str:
         try:
             moment = dt.datetime.fromisoformat(str(value).strip())
         except ValueError:
-            raise FieldValueError("Enter a date and time like 2026-03-01 14:30.")
+            raise FieldValueError(gettext_noop("Enter a date and time like 2026-03-01 14:30."))
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     if not 1970 <= moment.year <= 2999:
-        raise FieldValueError("Enter a date and time like 2026-03-01 14:30.")
+        raise FieldValueError(gettext_noop("Enter a date and time like 2026-03-01 14:30."))
     return timezone.localtime(moment).isoformat()

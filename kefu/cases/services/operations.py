@@ -28,6 +28,7 @@ from kefu.sla import services as sla
 
 __all__ = (
     "CLASSIFY_ROLES",
+    "attachment_store",
     "case_add_attachment",
     "case_add_note",
     "case_hand_over_open_work",
@@ -358,14 +359,13 @@ def case_add_note(*, case: Case, actor: User, body: str, visibility: str = NoteV
     return note
 
 
-@transaction.atomic
-def case_add_attachment(
+def attachment_store(
     *, case: Case, actor: User, file: UploadedFile, visibility: str = NoteVisibility.INTERNAL
 ) -> CaseAttachment:
+    """Check and save an uploaded file on a locked case (no version bump, no history: the caller records
+    it — an attachment of its own, or the transition it was uploaded with)."""
     from django.conf import settings
 
-    case = case_lock(case, expected_version=None)
-    check_operation(case, actor, Operation.NOTE)
     if file.size is not None and file.size > settings.KEFU_MAX_ATTACHMENT_BYTES:
         raise ApplicationError(
             _("The file is too large."),
@@ -381,6 +381,16 @@ def case_add_attachment(
         visibility=visibility,
     )
     attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def case_add_attachment(
+    *, case: Case, actor: User, file: UploadedFile, visibility: str = NoteVisibility.INTERNAL
+) -> CaseAttachment:
+    case = case_lock(case, expected_version=None)
+    check_operation(case, actor, Operation.NOTE)
+    attachment = attachment_store(case=case, actor=actor, file=file, visibility=visibility)
     case_save(case, [])
     case_record_event(
         case,

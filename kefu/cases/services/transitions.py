@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from kefu.cases.services.fields import (
     merge_fields,
     missing_required,
 )
+from kefu.cases.services.operations import attachment_store
 from kefu.core.exceptions import ApplicationError, FieldErrors, ForbiddenError
 from kefu.org.choices import Role
 from kefu.org.models import User
@@ -90,10 +92,22 @@ def transition_allowed(case: Case, actor: User, td: TransitionDef) -> bool:
 
 @transaction.atomic
 def case_transition(
-    *, case: Case, actor: User, transition: str, expected_version: int | None, data: dict[str, Any] | None = None
+    *,
+    case: Case,
+    actor: User,
+    transition: str,
+    expected_version: int | None,
+    data: dict[str, Any] | None = None,
+    upload: UploadedFile | None = None,
+    upload_fields: list[str] | tuple[str, ...] = (),
 ) -> Case:
-    """Take the rulebook transition `transition` on `case` for `actor`."""
-    data = data or {}
+    """Take the rulebook transition `transition` on `case` for `actor`.
+
+    `upload` is a file uploaded with the step (the web form of a transition that requires an
+    attachment): it is saved on the case in the same transaction and counts as `data["attachment"]`,
+    and as the value of the attachment form fields named in `upload_fields`.
+    """
+    data = dict(data or {})
     case = case_lock(case, expected_version=expected_version)
     type_def = case.type_def
     td = type_def.transition(transition)
@@ -132,6 +146,10 @@ def case_transition(
             % {"action": td.label, "condition": " ".join(td.when.split())},
             extra={"transition": [_("The rulebook's condition for this step does not hold.")]},
         )
+    if upload is not None:
+        data["attachment"] = attachment_store(case=case, actor=actor, file=upload).pk
+        if upload_fields:
+            data["fields"] = {**(data.get("fields") or {}), **dict.fromkeys(upload_fields, data["attachment"])}
     field_changes, attachment_id = _required_input(case, actor, td, data)
 
     from_stage, from_status = case.stage, case.status
