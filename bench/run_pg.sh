@@ -3,6 +3,8 @@
 # then bench/intake.py and bench/queue.py. Needs PostgreSQL at 127.0.0.1:5432 (user postgres,
 # trust auth) and Redis at 127.0.0.1:6379. Figures go to stdout; docs/benchmarks.md records them.
 #   SIZE=1000000 INTAKE_N=2000 INTAKE_C=8 bash bench/run_pg.sh
+# Sites sharing a server pick their own database, port and Redis database:
+#   DB=kefu_mine_bench ADDR=127.0.0.1:8166 CELERY_BROKER_URL=redis://127.0.0.1:6379/5 bash bench/run_pg.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE=${SIZE:-1000000}
@@ -42,6 +44,10 @@ fi
 
 echo "== queue at $SIZE cases"
 .venv/bin/python bench/queue.py --url "http://$ADDR" --repeat "${QUEUE_REPEAT:-50}"
+
+echo "== monthly report at $SIZE cases (last two months)"
+.venv/bin/python bench/report.py --url "http://$ADDR" --repeat "${REPORT_REPEAT:-10}" \
+  --months "$(date -d "$(date +%Y-%m-01) -1 month" +%Y-%m)" "$(date -d "$(date +%Y-%m-01) -2 month" +%Y-%m)"
 
 echo "== intake"
 for c in ${INTAKE_C:-1 8}; do

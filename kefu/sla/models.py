@@ -81,8 +81,9 @@ class ClockNotice(models.Model):
     fired_at = models.DateTimeField(_("fired at"))
     recipients = models.JSONField(default=list)
     # The step also changes the case (reassign, add a supervisor): set when it fires, cleared in the
-    # transaction that makes the change, so the change happens exactly once even if a worker dies.
-    actions_pending = models.BooleanField(default=False)
+    # transaction that makes the change, so the change happens exactly once even if a worker dies. A
+    # database default too: the sweep inserts notices with raw SQL (sweep._FIRE_SQL) naming only its columns.
+    actions_pending = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         verbose_name = _("deadline notice")
