@@ -52,9 +52,12 @@ class CaseQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        # Supervisors added to a case (督办, e.g. by an escalation step) count as assigned to it.
-        supervising = Q(pk__in=models.Subquery(CaseSupervisor.objects.filter(user=user).values("case_id")))
-        assigned = Q(owner=user) | Q(assignee=user) | supervising
+        # Supervisors added to a case (督办, e.g. by an escalation step) count as assigned to it. The ids
+        # are read first (a person supervises few cases): a literal list keeps each OR branch on an index.
+        supervised = list(CaseSupervisor.objects.filter(user=user).values_list("case_id", flat=True))
+        assigned = Q(owner=user) | Q(assignee=user)
+        if supervised:
+            assigned |= Q(pk__in=supervised)
         personal = Q(receiver=user) | assigned
         if user.sees_everything:
             scope = Q()
