@@ -127,6 +127,7 @@ def main() -> None:
         default="quality_claim:penalty_type:administrative",
         help="case type:choice field:option for the form-field filters (format v2); empty to skip",
     )
+    ap.add_argument("--only-field", action="store_true", help="only the form-field filters (index comparisons)")
     args = ap.parse_args()
 
     print(f"queue: {args.repeat} timed GETs each (after one warm-up) against {args.url}; milliseconds")
@@ -135,21 +136,23 @@ def main() -> None:
         checks: list[tuple[Session, str, str]] = []
         if not args.no_web:
             web = login(args.url, user, args.password, args.login_path)
-            checks += [
-                (web, "/", "text/html"),
-                (web, "/?status=open&case_type=complaint", "text/html"),
-                (web, "/?page=20", "text/html"),
-            ]
+            if not args.only_field:
+                checks += [
+                    (web, "/", "text/html"),
+                    (web, "/?status=open&case_type=complaint", "text/html"),
+                    (web, "/?page=20", "text/html"),
+                ]
             if args.field:
                 case_type, key, value = args.field.split(":")
                 checks.append((web, f"/?case_type={case_type}&field__{key}={value}", "text/html"))
         if not args.no_api:
             api = api_token(args.url, user, args.password)
-            checks += [
-                (api, "/api/v1/cases/", "application/json"),
-                (api, "/api/v1/cases/?status=open", "application/json"),
-                (api, api_page(api, "/api/v1/cases/?status=open", 20), "application/json"),
-            ]
+            if not args.only_field:
+                checks += [
+                    (api, "/api/v1/cases/", "application/json"),
+                    (api, "/api/v1/cases/?status=open", "application/json"),
+                    (api, api_page(api, "/api/v1/cases/?status=open", 20), "application/json"),
+                ]
             if args.field:
                 case_type, key, value = args.field.split(":")
                 checks.append((api, f"/api/v1/cases/?field={key}:{value}", "application/json"))

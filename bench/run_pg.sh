@@ -23,6 +23,12 @@ psql "$PG/postgres" -v ON_ERROR_STOP=1 -q -c "DROP DATABASE IF EXISTS $DB" -c "C
 .venv/bin/kefu setup
 .venv/bin/kefu collectstatic --noinput --verbosity 0
 
+if [ "${FIELDS:-1}" = 1 ]; then
+  # Most demo cases carry form fields (format v2): the service-complaint preset with fields added.
+  .venv/bin/python bench/fields_rulebook.py > "$KEFU_VAR_DIR/service-complaint-fields.yaml"
+  .venv/bin/kefu rulebook load "$KEFU_VAR_DIR/service-complaint-fields.yaml"
+fi
+
 echo "== kefu demo --size $SIZE"
 /usr/bin/time -f "demo: %e s wall, %U s user, %S s sys, %M KiB max RSS" .venv/bin/kefu demo --size "$SIZE" --seed 1
 psql "$DATABASE_URL" -q -c "VACUUM ANALYZE"
@@ -43,7 +49,8 @@ if [ "$api" != "401" ] && [ "$api" != "403" ] && [ "$api" != "200" ]; then
 fi
 
 echo "== queue at $SIZE cases"
-.venv/bin/python bench/queue.py --url "http://$ADDR" --repeat "${QUEUE_REPEAT:-50}"
+.venv/bin/python bench/queue.py --url "http://$ADDR" --repeat "${QUEUE_REPEAT:-50}" \
+  --field "${QUEUE_FIELD:-complaint:product_line:water_heater}"
 
 echo "== monthly report at $SIZE cases (last two months)"
 .venv/bin/python bench/report.py --url "http://$ADDR" --repeat "${REPORT_REPEAT:-10}" \
