@@ -202,7 +202,12 @@ def test_xlsx_has_summary_and_one_sheet_per_breakdown(client, org, crafted):
             )
         ]
         received, closed, in_time = gettext("Received"), gettext("Closed within the month"), gettext("Closed in time")
-    assert book.sheetnames == expected
+    # The six fixed breakdowns, then one per choice form field of the month's case types (here the
+    # quality-claim preset's 个人惩处种类; none was filled in, so all its cases count as "not filled in").
+    assert book.sheetnames[:6] == expected
+    [field_sheet] = book.sheetnames[6:]
+    assert field_sheet.startswith("按个人惩处种类（客诉（质量异常））")
+    assert [row[:2] for row in book[field_sheet].iter_rows(min_row=2, values_only=True)] == [("未填写", 2)]
     summary = {row[0]: row[1] for row in book[expected[0]].iter_rows(min_row=2, values_only=True)}
     assert (summary[received], summary[closed], summary[in_time]) == (6, 5, 2)
     sheet = book[expected[1]]
