@@ -207,8 +207,9 @@ class Case(TimeStampedModel):
             models.Index(fields=["responsible_unit", "status", "-received_at"], name="case_unit_status_recv"),
             models.Index(fields=["owner", "status", "-received_at"], name="case_owner_status_recv"),
             models.Index(fields=["assignee", "status"], name="case_assignee_status"),
-            # Monthly statistics scan one month of received cases.
+            # Monthly statistics scan one month of received cases, and one month of closed cases.
             models.Index(fields=["received_at", "case_type"], name="case_recv_type"),
+            models.Index(fields=["closed_at"], name="case_closed_at"),
         ]
 
     def __str__(self) -> str:

@@ -241,11 +241,14 @@ def test_query_count_does_not_grow_with_the_number_of_cases(org, make_case, djan
 
     add(5)
     monthly_report(user=org.manager, month=MARCH)  # warm the per-process rulebook cache
-    with django_assert_max_num_queries(14):
+    # Two queries per breakdown on SQLite (received, closed; the quality-claim preset's choice field is
+    # a breakdown too), two in all on PostgreSQL (GROUPING SETS), plus a few small reads.
+    bound = 8 if connection.vendor == "postgresql" else 16
+    with django_assert_max_num_queries(bound):
         monthly_report(user=org.cs_supervisor, month=MARCH)
     few = _report_queries(org.cs_supervisor)
     add(45)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(bound):
         report = monthly_report(user=org.cs_supervisor, month=MARCH)
     assert report.total.received == 50
     assert _report_queries(org.cs_supervisor) == few
