@@ -26,6 +26,18 @@ def rulebooks(db, calendars):
 
 
 @pytest.fixture
+def v2_rulebook(rulebooks):
+    """The format-v2 test rulebook (kefu/rulebooks/tests/format_v2.yaml) loaded next to the presets."""
+    from pathlib import Path
+
+    from kefu.rulebooks.services import rulebook_load_file
+
+    path = Path(__file__).resolve().parent / "kefu" / "rulebooks" / "tests" / "format_v2.yaml"
+    version, _created = rulebook_load_file(path=path)
+    return version
+
+
+@pytest.fixture
 def org(db):
     """An organisation shaped like a real company: the leadership (deputy GM, GM, quality) sits in
     its own 总经理办公室 under the group — a leadership office, not above every unit — and two city

@@ -122,31 +122,46 @@ def main() -> None:
     ap.add_argument("--login-path", default="/login/")
     ap.add_argument("--no-web", action="store_true", help="only the API")
     ap.add_argument("--no-api", action="store_true", help="only the web queue")
+    ap.add_argument(
+        "--field",
+        default="quality_claim:penalty_type:administrative",
+        help="case type:choice field:option for the form-field filters (format v2); empty to skip",
+    )
+    ap.add_argument("--only-field", action="store_true", help="only the form-field filters (index comparisons)")
     args = ap.parse_args()
 
     print(f"queue: {args.repeat} timed GETs each (after one warm-up) against {args.url}; milliseconds")
-    print(f"{'user':<12} {'request':<58} {'median':>8} {'p95':>8} {'max':>8} {'bytes':>8}")
+    print(f"{'user':<12} {'request':<64} {'median':>8} {'p95':>8} {'max':>8} {'bytes':>8}")
     for user in args.users:
         checks: list[tuple[Session, str, str]] = []
         if not args.no_web:
             web = login(args.url, user, args.password, args.login_path)
-            checks += [
-                (web, "/", "text/html"),
-                (web, "/?status=open&case_type=complaint", "text/html"),
-                (web, "/?page=20", "text/html"),
-            ]
+            if not args.only_field:
+                checks += [
+                    (web, "/", "text/html"),
+                    (web, "/?status=open&case_type=complaint", "text/html"),
+                    (web, "/?page=20", "text/html"),
+                ]
+            if args.field:
+                case_type, key, value = args.field.split(":")
+                checks.append((web, f"/?case_type={case_type}&field__{key}={value}", "text/html"))
         if not args.no_api:
             api = api_token(args.url, user, args.password)
-            checks += [
-                (api, "/api/v1/cases/", "application/json"),
-                (api, "/api/v1/cases/?status=open", "application/json"),
-                (api, api_page(api, "/api/v1/cases/?status=open", 20), "application/json"),
-            ]
+            if not args.only_field:
+                checks += [
+                    (api, "/api/v1/cases/", "application/json"),
+                    (api, "/api/v1/cases/?status=open", "application/json"),
+                    (api, api_page(api, "/api/v1/cases/?status=open", 20), "application/json"),
+                ]
+            if args.field:
+                case_type, key, value = args.field.split(":")
+                checks.append((api, f"/api/v1/cases/?field={key}:{value}", "application/json"))
+                checks.append((api, f"/api/v1/cases/?case_type={case_type}&field={key}:{value}", "application/json"))
         for session, path, accept in checks:
             times, size = timed(session, path, args.repeat, accept)
-            label = path if len(path) <= 58 else path[:40] + "…(page 20 cursor)"
+            label = path if len(path) <= 64 or "cursor=" not in path else path[:40] + "…(page 20 cursor)"
             print(
-                f"{user:<12} {label:<58} {statistics.median(times):>8.1f} {percentile(times, 95):>8.1f}"
+                f"{user:<12} {label:<64} {statistics.median(times):>8.1f} {percentile(times, 95):>8.1f}"
                 f" {max(times):>8.1f} {size:>8}"
             )
 

@@ -3,6 +3,8 @@
 # then bench/intake.py and bench/queue.py. Needs PostgreSQL at 127.0.0.1:5432 (user postgres,
 # trust auth) and Redis at 127.0.0.1:6379. Figures go to stdout; docs/benchmarks.md records them.
 #   SIZE=1000000 INTAKE_N=2000 INTAKE_C=8 bash bench/run_pg.sh
+# Sites sharing a server pick their own database, port and Redis database:
+#   DB=kefu_mine_bench ADDR=127.0.0.1:8166 CELERY_BROKER_URL=redis://127.0.0.1:6379/5 bash bench/run_pg.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE=${SIZE:-1000000}
@@ -20,6 +22,12 @@ echo "== fresh database $DB"
 psql "$PG/postgres" -v ON_ERROR_STOP=1 -q -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
 .venv/bin/kefu setup
 .venv/bin/kefu collectstatic --noinput --verbosity 0
+
+if [ "${FIELDS:-1}" = 1 ]; then
+  # Most demo cases carry form fields (format v2): the service-complaint preset with fields added.
+  .venv/bin/python bench/fields_rulebook.py > "$KEFU_VAR_DIR/service-complaint-fields.yaml"
+  .venv/bin/kefu rulebook load "$KEFU_VAR_DIR/service-complaint-fields.yaml"
+fi
 
 echo "== kefu demo --size $SIZE"
 /usr/bin/time -f "demo: %e s wall, %U s user, %S s sys, %M KiB max RSS" .venv/bin/kefu demo --size "$SIZE" --seed 1
@@ -41,7 +49,12 @@ if [ "$api" != "401" ] && [ "$api" != "403" ] && [ "$api" != "200" ]; then
 fi
 
 echo "== queue at $SIZE cases"
-.venv/bin/python bench/queue.py --url "http://$ADDR" --repeat "${QUEUE_REPEAT:-50}"
+.venv/bin/python bench/queue.py --url "http://$ADDR" --repeat "${QUEUE_REPEAT:-50}" \
+  --field "${QUEUE_FIELD:-complaint:product_line:water_heater}"
+
+echo "== monthly report at $SIZE cases (last two months)"
+.venv/bin/python bench/report.py --url "http://$ADDR" --repeat "${REPORT_REPEAT:-10}" \
+  --months "$(date -d "$(date +%Y-%m-01) -1 month" +%Y-%m)" "$(date -d "$(date +%Y-%m-01) -2 month" +%Y-%m)"
 
 echo "== intake"
 for c in ${INTAKE_C:-1 8}; do

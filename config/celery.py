@@ -25,6 +25,8 @@ app.conf.task_routes = {
     "kefu.sla.tasks.email_pickup": {"queue": SWEEPS_QUEUE},
     "kefu.sla.tasks.notifications_email": {"queue": MAIL_QUEUE},
     "kefu.cases.tasks.case_notify": {"queue": MAIL_QUEUE},
+    # A night's archiving can take a while: on the sweeps' worker, never in front of a request's tasks.
+    "kefu.cases.tasks.cases_archive_retention": {"queue": SWEEPS_QUEUE},
 }
 app.autodiscover_tasks()
 
@@ -58,4 +60,13 @@ def _beat_schedule(sender: Celery, **kwargs) -> None:
         sender.signature("kefu.cases.tasks.case_events_dispatch"),
         name="case-events-dispatch",
         expires=max(events_seconds - 2, 2),
+    )
+    # Retention (rulebook `retention:`): archive closed cases whose period has passed, once a day at night.
+    from celery.schedules import crontab
+
+    sender.add_periodic_task(
+        crontab(hour=2, minute=30),
+        sender.signature("kefu.cases.tasks.cases_archive_retention"),
+        name="cases-archive-retention",
+        expires=6 * 3600,
     )

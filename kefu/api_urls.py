@@ -24,7 +24,7 @@ from kefu.knowledge.api.views import (
 )
 from kefu.org.api.views import OrgUnitViewSet, StaffViewSet, TokensView, TokenView
 from kefu.reports.api import MonthlyReportView
-from kefu.sla.api import BoardView, CaseClockExtendView, CaseClocksView, NotificationViewSet
+from kefu.sla.api import BoardView, CaseClockExtendView, CaseClockPromiseView, CaseClocksView, NotificationViewSet
 
 router = DefaultRouter()
 router.register("cases", CaseViewSet, basename="case")
@@ -48,6 +48,7 @@ urlpatterns = [
     path("auth/tokens/", TokensView.as_view(), name="api-tokens"),
     path("cases/<str:pk>/clocks/", CaseClocksView.as_view(), name="case-clocks"),
     path("cases/<str:pk>/clocks/<int:clock_id>/extend/", CaseClockExtendView.as_view(), name="case-clock-extend"),
+    path("cases/<str:pk>/clocks/<int:clock_id>/promise/", CaseClockPromiseView.as_view(), name="case-clock-promise"),
     path("board/", BoardView.as_view(), name="board"),
     path("knowledge/taboo-check/", TabooCheckView.as_view(), name="knowledge-taboo-check"),
     path("knowledge/greeting/", GreetingView.as_view(), name="knowledge-greeting"),

@@ -1,6 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The global channel list is part of the rulebook format (rulebooks may relabel, add and restrict channels).
+from kefu.rulebooks.choices import Channel
+
 __all__ = (
     "CaseStatus",
     "Channel",
@@ -22,19 +25,6 @@ class CaseStatus(models.TextChoices):
     ARCHIVED = "archived", _("Archived")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     MERGED = "merged", _("Merged")
-
-
-class Channel(models.TextChoices):
-    PHONE = "phone", _("Phone")
-    HOTLINE = "hotline", _("Service hotline")
-    VISIT = "visit", _("Visit")
-    LETTER = "letter", _("Letter")
-    EMAIL = "email", _("E-mail")
-    WEB = "web", _("Web form")
-    WECHAT = "wechat", _("WeChat")
-    OPINION_BOX = "opinion_box", _("Opinion box")
-    API = "api", _("API")
-    OTHER = "other", _("Other")
 
 
 class Validity(models.TextChoices):
@@ -86,3 +76,7 @@ class EventKind(models.TextChoices):
     # Something another app did about the case (a work order dispatched, a return visit made); the
     # event's data names the app ("source") and the record.
     ACTIVITY = "activity", _("Related activity")
+    # Format v2: form fields changed; an escalation step changed the case; archived by retention.
+    FIELDS = "fields", _("Form fields changed")
+    ESCALATION = "escalation", _("Escalated")
+    RETENTION = "retention", _("Archived after the retention period")

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from kefu.cases.choices import (
     ApprovalDecision,
     CaseStatus,
-    Channel,
     EventKind,
     NoteVisibility,
     RemedyKind,
@@ -34,20 +33,30 @@ __all__ = (
     "Approval",
     "NumberSequence",
     "IdempotencyRecord",
+    "CaseSupervisor",
 )
 
 USER = settings.AUTH_USER_MODEL
 
 
-def _scope(user: User, *, write: bool) -> Q | None:
+def _supervised_ids(user: User) -> list[int]:
+    """The cases `user` was added to as a supervisor (督办, e.g. by an escalation step). Read first (a
+    person supervises few cases): a literal list keeps each branch of the OR on an index."""
+    return list(CaseSupervisor.objects.filter(user=user).values_list("case_id", flat=True))
+
+
+def _scope(user: User, *, write: bool, supervised: list[int]) -> Q | None:
     """The cases `user` may see (write=False) or act on (write=True), before recusal; None = all."""
     if user.sees_everything:
         return None
     # The receiver keeps sight of a case they passed on (they took the contact and may be asked about
-    # it), but ownership and the right to act follow the transfer (issue 14).
+    # it), but ownership and the right to act follow the transfer (issue 14). A supervisor added to a
+    # case watches it: they read it, they do not act on it.
     personal = Q(owner=user) | Q(assignee=user)
     if not write:
         personal |= Q(receiver=user)
+        if supervised:
+            personal |= Q(pk__in=supervised)
     if user.sees_unit:
         # Ids, not a join on the unit path: each branch of the OR can then use its FK index.
         from kefu.org.selectors import unit_subtree
@@ -55,6 +64,16 @@ def _scope(user: User, *, write: bool) -> Q | None:
         units = list(unit_subtree(user.unit).values_list("pk", flat=True))
         return personal | Q(responsible_unit_id__in=units) | Q(receiving_unit_id__in=units)
     return personal
+
+
+def _sealed_filter(qs: models.QuerySet, user: User, *, supervised: list[int]) -> models.QuerySet:
+    """Sealed case types (rulebook `sealed:`, like confidential files, 001 篇9): on top of everything
+    else, only the roles the rulebook names and the people assigned to the case (owner, handler, and
+    for reading the supervisors added to it)."""
+    assigned = Q(owner=user) | Q(assignee=user)
+    if supervised:
+        assigned |= Q(pk__in=supervised)
+    return qs.filter(Q(sealed_roles="") | assigned | Q(sealed_roles__contains=f",{user.role},"))
 
 
 def identity_q(user: User) -> Q:
@@ -86,28 +105,31 @@ class CaseQuerySet(models.QuerySet):
 
         General manager, deputy GM, quality and administrators see everything; supervisors and
         managers see the cases received by or routed to their unit and the units below it; everyone
-        else sees what they received, own or handle. Nobody sees a case that complains about them
-        (recusal, and 篇10: never reveal a complaint to the person complained about).
+        else sees what they received, own, handle or supervise. Nobody sees a case that complains about
+        them (recusal, and 篇10: never reveal a complaint to the person complained about). A sealed case
+        type narrows this to the roles its rulebook names and the people assigned (001 篇9).
         """
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser:
             return self
-        scope = _scope(user, write=False)
+        supervised = _supervised_ids(user)
+        scope = _scope(user, write=False, supervised=supervised)
         qs = self if scope is None else self.filter(scope)
-        return qs.exclude(subject_person=user)
+        return _sealed_filter(qs.exclude(subject_person=user), user, supervised=supervised)
 
     def workable_by(self, user: User) -> CaseQuerySet:
         """The cases `user` may act on (rulebook roles decide which actions): `visible_to` without the
-        cases they only received. A transfer moves the right to act to the new owner; the receiver
-        keeps reading the case. Services check the same rule per case (`kefu.cases.changes.ensure_may_act`)."""
+        cases they only received or only supervise (督办). A transfer moves the right to act to the new
+        owner; the receiver keeps reading the case. Services check the same rule per case
+        (`kefu.cases.changes.ensure_may_act`)."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser:
             return self
-        scope = _scope(user, write=True)
+        scope = _scope(user, write=True, supervised=[])
         qs = self if scope is None else self.filter(scope)
-        return qs.exclude(subject_person=user)
+        return _sealed_filter(qs.exclude(subject_person=user), user, supervised=[])
 
     def identity_visible_to(self, user: User) -> CaseQuerySet:
         """Of these cases, those whose complainant `user` may be shown (see `identity_q`)."""
@@ -133,7 +155,8 @@ class Case(TimeStampedModel):
     case_type = models.CharField(_("case type"), max_length=40)
     category = models.CharField(_("category"), max_length=40, blank=True)
     severity = models.CharField(_("severity"), max_length=40)
-    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    # A code of the rulebook's channels (Kefu's global list unless the rulebook has its own): see `channel_label`.
+    channel = models.CharField(_("channel"), max_length=20)
     status = models.CharField(_("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     stage = models.CharField(_("stage"), max_length=40)
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -226,6 +249,12 @@ class Case(TimeStampedModel):
         related_name="duplicates",
     )
     suspended_stage_status = models.CharField(max_length=12, blank=True, editable=False)
+    # The case type's form fields (rulebook `fields:`), key → value in the JSON form of
+    # kefu.rulebooks.fields.clean_value. Indexed on PostgreSQL (GIN) for filters on choice fields.
+    fields = models.JSONField(_("form fields"), default=dict, blank=True)
+    # A sealed case type (rulebook `sealed:`): ",role,role," of the roles that may see it besides the
+    # people assigned; "" = not sealed. Copied at registration so visible_to needs no rulebook.
+    sealed_roles = models.CharField(max_length=200, blank=True, default="", editable=False)
 
     objects = CaseQuerySet.as_manager()
 
@@ -239,8 +268,9 @@ class Case(TimeStampedModel):
             models.Index(fields=["responsible_unit", "status", "-received_at"], name="case_unit_status_recv"),
             models.Index(fields=["owner", "status", "-received_at"], name="case_owner_status_recv"),
             models.Index(fields=["assignee", "status"], name="case_assignee_status"),
-            # Monthly statistics scan one month of received cases.
+            # Monthly statistics scan one month of received cases, and one month of closed cases.
             models.Index(fields=["received_at", "case_type"], name="case_recv_type"),
+            models.Index(fields=["closed_at"], name="case_closed_at"),
         ]
 
     def __str__(self) -> str:
@@ -279,6 +309,14 @@ class Case(TimeStampedModel):
             return True
         conf = self.rulebook.confidentiality
         return user.role in conf.identity_roles or (conf.receiver_sees_identity and self.receiver_id == user.pk)
+
+    @property
+    def channel_label(self) -> str:
+        return self.rulebook.channel_label(self.channel)
+
+    @property
+    def is_sealed(self) -> bool:
+        return bool(self.sealed_roles)
 
 
 class CaseEvent(models.Model):
@@ -397,6 +435,8 @@ class Approval(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="approvals")
     approval_round = models.PositiveIntegerField()
+    # The approval pass of the round (rulebook transition `approval_pass`); "" = the case type's chain.
+    approval_pass = models.CharField(max_length=40, blank=True, default="")
     step = models.PositiveSmallIntegerField()
     role = models.CharField(max_length=20)
     approver = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -407,11 +447,35 @@ class Approval(models.Model):
     class Meta:
         verbose_name = _("approval")
         verbose_name_plural = _("approvals")
-        ordering = ["case", "approval_round", "step"]
-        constraints = [models.UniqueConstraint(fields=["case", "approval_round", "step"], name="approval_step_once")]
+        ordering = ["case", "approval_round", "approval_pass", "step"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "approval_round", "approval_pass", "step"], name="approval_step_once_per_pass"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} r{self.approval_round} s{self.step} {self.decision}"
+
+
+class CaseSupervisor(models.Model):
+    """A person added to a case to oversee it (督办), by an escalation step or a person. They see the
+    case and hear about it; they do not own or handle it. Never removed: the record shows who watched."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="supervisors")
+    user = models.ForeignKey(USER, verbose_name=_("supervisor"), on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case supervisor")
+        verbose_name_plural = _("case supervisors")
+        ordering = ["case", "added_at"]
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="case_supervisor_once")]
+        indexes = [models.Index(fields=["user", "case"], name="case_supervisor_user")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.user_id}"
 
 
 class NumberSequence(models.Model):

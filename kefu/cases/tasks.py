@@ -9,7 +9,7 @@ from kefu.cases import events
 from kefu.cases.choices import EventKind
 from kefu.cases.models import Case, CaseEvent
 
-__all__ = ("NOTIFY_KINDS", "case_events_dispatch", "case_notify", "email_owner_and_handler")
+__all__ = ("NOTIFY_KINDS", "case_events_dispatch", "case_notify", "cases_archive_retention", "email_owner_and_handler")
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,20 @@ def case_events_dispatch() -> dict:
     that recorded events, and run periodically to pick up what a dead worker left behind."""
     result = events.dispatch_pending()
     return {"delivered": result.delivered, "failed": result.failed}
+
+
+@shared_task(ignore_result=True)
+def cases_archive_retention() -> dict:
+    """Archive closed cases whose rulebook retention period has passed (beat, daily). Never deletes."""
+    from kefu.cases.services.retention import cases_archive_due
+
+    archived = total = cases_archive_due()
+    while archived == 500:  # a full batch: more may be due
+        archived = cases_archive_due()
+        total += archived
+    if total:
+        log.info("cases_archive_retention: %s case(s) archived", total)
+    return {"archived": total}
 
 
 def email_owner_and_handler(event: events.CaseEventInfo) -> None:

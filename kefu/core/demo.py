@@ -29,15 +29,18 @@ from django.utils import timezone
 
 from kefu.cases import events
 from kefu.cases.choices import CaseStatus, Channel, EventKind, Responsibility, Validity
+from kefu.cases.facts import condition_holds
 from kefu.cases.models import Case, CaseEvent, NumberSequence
 from kefu.cases.services import (
-    approval_steps_required,
     case_add_note,
     case_register,
     case_suspend,
     case_transition,
     case_withdraw,
 )
+from kefu.cases.services.approvals import next_approval_step
+from kefu.cases.services.transitions import transition_inputs
+from kefu.core.demo_fields import demo_channel, demo_field_values
 from kefu.core.exceptions import ApplicationError
 from kefu.core.models import DemoAccount
 from kefu.customers.choices import AddressKind, ContactRole, CustomerGrade, CustomerType, Region
@@ -526,10 +529,6 @@ def _texts(kind: str, rng: random.Random) -> tuple[str, str, str]:
     return rng.choice(_TEXTS.get(kind, _GENERIC_TEXTS))
 
 
-def _channel(rng: random.Random) -> str:
-    return rng.choices(list(_CHANNEL_WEIGHTS), list(_CHANNEL_WEIGHTS.values()))[0]
-
-
 # --------------------------------------------------------------------------------------------------
 # Choosing people and input for a transition
 
@@ -633,12 +632,38 @@ def _transition_input(
     return data, prefer
 
 
-def _approval_role(case: Case) -> str | None:
-    from kefu.cases.choices import ApprovalDecision
+def _approval_role(case: Case, td: TransitionDef) -> str | None:
+    step = next_approval_step(case, td)
+    return step[1].role if step is not None else None
 
-    steps = approval_steps_required(case)
-    done = case.approvals.filter(approval_round=case.approval_round, decision=ApprovalDecision.APPROVED).count()
-    return steps[done].role if done < len(steps) else None
+
+def _refs(world: DemoWorld, contact_id: int | None) -> dict[str, list[int]]:
+    """What a staff, unit or contact form field of a demo case may point at."""
+    return {
+        "staff": [u.pk for users in world.by_role.values() for u in users][:200],
+        "unit": [u.pk for u in world.units.values()],
+        "contact": [contact_id] if contact_id else [],
+    }
+
+
+def _required_input(
+    td: TransitionDef, case: Case, data: dict[str, Any], world: DemoWorld, rng: random.Random, at: datetime
+) -> Any:
+    """What the rulebook requires on the transition besides its action's input (format v2): a comment,
+    form fields, an uploaded file. Fills `data`; returns the file to upload, if any."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    comment_required, keys, attachment_required = transition_inputs(case, td)
+    if comment_required and not data.get("comment"):
+        data["comment"] = "已按制度办理，情况说明见附件。" if attachment_required else "已按制度办理。"
+    asked = [d for d in (case.type_def.field(k) for k in keys) if d is not None]
+    missing = {d.key for d in asked if (case.fields or {}).get(d.key) in (None, "", []) and d.type != "attachment"}
+    if missing:
+        data["fields"] = demo_field_values(
+            case.type_def.fields, rng, at=at, refs=_refs(world, case.contact_id), keys=missing
+        )
+    needs_file = attachment_required or any(d.type == "attachment" for d in asked)
+    return SimpleUploadedFile("处理单.pdf", b"%PDF-1.4 demo", content_type="application/pdf") if needs_file else None
 
 
 def _choose_transition(options: list[TransitionDef], rng: random.Random, declined: bool) -> TransitionDef:
@@ -725,7 +750,8 @@ def _service_case(
         case_type=choice.code,
         customer=customer,
         contact=Contact.objects.get(pk=contact_id) if contact_id else None,
-        channel=_channel(rng),
+        channel=demo_channel(choice.doc.channel_codes(choice.code), _CHANNEL_WEIGHTS, rng),
+        fields=demo_field_values(choice.type_def.fields, rng, at=received, refs=_refs(world, contact_id)),
         title=title,
         description=description,
         customer_request=request,
@@ -742,7 +768,8 @@ def _service_case(
     declined = False
     at = received
     for _ in range(steps):
-        options = case.type_def.transitions_from(case.stage)
+        # Only what the rulebook offers this case now (a transition's condition may not hold).
+        options = [t for t in case.type_def.transitions_from(case.stage) if condition_holds(case, t.when)]
         if not options or case.status not in (CaseStatus.OPEN, CaseStatus.CLOSED):
             break
         if case.status == CaseStatus.CLOSED:
@@ -755,9 +782,10 @@ def _service_case(
             break  # nothing happens in the future: this case is still where it is
         clock.at = at
         data, prefer = _transition_input(td, case, world, city, rng)
+        upload = _required_input(td, case, data, world, rng, at)
         roles = list(td.roles)
         if td.action in (TransitionAction.APPROVE, TransitionAction.DECLINE):
-            role = _approval_role(case)
+            role = _approval_role(case, td)
             if role is None:
                 break
             roles = [role]
@@ -765,7 +793,17 @@ def _service_case(
         if actor is None:
             break
         before = Case.objects.count() if td.action == TransitionAction.CUSTOMER_REJECT else 0
-        case = case_transition(case=case, actor=actor, transition=td.name, expected_version=case.version, data=data)
+        keys = transition_inputs(case, td)[1]
+        attachment_fields = [k for k in keys if (d := case.type_def.field(k)) is not None and d.type == "attachment"]
+        case = case_transition(
+            case=case,
+            actor=actor,
+            transition=td.name,
+            expected_version=case.version,
+            data=data,
+            upload=upload,
+            upload_fields=attachment_fields,
+        )
         if td.action == TransitionAction.CUSTOMER_REJECT:
             made += Case.objects.count() - before  # the follow-up case the rejection opened
         declined = declined or td.action == TransitionAction.DECLINE
@@ -926,7 +964,7 @@ def make_cases_in_bulk(
             key = (t.type_def.kind, city)
             if key not in route_targets:
                 route_targets[key] = [_route_target(world, t.type_def.kind, city, rng) for _ in range(6)]
-    channels, channel_weights = list(_CHANNEL_WEIGHTS), list(_CHANNEL_WEIGHTS.values())
+    channels = {t: t.doc.channel_codes(t.code) for t in types}
     cases_out, events_out = _RawInserter(Case), _RawInserter(CaseEvent)
     if connection.vendor == "sqlite":
         # SQLite's default page cache is 2 MB: with a million rows, updating the case indexes would
@@ -1012,7 +1050,7 @@ def make_cases_in_bulk(
                     world=world,
                     walk=rng.choice(walks[choice]),
                     category=rng.choice(categories[choice]),
-                    channel=rng.choices(channels, channel_weights)[0],
+                    channel=demo_channel(channels[choice], _CHANNEL_WEIGHTS, rng),
                     agents=agents,
                     subjects=subjects,
                     route_targets=route_targets,
@@ -1086,6 +1124,18 @@ def _bulk_case(
         "created_at": received,
         "updated_at": received,
         "remedy_total": Decimal(0),
+        # Form fields as the engine stores them (kefu.rulebooks.fields.clean_value), and sealing.
+        "fields": demo_field_values(
+            choice.type_def.fields,
+            rng,
+            at=received,
+            refs={
+                "staff": [receiver.id],
+                "unit": [receiver.unit_id] if receiver.unit_id else [],
+                "contact": [contact_id] if contact_id else [],
+            },
+        ),
+        "sealed_roles": f",{','.join(choice.type_def.sealed.roles)}," if choice.type_def.sealed else "",
     }
     at = received
     for step in walk[:steps]:

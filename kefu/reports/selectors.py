@@ -24,13 +24,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.cases.choices import CaseStatus, Channel, Responsibility, Validity
+from kefu.cases.choices import CaseStatus, Channel, Responsibility
 from kefu.cases.models import Case
 from kefu.org.models import User
+from kefu.reports.fields import choice_field_columns, field_breakdowns
+from kefu.reports.grouping import grouped_counts
 from kefu.rulebooks.models import RulebookVersion
 from kefu.rulebooks.schema import RulebookDoc
 from kefu.rulebooks.selectors import rulebook_doc
@@ -140,7 +142,7 @@ class MonthlyReport:
 # --------------------------------------------------------------------------------------------------
 
 
-def _in_time_filters(closed: QuerySet[Case]) -> tuple[Q, Q, dict[int, RulebookVersion]]:
+def _in_time_filters() -> tuple[Q, Q]:
     """(applicable, in_time) conditions for Count(filter=...).
 
     A closed case counts for "closed in time" when its rulebook gives it a resolution clock
@@ -149,51 +151,12 @@ def _in_time_filters(closed: QuerySet[Case]) -> tuple[Q, Q, dict[int, RulebookVe
     resolution = Clock.objects.filter(case=OuterRef("pk"), resolution=True)
     applicable = Q(Exists(resolution))
     in_time = applicable & ~Q(Exists(resolution.filter(status=ClockStatus.MISSED)))
-    versions = _versions(closed.order_by().values_list("rulebook_version", flat=True).distinct())
-    return applicable, in_time, versions
+    return applicable, in_time
 
 
 def _versions(ids: Iterable[int]) -> dict[int, RulebookVersion]:
     ids = set(ids)
     return {v.pk: v for v in RulebookVersion.objects.filter(pk__in=ids).select_related("rulebook")} if ids else {}
-
-
-def _grouped(
-    received: QuerySet[Case],
-    closed: QuerySet[Case],
-    fields: list[str],
-    applicable: Q,
-    in_time: Q,
-) -> dict[tuple[Any, ...], dict[str, int]]:
-    """Counts per value of `fields`: one query for received, one for concluded."""
-    empty = dict.fromkeys(("received", "closed", "in_time", "applicable", "established", "not_established"), 0)
-    out: dict[tuple[Any, ...], dict[str, int]] = {}
-    for values in received.order_by().values(*fields).annotate(n=Count("pk")):
-        key = tuple(values[f] for f in fields)
-        out.setdefault(key, dict(empty))["received"] = values["n"]
-    dealt_with = ~Q(validity=Validity.NOT_ESTABLISHED)
-    closed_counts = (
-        closed.order_by()
-        .values(*fields)
-        .annotate(
-            n=Count("pk", filter=dealt_with),
-            in_time=Count("pk", filter=dealt_with & in_time),
-            applicable=Count("pk", filter=dealt_with & applicable),
-            established=Count("pk", filter=Q(validity=Validity.ESTABLISHED)),
-            not_established=Count("pk", filter=Q(validity=Validity.NOT_ESTABLISHED)),
-        )
-    )
-    for values in closed_counts:
-        key = tuple(values[f] for f in fields)
-        counts = out.setdefault(key, dict(empty))
-        counts.update(
-            closed=values["n"],
-            in_time=values["in_time"],
-            applicable=values["applicable"],
-            established=values["established"],
-            not_established=values["not_established"],
-        )
-    return out
 
 
 def _rows(
@@ -225,14 +188,29 @@ def monthly_report(*, user: User, month: Month) -> MonthlyReport:
     visible = Case.objects.visible_to(user)
     received = visible.filter(received_at__gte=month.start, received_at__lt=month.end)
     closed = visible.filter(closed_at__gte=month.start, closed_at__lt=month.end, status__in=CLOSED_STATUSES)
-    applicable, in_time, versions = _in_time_filters(closed)
+    applicable, in_time = _in_time_filters()
+    # Choice form fields (format v2) group like any other dimension: their value is read from the JSON.
+    fields = choice_field_columns()
+    received, closed = received.annotate(**fields.annotations), closed.annotate(**fields.annotations)
 
     # Case types and categories are rulebook codes: the same code may mean different things in two
     # rulebooks, so they are grouped per rulebook (versions of one rulebook are summed together).
-    by_type = _grouped(received, closed, ["rulebook_version", "case_type"], applicable, in_time)
-    by_category = _grouped(received, closed, ["rulebook_version", "category"], applicable, in_time)
-    missing = {version_id for version_id, _code in [*by_type, *by_category]} - set(versions)
-    versions.update(_versions(missing))
+    counts = grouped_counts(
+        received,
+        closed,
+        {
+            "case_type": ["rulebook_version", "case_type"],
+            "category": ["rulebook_version", "category"],
+            "unit": ["responsible_unit", "responsible_unit__name"],
+            "responsibility": ["responsibility"],
+            "channel": ["channel"],
+            **fields.dims,
+        },
+        applicable=applicable,
+        in_time=in_time,
+    )
+    by_type, by_category = counts["case_type"], counts["category"]
+    versions = _versions(version_id for version_id, _code in [*by_type, *by_category])
     docs: dict[int, RulebookDoc] = {pk: rulebook_doc(v) for pk, v in versions.items()}
 
     def describe_type(key: tuple[Any, ...]) -> tuple[str, str, str]:
@@ -253,6 +231,13 @@ def monthly_report(*, user: User, month: Month) -> MonthlyReport:
     def describe_choice(labels: dict[str, str], empty: str) -> Callable[[tuple[Any, ...]], tuple[str, str, str]]:
         return lambda key: (key[0] or "", str(labels.get(key[0], key[0])) if key[0] else empty, "")
 
+    def describe_channel(month_docs: Iterable[RulebookDoc]) -> Callable[[tuple[Any, ...]], tuple[str, str, str]]:
+        # Kefu's channels, relabelled or extended by the month's rulebooks (their own channels).
+        labels = {c.value: str(c.label) for c in Channel}
+        for doc in month_docs:
+            labels.update({code: doc.channel_label(code) for code in doc.channel_codes() if code not in Channel.values})
+        return describe_choice(labels, _("Unknown"))
+
     type_rows = _rows(by_type, describe_type)
     total = Row(key="total", label=_("Total"))
     for row in type_rows:
@@ -261,29 +246,27 @@ def monthly_report(*, user: User, month: Month) -> MonthlyReport:
     breakdowns = [
         Breakdown("case_type", _("By case type"), type_rows, has_group=True),
         Breakdown("category", _("By category"), _rows(by_category, describe_category), has_group=True),
-        Breakdown(
-            "unit",
-            _("By responsible unit"),
-            _rows(
-                _grouped(received, closed, ["responsible_unit", "responsible_unit__name"], applicable, in_time),
-                describe_unit,
-            ),
-        ),
+        Breakdown("unit", _("By responsible unit"), _rows(counts["unit"], describe_unit)),
         Breakdown(
             "responsibility",
             _("By responsibility"),
-            _rows(
-                _grouped(received, closed, ["responsibility"], applicable, in_time),
-                describe_choice(dict(Responsibility.choices), _("Not determined")),
-            ),
+            _rows(counts["responsibility"], describe_choice(dict(Responsibility.choices), _("Not determined"))),
         ),
         Breakdown(
             "channel",
             _("By channel"),
-            _rows(
-                _grouped(received, closed, ["channel"], applicable, in_time),
-                describe_choice(dict(Channel.choices), _("Unknown")),
-            ),
+            _rows(counts["channel"], describe_channel(docs.values())),
         ),
     ]
+    # The rulebooks' choice fields (format v2), one breakdown each (kefu/reports/fields.py).
+    breakdowns += field_breakdowns(
+        counts=counts,
+        received=received,
+        closed=closed,
+        docs=docs,
+        applicable=applicable,
+        in_time=in_time,
+        make_row=Row,
+        make_breakdown=lambda code, title, rows, rulebook: Breakdown(code, f"{title} · {rulebook}", rows),
+    )
     return MonthlyReport(month=month, total=total, breakdowns=breakdowns)

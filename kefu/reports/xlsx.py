@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -10,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kefu.reports.selectors import Breakdown, MonthlyReport, Row
 
-__all__ = ("monthly_workbook",)
+__all__ = ("cases_workbook", "monthly_workbook")
 
 NOT_APPLICABLE = "—"
 
@@ -45,8 +49,9 @@ def _write(sheet: Worksheet, headers: list[str], rows: list[list[int | str]]) ->
 
 
 def _breakdown_sheet(workbook: Workbook, breakdown: Breakdown) -> None:
-    # Sheet titles are limited to 31 characters by Excel.
-    sheet = workbook.create_sheet(title=breakdown.title[:31])
+    # Sheet titles: at most 31 characters, none of []:*?/\ (a rulebook's field label may have them).
+    title = "".join("_" if ch in "[]:*?/\\" else ch for ch in breakdown.title)[:31]
+    sheet = workbook.create_sheet(title=title)
     headers = ([_("Rulebook")] if breakdown.has_group else []) + [_("Item"), *_count_headers()]
     rows = [([r.group] if breakdown.has_group else []) + [r.label, *_counts(r)] for r in breakdown.rows]
     _write(sheet, headers, rows)
@@ -73,4 +78,54 @@ def monthly_workbook(report: MonthlyReport) -> Workbook:
     )
     for breakdown in report.breakdowns:
         _breakdown_sheet(workbook, breakdown)
+    return workbook
+
+
+def cases_workbook(cases: Iterable[Any], *, field_defs: list[Any], truncated: bool) -> Workbook:
+    """The queue as a sheet, one case per row, with the chosen case type's form fields as columns
+    (option labels, names; values as people read them). Written in streaming mode: memory stays flat."""
+    from kefu.cases.selectors import IdentityRedactor, customer_label, field_display, reference_names
+
+    cases = list(cases)
+    names = reference_names(field_defs, [c.fields for c in cases])
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_("Cases")[:31])
+    headers = [
+        _("Number"),
+        _("Case type"),
+        _("Title"),
+        _("Customer"),
+        _("Channel"),
+        _("Stage"),
+        _("Status"),
+        _("Owner"),
+        _("Responsible unit"),
+        _("Received at"),
+        _("Closed at"),
+        *(d.label for d in field_defs),
+    ]
+    sheet.append(headers)
+    for case in cases:
+        values = case.fields or {}
+        # An anonymous complainant stays hidden in exports too (001 篇10 第十九条): name and title redacted.
+        redactor = IdentityRedactor.for_case(case, brief=True) if case.is_anonymous else None
+        sheet.append(
+            [
+                case.number,
+                case.type_label,
+                redactor.text(case.title) if redactor else case.title,
+                customer_label(case),
+                case.channel_label,
+                case.stage_label,
+                str(case.get_status_display()),
+                str(case.owner),
+                case.responsible_unit.name if case.responsible_unit_id else "",
+                timezone.localtime(case.received_at).strftime("%Y-%m-%d %H:%M"),
+                timezone.localtime(case.closed_at).strftime("%Y-%m-%d %H:%M") if case.closed_at else "",
+                *(field_display(d, values.get(d.key), names) for d in field_defs),
+            ]
+        )
+    if truncated:
+        sheet.append([])
+        sheet.append([_("Only the first rows are exported; narrow the filters to export the rest.")])
     return workbook

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ("StateKind", "TransitionAction", "Operation")
+__all__ = ("Channel", "StateKind", "TransitionAction", "Operation")
 
 
 class StateKind(models.TextChoices):
@@ -45,3 +45,19 @@ class Operation(models.TextChoices):
     REOPEN = "reopen", _("Reopen")
     MERGE = "merge", _("Merge duplicate")
     NOTE = "note", _("Add note")
+
+
+class Channel(models.TextChoices):
+    """Kefu's global channels: every rulebook's default list. A rulebook may relabel them, add its own
+    (`channels:`) and restrict a case type to some (docs/rulebooks.md, "Channels")."""
+
+    PHONE = "phone", _("Phone")
+    HOTLINE = "hotline", _("Service hotline")
+    VISIT = "visit", _("Visit")
+    LETTER = "letter", _("Letter")
+    EMAIL = "email", _("E-mail")
+    WEB = "web", _("Web form")
+    WECHAT = "wechat", _("WeChat")
+    OPINION_BOX = "opinion_box", _("Opinion box")
+    API = "api", _("API")
+    OTHER = "other", _("Other")

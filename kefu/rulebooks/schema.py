@@ -8,15 +8,31 @@ the document, the line, and what is wrong. docs/rulebooks.md is the reference fo
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator
 
 from kefu.org.choices import Role
-from kefu.rulebooks.choices import Operation, StateKind, TransitionAction
+from kefu.rulebooks.approval import ApprovalChainDef, ApprovalStepDef
+from kefu.rulebooks.base import CODE, DURATION_UNITS, ROLES, Duration, check_roles
+from kefu.rulebooks.base import Strict as _Strict
+from kefu.rulebooks.choices import Channel, Operation, StateKind, TransitionAction
+from kefu.rulebooks.clocks import (
+    ClockDef,
+    ExtensionDef,
+    ExtensionTierDef,
+    LadderStepDef,
+    PromiseDef,
+    SlaDef,
+    VariantDef,
+)
+from kefu.rulebooks.conditions import TAG_MARK, Condition
+from kefu.rulebooks.fields import FieldDef
+from kefu.rulebooks.policies import ChannelDef, RequiresDef, RetentionDef, SealedDef
+from kefu.rulebooks.yamltext import YamlProblem, load_yaml
 
 __all__ = (
     "RulebookDoc",
@@ -29,29 +45,26 @@ __all__ = (
     "parse_rulebook",
     "render_number_prefix",
     "CASE_KINDS",
+    "DURATION_UNITS",
+    "ApprovalChainDef",
+    "ApprovalStepDef",
     "ClockDef",
+    "Condition",
     "Duration",
+    "ExtensionDef",
+    "ExtensionTierDef",
+    "FieldDef",
     "LadderStepDef",
+    "PromiseDef",
     "SlaDef",
     "ConfidentialityDef",
+    "VariantDef",
 )
 
-CODE = r"^[a-z][a-z0-9_]*$"
-ROLES = [r.value for r in Role]
 # The kinds of case the engine knows; a rulebook's case types each say which kind they are.
 CASE_KINDS = ("inquiry", "suggestion", "complaint", "quality_claim", "repair", "praise", "report")
 _PLACEHOLDER = re.compile(r"\{(yyyy|yy|mm|dd|type|seq(?::0(\d)d)?)\}")
-
-
-def _check_roles(value: list[str]) -> list[str]:
-    bad = [r for r in value if r not in ROLES]
-    if bad:
-        raise ValueError(f"unknown role(s) {bad}; roles are {', '.join(ROLES)}")
-    return value
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_check_roles = check_roles
 
 
 class Labelled(_Strict):
@@ -79,20 +92,6 @@ class NumberingDef(_Strict):
         return value
 
 
-class ApprovalStepDef(_Strict):
-    role: str
-    label: str = ""
-    # Authority limit in yuan: this step can finally approve a total up to `limit`; none = unlimited.
-    limit: Decimal | None = Field(default=None, ge=0)
-
-    @field_validator("role")
-    @classmethod
-    def _known_role(cls, value: str) -> str:
-        if value not in ROLES:
-            raise ValueError(f"unknown role '{value}'; roles are {', '.join(ROLES)}")
-        return value
-
-
 class StateDef(_Strict):
     label: str = Field(min_length=1)
     label_en: str = ""
@@ -107,145 +106,19 @@ class TransitionDef(_Strict):
     from_: list[str] = Field(alias="from", min_length=1)
     to: str
     roles: list[str] = Field(min_length=1)
+    # Format v2 (docs/rulebooks.md): the transition is offered and allowed only when `when` holds;
+    # it cannot be taken without the input in `requires`.
+    when: str | None = None
+    requires: RequiresDef | None = None
+    # approve / decline: the chain this approval pass climbs (default: the case type's) and the
+    # pass's name, so one round can hold several passes (篇9: routing, then the final 核决).
+    approval_chain: str | None = None
+    approval_pass: str = Field(default="", pattern=r"^([a-z][a-z0-9_]*)?$", max_length=40)
 
     @field_validator("roles")
     @classmethod
     def _known_roles(cls, value: list[str]) -> list[str]:
         return _check_roles(value)
-
-
-# --------------------------------------------------------------------------------------------------
-# Deadlines (SLA clocks) and escalation ladders
-
-DURATION_UNITS = (
-    "minutes",
-    "hours",
-    "working_minutes",
-    "working_hours",
-    "working_days",
-    "calendar_days",
-    "same_working_day",
-    "nth_of_next_month",
-)
-_DURATION = re.compile(r"^\s*(\d+)\s+([a-z_]+)\s*$")
-
-
-class Duration(_Strict):
-    """'3 working_days', '10 minutes', '0 same_working_day' — the units of docs/calendars.md."""
-
-    amount: int = Field(ge=0)
-    unit: str
-
-    @field_validator("unit")
-    @classmethod
-    def _known_unit(cls, value: str) -> str:
-        if value not in DURATION_UNITS:
-            raise ValueError(f"unknown unit '{value}'; units are {', '.join(DURATION_UNITS)}")
-        return value
-
-    @classmethod
-    def parse(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            match = _DURATION.match(value)
-            if not match:
-                raise ValueError(f"'{value}' is not a duration like '2 working_days' or '30 minutes'")
-            return {"amount": int(match.group(1)), "unit": match.group(2)}
-        if isinstance(value, int):
-            raise ValueError(f"{value} has no unit; write e.g. '{value} working_days'")
-        return value
-
-    def __str__(self) -> str:
-        return f"{self.amount} {self.unit}"
-
-
-class Condition(_Strict):
-    """When a clock variant applies. Every listed key must match; lists mean 'any of'."""
-
-    category: list[str] | None = None
-    severity: list[str] | None = None
-    channel: list[str] | None = None
-    customer_grade: list[str] | None = None
-    region: list[str] | None = None
-    overseas: bool | None = None
-    anonymous: bool | None = None
-
-
-class VariantDef(_Strict):
-    when: Condition
-    within: Duration
-
-    @field_validator("within", mode="before")
-    @classmethod
-    def _parse_within(cls, value: Any) -> Any:
-        return Duration.parse(value)
-
-
-class ExtensionDef(_Strict):
-    # The deadline can be moved, in total, by at most `max` (counted like the clock), by these roles.
-    max: Duration
-    roles: list[str] = Field(min_length=1)
-
-    @field_validator("max", mode="before")
-    @classmethod
-    def _parse_max(cls, value: Any) -> Any:
-        return Duration.parse(value)
-
-    @field_validator("roles")
-    @classmethod
-    def _known_roles(cls, value: list[str]) -> list[str]:
-        return _check_roles(value)
-
-
-class ClockDef(_Strict):
-    key: str = Field(pattern=CODE)
-    label: str = Field(min_length=1)
-    label_en: str = ""
-    # The clock starts at registration ('registered') or when the case enters one of `starts_on`,
-    # and only for cases matching `when` (e.g. only emergencies get the 3-minute clock).
-    starts_on: list[str] = Field(default_factory=lambda: ["registered"])
-    when: Condition | None = None
-    # Entering any of these states stops the clock: met if before the deadline, late otherwise.
-    stops_on: list[str] = Field(min_length=1)
-    within: Duration
-    variants: list[VariantDef] = Field(default_factory=list)
-    calendar: str | None = None
-    warn_at: int = Field(default=75, ge=1, le=99)
-    ladder: str | None = None
-    extension: ExtensionDef | None = None
-    # The clock the monthly report's "closed in time" counts.
-    resolution: bool = False
-
-    @field_validator("within", mode="before")
-    @classmethod
-    def _parse_within(cls, value: Any) -> Any:
-        return Duration.parse(value)
-
-
-class SlaDef(_Strict):
-    # States in which every running clock of the case pauses (waiting on the customer, parts, a third party).
-    pause_in: list[str] = Field(default_factory=list)
-    clocks: list[ClockDef] = Field(default_factory=list)
-
-
-class LadderStepDef(_Strict):
-    # Fires `after` this long past the deadline (counted on the clock's calendar); '0 minutes' = at the deadline.
-    after: Duration
-    notify: list[str] = Field(min_length=1)
-    label: str = ""
-
-    @field_validator("after", mode="before")
-    @classmethod
-    def _parse_after(cls, value: Any) -> Any:
-        return Duration.parse(value)
-
-    @field_validator("notify")
-    @classmethod
-    def _known_targets(cls, value: list[str]) -> list[str]:
-        allowed = {"owner", "assignee", "receiver", *ROLES}
-        bad = [t for t in value if t not in allowed]
-        if bad:
-            raise ValueError(f"unknown recipient(s) {bad}; use owner, assignee, receiver or a role")
-        return value
 
 
 class CaseTypeDef(_Strict):
@@ -260,6 +133,11 @@ class CaseTypeDef(_Strict):
     states: dict[str, StateDef] = Field(min_length=2)
     transitions: list[TransitionDef] = Field(min_length=1)
     sla: SlaDef | None = None
+    # Format v2 (docs/rulebooks.md): form fields, allowed channels, sealing, retention.
+    fields: list[FieldDef] = Field(default_factory=list)
+    channels: list[str] | None = None
+    sealed: SealedDef | None = None
+    retention: RetentionDef | None = None
 
     @field_validator("kind")
     @classmethod
@@ -276,6 +154,9 @@ class CaseTypeDef(_Strict):
 
     def transitions_from(self, state: str) -> list[TransitionDef]:
         return [t for t in self.transitions if state in t.from_]
+
+    def field(self, key: str) -> FieldDef | None:
+        return next((f for f in self.fields if f.key == key), None)
 
 
 class ConfidentialityDef(_Strict):
@@ -304,13 +185,16 @@ class RulebookDoc(_Strict):
     numbering: NumberingDef
     severities: list[SeverityDef] = Field(min_length=1)
     categories: list[Labelled] = Field(min_length=1)
-    approval_chains: dict[str, list[ApprovalStepDef]] = Field(default_factory=dict)
+    # A chain is a list of steps (v1) or {measure, steps} (v2); both read as ApprovalChainDef.
+    approval_chains: dict[str, ApprovalChainDef] = Field(default_factory=dict)
     operations: dict[Operation, list[str]] = Field(default_factory=dict)
     # The working calendar clocks use unless a clock names its own (a WorkCalendar key).
     calendar: str = "office"
     escalation_ladders: dict[str, list[LadderStepDef]] = Field(default_factory=dict)
     case_types: dict[str, CaseTypeDef] = Field(min_length=1)
     confidentiality: ConfidentialityDef = Field(default_factory=ConfidentialityDef)
+    # The rulebook's channels (format v2): omitted = Kefu's global list (kefu.rulebooks.choices.Channel).
+    channels: list[ChannelDef] | None = None
     # Sections registered by other apps (kefu.rulebooks.sections), validated by their own models.
     _sections: dict[str, BaseModel] = PrivateAttr(default_factory=dict)
 
@@ -339,6 +223,23 @@ class RulebookDoc(_Strict):
 
     def operation_roles(self, op: str) -> list[str]:
         return self.operations.get(Operation(op), [])
+
+    def chain(self, name: str) -> ApprovalChainDef:
+        return self.approval_chains[name]
+
+    def channel_codes(self, case_type: str | None = None) -> list[str]:
+        """The channels a case (of `case_type`) may come in by, in the rulebook's order."""
+        codes = [c.code for c in self.channels] if self.channels is not None else list(Channel.values)
+        allowed = self.case_types[case_type].channels if case_type in self.case_types else None
+        return [c for c in codes if allowed is None or c in allowed]
+
+    def channel_label(self, code: str, english: bool = False) -> str:
+        own = next((c for c in self.channels or [] if c.code == code), None)
+        if own is not None and (own.label_en if english else own.label):
+            return own.label_en if english else own.label
+        if code in Channel.values:
+            return str(Channel(code).label)
+        return own.label if own is not None and own.label else code
 
 
 @dataclass(frozen=True)
@@ -379,20 +280,41 @@ def render_number_prefix(pattern: str, *, when: Any, type_code: str) -> tuple[st
 # Parsing and cross-reference checks
 
 
-def _line_of(root: yaml.Node | None, path: tuple[Any, ...]) -> int | None:
-    """Follow `path` through the composed YAML node tree and return the 1-based line it starts on."""
+def _locate(root: yaml.Node | None, path: tuple[Any, ...]) -> tuple[int | None, str]:
+    """Follow `path` through the composed YAML node tree: (1-based line it starts on, dotted path as
+    written). A key of the format that the file left out — `steps` of an approval chain written as a
+    plain list (format v1) — is dropped from the path shown."""
     node = root
+    shown: list[str] = []
+    lost = False
     for part in path:
-        if isinstance(node, yaml.MappingNode):
+        if lost:
+            shown.append(str(part))
+        elif isinstance(node, yaml.MappingNode):
             match = next((v for k, v in node.value if k.value == str(part)), None)
+            shown.append(str(part))
             if match is None:
-                break
+                lost = True
+                continue
             node = match
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]
+            shown.append(str(part))
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, str):
+            continue  # a list read as a mapping (a v1 approval chain is its `steps`)
         else:
-            break
-    return node.start_mark.line + 1 if node is not None else None
+            shown.append(str(part))
+            lost = True
+    return (node.start_mark.line + 1 if node is not None else None), ".".join(shown)
+
+
+def _line_of(root: yaml.Node | None, path: tuple[Any, ...]) -> int | None:
+    return _locate(root, path)[0]
+
+
+def _problem(root: yaml.Node | None, path: tuple[Any, ...], message: str) -> Problem:
+    line, shown = _locate(root, path)
+    return Problem(shown, message, line)
 
 
 def _semantic_problems(doc: RulebookDoc) -> list[tuple[tuple[Any, ...], str]]:
@@ -404,20 +326,6 @@ def _semantic_problems(doc: RulebookDoc) -> list[tuple[tuple[Any, ...], str]]:
             if item.code in seen:
                 out.append(((field, i, "code"), f"duplicate {label} code '{item.code}'"))
             seen.add(item.code)
-    for name, steps in doc.approval_chains.items():
-        if not steps:
-            out.append((("approval_chains", name), "an approval chain needs at least one step"))
-        limits = [s.limit for s in steps]
-        for i, step in enumerate(steps[:-1]):
-            if step.limit is None:
-                out.append((("approval_chains", name, i, "limit"), "only the last step may have no limit"))
-        numeric = [x for x in limits if x is not None]
-        if numeric != sorted(numeric):
-            out.append((("approval_chains", name), "limits must increase along the chain"))
-    max_steps = max((len(s) for s in doc.approval_chains.values()), default=0)
-    for i, sev in enumerate(doc.severities):
-        if doc.approval_chains and sev.approval_min_step > max_steps:
-            out.append((("severities", i, "approval_min_step"), f"the longest approval chain has {max_steps} step(s)"))
     for op, roles in doc.operations.items():
         bad = [r for r in roles if r not in ROLES]
         if bad:
@@ -464,7 +372,9 @@ def _semantic_problems(doc: RulebookDoc) -> list[tuple[tuple[Any, ...], str]]:
                 out.append(((*tpath, "to"), f"action '{tr.action.value}' must lead to a closed state"))
             if tr.action == TransitionAction.ARCHIVE and kind != StateKind.ARCHIVED:
                 out.append(((*tpath, "to"), "action 'archive' must lead to an archived state"))
-            if tr.action in (TransitionAction.APPROVE, TransitionAction.DECLINE) and not ct.approval_chain:
+            if tr.action in (TransitionAction.APPROVE, TransitionAction.DECLINE) and not (
+                tr.approval_chain or ct.approval_chain
+            ):
                 out.append(((*tpath, "action"), "approval transitions need the case type to name an approval_chain"))
         if ct.sla is not None:
             spath = (*base, "sla")
@@ -486,6 +396,8 @@ def _semantic_problems(doc: RulebookDoc) -> list[tuple[tuple[Any, ...], str]]:
                 conditions = [((*cpath, "when"), clock.when)] if clock.when else []
                 conditions += [((*cpath, "variants", j, "when"), v.when) for j, v in enumerate(clock.variants)]
                 for cond_path, cond in conditions:
+                    if not isinstance(cond, Condition):
+                        continue  # expressions are type-checked with the rest of format v2 (checks.py)
                     for cat in cond.category or []:
                         if cat not in category_codes:
                             out.append(((*cond_path, "category"), f"unknown category '{cat}'"))
@@ -507,7 +419,9 @@ def _semantic_problems(doc: RulebookDoc) -> list[tuple[tuple[Any, ...], str]]:
                     changed = True
         for state in sorted(states - reachable):
             out.append(((*base, "states", state), f"state '{state}' cannot be reached from '{ct.initial}'"))
-    return out
+    from kefu.rulebooks.checks import format_v2_problems  # checks.py reads the classes defined here
+
+    return out + format_v2_problems(doc)
 
 
 def _split_sections(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -521,26 +435,54 @@ def _split_sections(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any
 def _problems_of(exc: ValidationError, root: yaml.Node | None, prefix: tuple[Any, ...] = ()) -> list[Problem]:
     problems = []
     for err in exc.errors():
-        loc = (*prefix, *err["loc"])
+        # Drop the tags of tagged unions (a clock's `when` is a mapping or an expression).
+        loc = tuple(p for p in (*prefix, *err["loc"]) if not (isinstance(p, str) and p.startswith(TAG_MARK)))
         message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             message = "unknown field (check the spelling against docs/rulebooks.md)"
-        problems.append(Problem(".".join(str(p) for p in loc), message, _line_of(root, loc)))
+        problems.append(_problem(root, loc, message))
     return problems
 
 
-def parse_rulebook(text: str, *, source: str = "<rulebook>") -> RulebookDoc:
-    """Parse and validate a rulebook; raise RulebookError naming every problem."""
+def _calendar_problems(doc: RulebookDoc, calendars: Collection[str]) -> list[tuple[tuple[Any, ...], str]]:
+    """Clocks must count on calendars this site has: otherwise every registration would fail."""
+    out: list[tuple[tuple[Any, ...], str]] = []
+    known = ", ".join(sorted(calendars)) or "none"
+    hint = "create it (`kefu calendar create-defaults` makes office and 24x7) or name one that exists"
+    default_used = False
+    for code, ct in doc.case_types.items():
+        for i, clock in enumerate(ct.sla.clocks if ct.sla else []):
+            if clock.calendar is None:
+                default_used = True
+            elif clock.calendar not in calendars:
+                out.append(
+                    (
+                        ("case_types", code, "sla", "clocks", i, "calendar"),
+                        f"unknown working calendar '{clock.calendar}' (this site has: {known}); {hint}",
+                    )
+                )
+    if default_used and doc.calendar not in calendars:
+        out.append(
+            (
+                ("calendar",),
+                f"the clocks count on the working calendar '{doc.calendar}', which this site does not have "
+                f"(it has: {known}); {hint}",
+            )
+        )
+    return out
+
+
+def parse_rulebook(text: str, *, source: str = "<rulebook>", calendars: Collection[str] | None = None) -> RulebookDoc:
+    """Parse and validate a rulebook; raise RulebookError naming every problem.
+
+    With `calendars` (the working calendar keys of the site), the calendars the clocks use are checked
+    too; without, they are not (no database at hand)."""
     from kefu.rulebooks.sections import registered_sections
 
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise RulebookError(
-            source, [Problem("", f"not valid YAML: {getattr(exc, 'problem', exc)}", mark.line + 1 if mark else None)]
-        )
+        data, root = load_yaml(text)
+    except YamlProblem as exc:
+        raise RulebookError(source, [Problem("", message, line) for line, message in exc.problems])
     if not isinstance(data, dict):
         raise RulebookError(source, [Problem("", "a rulebook must be a mapping with key, name, case_types, …")])
     core, raw_sections = _split_sections(data)
@@ -560,15 +502,15 @@ def parse_rulebook(text: str, *, source: str = "<rulebook>") -> RulebookDoc:
     if problems or doc is None:
         raise RulebookError(source, problems)
     semantic = [(path, msg) for path, msg in _semantic_problems(doc)]
+    if calendars is not None:
+        semantic += _calendar_problems(doc, calendars)
     doc._sections = sections
     for key, section in sections.items():
         check = specs[key].check
         if check is not None:
             semantic += [((key, *path), msg) for path, msg in check(doc, section)]
     if semantic:
-        raise RulebookError(
-            source, [Problem(".".join(str(p) for p in path), msg, _line_of(root, path)) for path, msg in semantic]
-        )
+        raise RulebookError(source, [_problem(root, path, msg) for path, msg in semantic])
     return doc
 
 

@@ -45,7 +45,7 @@ from kefu.sla.selectors import (
     overdue_board,
 )
 
-__all__ = ("BoardView", "CaseClockExtendView", "CaseClocksView", "NotificationViewSet")
+__all__ = ("BoardView", "CaseClockExtendView", "CaseClockPromiseView", "CaseClocksView", "NotificationViewSet")
 
 _NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="No such case or clock, or not one you may see.")
 
@@ -152,6 +152,8 @@ class ClockSerializer(serializers.ModelSerializer):
             "used_minutes",
             "extended_minutes",
             "escalation_level",
+            "awaiting_promise",
+            "promised_at",
             "notices",
         ]
 
@@ -168,6 +170,20 @@ class ClockExtendSerializer(serializers.Serializer):
     )
     amount = serializers.IntegerField(min_value=1, max_value=100_000)
     unit = serializers.CharField(max_length=20, help_text="A duration unit, e.g. working_days (docs/calendars.md).")
+    reason = serializers.CharField(max_length=TEXT_LIMITS["reason"])
+    customer_consent = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Whether the customer agreed; required (true) where the rulebook's extension says so.",
+    )
+
+
+class ClockPromiseSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, help_text="The case version you saw (409 if stale).")
+    deadline = serializers.DateTimeField(
+        help_text="The time promised to the customer, to the minute; within the rulebook's bounds (docs/sla.md)."
+    )
     reason = serializers.CharField(max_length=TEXT_LIMITS["reason"])
 
 
@@ -279,7 +295,7 @@ class CaseClockExtendView(APIView):
         },
     )
     def post(self, request: Request, pk: str, clock_id: int) -> Response:
-        from kefu.sla.services import clock_extend
+        from kefu.sla.extensions import clock_extend
 
         case = _visible_case(request, pk)
         clock = get_object_or_404(Clock.objects.select_related("calendar"), pk=clock_id, case=case)
@@ -290,6 +306,37 @@ class CaseClockExtendView(APIView):
             actor=request.user,
             amount=data.validated_data["amount"],
             unit=data.validated_data["unit"],
+            reason=data.validated_data["reason"],
+            expected_version=data.validated_data["version"],
+            customer_consent=data.validated_data["customer_consent"],
+        )
+        fresh = Clock.objects.select_related("calendar").prefetch_related("notices").get(pk=clock.pk)
+        return Response(ClockSerializer(fresh, context=_clock_context(request, [fresh])).data)
+
+
+class CaseClockPromiseView(APIView):
+    @extend_schema(
+        summary="Set or change the time promised to the customer (a `promise:` clock)",
+        request=ClockPromiseSerializer,
+        responses={
+            200: ClockSerializer,
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="Not a promised clock, or outside its bounds."),
+            403: OpenApiResponse(OpenApiTypes.OBJECT, description="Your role may not promise this time."),
+            404: _NOT_FOUND,
+            409: OpenApiResponse(OpenApiTypes.OBJECT, description="Stale version: reload the case and try again."),
+        },
+    )
+    def post(self, request: Request, pk: str, clock_id: int) -> Response:
+        from kefu.sla.extensions import clock_promise
+
+        case = _visible_case(request, pk)
+        clock = get_object_or_404(Clock.objects.select_related("calendar"), pk=clock_id, case=case)
+        data = ClockPromiseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        clock = clock_promise(
+            clock=clock,
+            actor=request.user,
+            deadline=data.validated_data["deadline"],
             reason=data.validated_data["reason"],
             expected_version=data.validated_data["version"],
         )

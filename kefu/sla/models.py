@@ -46,6 +46,11 @@ class Clock(models.Model):
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     next_check_at = models.DateTimeField(null=True, blank=True)
     resolution = models.BooleanField(default=False)
+    # The ladder counts from the clock's start instead of its deadline (rulebook `escalate_from: start`).
+    escalate_from_start = models.BooleanField(default=False)
+    # A promised deadline (rulebook `promise:`): waiting for someone to set it, and when it was set.
+    awaiting_promise = models.BooleanField(_("awaiting a promised time"), default=False)
+    promised_at = models.DateTimeField(_("promised at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("deadline clock")
@@ -87,12 +92,19 @@ class ClockNotice(models.Model):
         db_default=False,
         help_text=_("Nobody the step names could be told for this case; the fallback people were told instead."),
     )
+    # The step also changes the case (reassign, add a supervisor): set when it fires, cleared in the
+    # transaction that makes the change, so the change happens exactly once even if a worker dies. A
+    # database default too: the sweep inserts notices with raw SQL (sweep._FIRE_SQL) naming only its columns.
+    actions_pending = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         verbose_name = _("deadline notice")
         verbose_name_plural = _("deadline notices")
         ordering = ["clock", "fired_at"]
         constraints = [models.UniqueConstraint(fields=["clock", "kind", "level"], name="notice_once")]
+        indexes = [
+            models.Index(fields=["id"], condition=Q(actions_pending=True), name="notice_actions_pending"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.clock_id} {self.kind} {self.level}"

@@ -1,7 +1,8 @@
 """Which limit a clock rule gives a case, and how its time is measured. No database writes.
 
-A `ClockDef` has a default limit (`within`) and `variants`, each with a condition on the case. The
-first variant whose condition matches wins; the `rule` text stored on the clock says which one, so
+A `ClockDef` has a default limit (`within`) and `variants`, each with a condition on the case (an
+expression over `kefu.cases.facts.case_facts`, or the v1 mapping form). The first variant whose
+condition matches wins; the `rule` text stored on the clock says which one, so
 a person reading the deadline can see why it is 4 working hours and not 1 working day.
 """
 
@@ -11,12 +12,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kefu.calendars.engine import Unit
+from kefu.cases.facts import case_facts, condition_holds
+from kefu.rulebooks.conditions import condition_text
 from kefu.rulebooks.schema import ClockDef, Condition, Duration
 
 if TYPE_CHECKING:
     from kefu.cases.models import Case
 
 __all__ = (
+    "AWAITING_PROMISE",
     "Limit",
     "WALL_UNITS",
     "case_facts",
@@ -29,8 +33,6 @@ __all__ = (
 
 # Units counted in elapsed minutes; every other unit is counted in working minutes of the calendar.
 WALL_UNITS = frozenset({Unit.MINUTES, Unit.HOURS, Unit.CALENDAR_DAYS, Unit.NTH_OF_NEXT_MONTH})
-_LIST_KEYS = ("category", "severity", "channel", "customer_grade", "region")
-_BOOL_KEYS = ("overseas", "anonymous")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,46 +49,36 @@ def is_working_measure(unit: str) -> bool:
     return Unit(unit) not in WALL_UNITS
 
 
-def case_facts(case: Case) -> dict[str, Any]:
-    """What a variant condition can look at."""
-    customer = case.customer
-    return {
-        "category": case.category,
-        "severity": case.severity,
-        "channel": case.channel,
-        "customer_grade": customer.grade,
-        "region": customer.region,
-        "overseas": customer.is_overseas,
-        "anonymous": case.is_anonymous,
-    }
+def condition_matches(when: Condition | str | None, facts: dict[str, Any], case: Case) -> bool:
+    """Whether a clock's (or variant's) condition holds: an expression of docs/rulebooks.md
+    ("Conditions"), or the v1 mapping form evaluated as before."""
+    return condition_holds(case, when, facts=facts)
 
 
-def condition_matches(condition: Condition, facts: dict[str, Any]) -> bool:
-    """Every key the condition lists must match; a list means "any of"."""
-    for key in _LIST_KEYS:
-        allowed = getattr(condition, key)
-        if allowed is not None and facts.get(key) not in allowed:
-            return False
-    for key in _BOOL_KEYS:
-        wanted = getattr(condition, key)
-        if wanted is not None and bool(facts.get(key)) != wanted:
-            return False
-    return True
-
-
-def describe_condition(condition: Condition) -> str:
-    parts = [f"{k}={'/'.join(getattr(condition, k))}" for k in _LIST_KEYS if getattr(condition, k) is not None]
+def describe_condition(when: Condition | str) -> str:
+    """How the clock's `rule` names the condition that chose its limit (rulebook vocabulary, not
+    translated): `severity=major`, `overseas=yes` for the mapping form, the expression otherwise."""
+    if not isinstance(when, Condition):
+        return condition_text(when) or "*"
+    lists = ("category", "severity", "channel", "customer_grade", "region")
+    parts = [f"{k}={'/'.join(getattr(when, k))}" for k in lists if getattr(when, k) is not None]
     parts += [
-        f"{k}={'yes' if getattr(condition, k) else 'no'}" for k in _BOOL_KEYS if getattr(condition, k) is not None
+        f"{k}={'yes' if getattr(when, k) else 'no'}" for k in ("overseas", "anonymous") if getattr(when, k) is not None
     ]
     return ", ".join(parts) or "*"
 
 
-def select_limit(definition: ClockDef, facts: dict[str, Any]) -> Limit:
+# A promised clock before anyone has promised a time: no limit yet (see kefu.sla.promises).
+AWAITING_PROMISE = "awaiting promise"
+
+
+def select_limit(definition: ClockDef, facts: dict[str, Any], case: Case) -> Limit:
     """The first matching variant, else the default `within`; with the text that says which."""
     for variant in definition.variants:
-        if condition_matches(variant.when, facts):
+        if condition_matches(variant.when, facts, case):
             return _limit(variant.within, describe_condition(variant.when))
+    if definition.within is None:
+        return Limit(amount=0, unit="minutes", rule=AWAITING_PROMISE)
     # Rulebook vocabulary (field names, codes, units), like the variant conditions: not translated.
     return _limit(definition.within, "default")
 

@@ -64,6 +64,8 @@ class ClockState:
     MISSED = "missed"
     CANCELLED = "cancelled"
     NO_SCHEDULE = "no_schedule"
+    # A promised deadline nobody has promised yet (rulebook `promise:`): no deadline to keep.
+    AWAITING_PROMISE = "awaiting_promise"
 
 
 class Engines(dict):
@@ -108,11 +110,14 @@ def clock_time_left(clock: Clock, now: datetime, engines: Engines | None = None)
 
 
 def clock_state(clock: Clock, now: datetime) -> str:
-    """ok / warning (past warn_at) / overdue / paused / met / missed / cancelled / no_schedule."""
+    """ok / warning (past warn_at) / overdue / paused / met / missed / cancelled / no_schedule /
+    awaiting_promise."""
     if clock.status in (ClockStatus.MET, ClockStatus.MISSED, ClockStatus.CANCELLED):
         return str(clock.status)
     if clock.status == ClockStatus.PAUSED:
         return ClockState.PAUSED
+    if clock.awaiting_promise:
+        return ClockState.AWAITING_PROMISE
     if clock.deadline is None:
         return ClockState.NO_SCHEDULE
     if now >= clock.deadline:

@@ -28,29 +28,34 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.calendars.engine import ScheduleMissing, Unit, WorkingTime
+from kefu.calendars.engine import ScheduleMissing, WorkingTime
 from kefu.calendars.models import WorkCalendar
 from kefu.calendars.selectors import working_time_for
-from kefu.cases.changes import case_lock, case_record_change, ensure_may_act
+from kefu.cases.changes import case_record_change
 from kefu.cases.choices import CaseStatus, EventKind
-from kefu.core.exceptions import ApplicationError, ForbiddenError
-from kefu.core.inputs import TEXT_LIMITS, bad_text
+from kefu.core.exceptions import ApplicationError
 from kefu.rulebooks.choices import StateKind
-from kefu.rulebooks.schema import DURATION_UNITS, ClockDef
+from kefu.rulebooks.schema import ClockDef
 from kefu.sla.choices import ClockStatus
+from kefu.sla.escalation import plan_from_start
 from kefu.sla.models import Clock
-from kefu.sla.rules import case_facts, clock_def, condition_matches, is_working_measure, select_limit
+from kefu.sla.rules import (
+    AWAITING_PROMISE,
+    case_facts,
+    clock_def,
+    condition_matches,
+    is_working_measure,
+    select_limit,
+)
 
 if TYPE_CHECKING:
     from kefu.cases.models import Case
     from kefu.org.models import User
 
 __all__ = (
-    "clock_extend",
     "clocks_cancel",
     "clocks_on_stage_change",
     "clocks_pause",
@@ -278,9 +283,7 @@ def clocks_start_for(*, case: Case, stage: str, at: datetime, actor: User) -> li
     sla = case.type_def.sla
     facts = case_facts(case)
     definitions = (
-        [d for d in sla.clocks if stage in d.starts_on and (d.when is None or condition_matches(d.when, facts))]
-        if sla
-        else []
+        [d for d in sla.clocks if stage in d.starts_on and condition_matches(d.when, facts, case)] if sla else []
     )
     if not definitions:
         return []
@@ -292,7 +295,7 @@ def clocks_start_for(*, case: Case, stage: str, at: datetime, actor: User) -> li
     for definition in definitions:
         if definition.key in live:
             continue
-        limit = select_limit(definition, facts)
+        limit = select_limit(definition, facts, case)
         calendar = engines.calendar(definition.calendar or case.rulebook.calendar)
         clock = Clock(
             case=case,
@@ -306,9 +309,14 @@ def clocks_start_for(*, case: Case, stage: str, at: datetime, actor: User) -> li
             started_at=at,
             ladder=definition.ladder or "",
             resolution=definition.resolution,
+            escalate_from_start=definition.escalate_from == "start",
+            awaiting_promise=limit.rule == AWAITING_PROMISE,
         )
         try:
-            _refresh(clock, engine=engines.engine(calendar.pk), warn_percent=definition.warn_at)
+            if clock.awaiting_promise:
+                clock.working_measure = False  # a promised time is an instant: counted in elapsed minutes
+            else:
+                _refresh(clock, engine=engines.engine(calendar.pk), warn_percent=definition.warn_at)
         except ScheduleMissing as exc:
             # The case must not fail because next year's schedule is not published yet: the clock
             # waits without a deadline and clocks_recompute_missing fills it when the year is loaded.
@@ -317,6 +325,9 @@ def clocks_start_for(*, case: Case, stage: str, at: datetime, actor: User) -> li
         if paused:
             clock.status = ClockStatus.PAUSED
         _schedule(clock)
+        if clock.escalate_from_start:
+            steps = case.rulebook.escalation_ladders.get(clock.ladder)
+            plan_from_start(clock, steps=steps, engine=engines.engine(calendar.pk))
         created.append(clock)
         live.add(definition.key)
     Clock.objects.bulk_create(created)  # one INSERT for all of them (Clock has no save() hooks)
@@ -389,6 +400,9 @@ def clocks_resume(*, case: Case, at: datetime, actor: User) -> list[Clock]:
     for clock in resumed:
         clock.status = ClockStatus.RUNNING
         clock.resumed_at = at
+        if clock.awaiting_promise:
+            _update(clock, "status", "resumed_at")  # no deadline to move until one is promised
+            continue
         try:
             _refresh(
                 clock, engine=engines.engine(clock.calendar_id), warn_percent=_warn_percent(clock_def(case, clock.key))
@@ -401,6 +415,9 @@ def clocks_resume(*, case: Case, at: datetime, actor: User) -> list[Clock]:
             # ladder plans from the new deadline again.
             clock.escalation_level = 0
         _schedule(clock)
+        if clock.escalate_from_start:
+            steps = case.rulebook.escalation_ladders.get(clock.ladder)
+            plan_from_start(clock, steps=steps, engine=engines.engine(clock.calendar_id))
         _update(clock, "status", "resumed_at", *_TIMING)
     _missing_history(case, actor=actor, clocks=missing)
     return resumed
@@ -439,9 +456,9 @@ def clocks_recompute(*, case: Case, at: datetime, reason: str, actor: User) -> l
     updated: list[Clock] = []
     for clock in _live(case):
         definition = clock_def(case, clock.key)
-        if definition is None:
-            continue
-        limit = select_limit(definition, facts)
+        if definition is None or clock.awaiting_promise or clock.promised_at is not None:
+            continue  # a promised time is the person's, not the rulebook's: it does not move
+        limit = select_limit(definition, facts, case)
         if (limit.amount, limit.unit) == (clock.amount, clock.unit):
             continue
         old = {"deadline": clock.deadline, "limit": f"{clock.amount} {clock.unit}", "rule": clock.rule}
@@ -539,117 +556,3 @@ def clocks_recompute_missing(*, calendar: WorkCalendar, actor: User | None = Non
                 data={"calendar": calendar.key},
             )
     return filled
-
-
-# --------------------------------------------------------------------------------------------------
-# Extension
-
-
-@transaction.atomic
-def clock_extend(*, clock: Clock, actor: User, amount: int, unit: str, reason: str, expected_version: int) -> Clock:
-    """Move a deadline later, as the rulebook's `extension` allows (who, and how much in total).
-
-    The extension is counted like the clock from the current deadline: 10 working days added to a
-    deadline at 17:30 is 4,500 working minutes on the office calendar. The total of all extensions
-    may not exceed `extension.max`, counted the same way from the current deadline. If the new
-    deadline is in the future, the warning and the escalation ladder are planned anew from it.
-    """
-    case = case_lock(clock.case, expected_version=expected_version)
-    clock = Clock.objects.select_for_update().get(pk=clock.pk)
-    clock.case = case
-    definition = clock_def(case, clock.key)
-    extension = definition.extension if definition is not None else None
-    if extension is None:
-        raise ApplicationError(
-            _("The rulebook does not allow extending “%(clock)s”.") % {"clock": clock.label},
-            extra={"clock": [_("This deadline cannot be extended.")]},
-        )
-    ensure_may_act(case, actor)
-    if not (actor.is_superuser or actor.role in extension.roles):
-        raise ForbiddenError(
-            _("Extending “%(clock)s” needs the approval of: %(roles)s; your role is %(role)s.")
-            % {
-                "clock": clock.label,
-                "roles": ", ".join(_role_label(r) for r in extension.roles),
-                "role": actor.get_role_display(),
-            }
-        )
-    errors: dict[str, list[str]] = {}
-    if clock.status not in LIVE:
-        errors.setdefault("clock", []).append(
-            _("The deadline “%(clock)s” is no longer running.") % {"clock": clock.label}
-        )
-    if amount is None or amount < 1:
-        errors.setdefault("amount", []).append(_("Give a positive amount."))
-    if unit not in DURATION_UNITS or unit == Unit.NTH_OF_NEXT_MONTH:
-        errors.setdefault("unit", []).append(
-            _("Choose one of: %(choices)s.")
-            % {"choices": ", ".join(u for u in DURATION_UNITS if u != Unit.NTH_OF_NEXT_MONTH)}
-        )
-    if not reason.strip():
-        errors.setdefault("reason", []).append(_("Say why the deadline is extended."))
-    elif len(reason.strip()) > TEXT_LIMITS["reason"] or bad_text(reason):
-        errors.setdefault("reason", []).append(
-            bad_text(reason) or _("At most %(limit)s characters.") % {"limit": f"{TEXT_LIMITS['reason']:,}"}
-        )
-    if clock.deadline is None and not errors:
-        errors.setdefault("clock", []).append(
-            _("“%(clock)s” has no deadline yet: its calendar year is not loaded.") % {"clock": clock.label}
-        )
-    if errors:
-        raise ApplicationError(_("The deadline was not extended."), extra=errors)
-
-    engine = working_time_for(clock.calendar)
-    base = clock.deadline
-    assert base is not None
-    added = _measure(engine, clock.working_measure, base, engine.add(base, amount, unit))
-    limit = _measure(engine, clock.working_measure, base, engine.add(base, extension.max.amount, extension.max.unit))
-    if clock.extended_minutes + added > limit:
-        left = max(limit - clock.extended_minutes, 0)
-        raise ApplicationError(
-            _("“%(clock)s” can be extended by at most %(max)s in total; %(left)s minutes are left.")
-            % {"clock": clock.label, "max": str(extension.max), "left": left},
-            extra={"amount": [_("At most %(max)s in total.") % {"max": str(extension.max)}]},
-        )
-    now = timezone.now()
-    old = clock.deadline
-    clock.extended_minutes += added
-    if clock.status == ClockStatus.RUNNING:
-        _refresh(clock, engine=engine, warn_percent=definition.warn_at)
-        _rearm(clock, now)
-    else:
-        # Paused: the deadline shown moves by the same amount; resuming recomputes it anyway.
-        clock.deadline = _add(engine, clock.working_measure, base, added)
-    _update(clock, "extended_minutes", *_TIMING)
-    values = {
-        "clock": clock.label,
-        "amount": amount,
-        "unit": unit,
-        "old": _fmt(old),
-        "new": _fmt(clock.deadline),
-        "reason": reason.strip(),
-    }
-    case_record_change(
-        case,
-        actor=actor,
-        kind=EventKind.DEADLINE,
-        message=_("%(clock)s extended by %(amount)s %(unit)s: due %(old)s → %(new)s. %(reason)s") % values,
-        data={
-            "clock": clock.key,
-            "extension": f"{amount} {unit}",
-            "extended_minutes": clock.extended_minutes,
-            "old_deadline": _iso(old),
-            "new_deadline": _iso(clock.deadline),
-            "reason": reason.strip(),
-        },
-    )
-    return clock
-
-
-def _role_label(code: str) -> str:
-    from kefu.org.choices import Role
-
-    try:
-        return str(Role(code).label)
-    except ValueError:
-        return code

@@ -51,6 +51,7 @@ from kefu.rulebooks.models import RulebookVersion
 from kefu.rulebooks.schema import LadderStepDef, RulebookDoc
 from kefu.rulebooks.selectors import rulebook_doc
 from kefu.sla.choices import ClockStatus, NoticeKind
+from kefu.sla.escalation import escalation_actions_run, ladder_fire_at, mark_actions_pending
 from kefu.sla.models import Clock, ClockNotice, Notification
 from kefu.sla.notify import RecipientResolver, target_labels
 
@@ -77,6 +78,12 @@ _CLOCK_COLUMNS = (
     "ladder",
     "warned",
     "escalation_level",
+    # For ladders counted from the clock's start (kefu.sla.escalation.ladder_fire_at).
+    "escalate_from_start",
+    "started_at",
+    "resumed_at",
+    "used_minutes",
+    "working_measure",
 )
 _CASE_COLUMNS = (
     "id",
@@ -100,6 +107,11 @@ class ClockState(Protocol):
     warn_at: datetime | None
     warned: bool
     escalation_level: int
+    escalate_from_start: bool
+    started_at: datetime
+    resumed_at: datetime | None
+    used_minutes: int
+    working_measure: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +122,8 @@ class Due:
     level: int
     targets: tuple[str, ...]
     label: str = ""
+    # The step also changes the case (reassign / add_supervisor): done by kefu.sla.escalation.
+    changes_case: bool = False
 
 
 @dataclass
@@ -120,6 +134,8 @@ class SweepResult:
     batches: int = 0
     errors: int = 0  # clocks whose fire times could not be computed (logged, retried later)
     fallbacks: int = 0  # notices that reached nobody they named and went to the fallback people
+    marked: int = 0  # fired steps that also change the case
+    case_changes: int = 0  # escalation steps that reassigned the case or added a supervisor
     notification_ids: list[int] = field(default_factory=list, repr=False)
 
 
@@ -153,12 +169,13 @@ def clock_plan(
         for i, step in enumerate(steps, start=1):
             if i <= level:
                 continue
-            fire_at = engine.add(deadline, step.after.amount, step.after.unit)
+            fire_at = ladder_fire_at(clock, step, engine)
             if fire_at > now:
                 pending.append(fire_at)
                 break
-            kind = NoticeKind.OVERDUE if i == 1 and step.after.amount == 0 else NoticeKind.ESCALATION
-            due.append(Due(kind, i, tuple(step.notify), step.label))
+            overdue = i == 1 and step.after.amount == 0 and not getattr(clock, "escalate_from_start", False)
+            kind = NoticeKind.OVERDUE if overdue else NoticeKind.ESCALATION
+            due.append(Due(kind, i, tuple(step.notify), step.label, bool(step.actions)))
             level = i
     elif level < 1:
         if deadline <= now:
@@ -213,6 +230,8 @@ class _Caches:
             clock.warn_at,
             clock.warned,
             clock.escalation_level,
+            # A ladder counted from the start depends on the clock's running time too.
+            (clock.started_at, clock.resumed_at, clock.used_minutes) if clock.escalate_from_start else None,
         )
         plan = self.plans.get(key)
         if plan is None:
@@ -312,6 +331,7 @@ def _sweep_batch(*, now: datetime, batch: int, caches: _Caches, result: SweepRes
         }
         caches.load(clocks, cases)
         owed: list[_Owed] = []
+        changing: list[tuple[int, str, int]] = []  # fired steps that also change the case
         progress: list[tuple[int, int, bool, datetime | None]] = []  # (clock id, level, warned, next check)
         for clock in clocks:
             case = cases[clock.case_id]
@@ -328,6 +348,8 @@ def _sweep_batch(*, now: datetime, batch: int, caches: _Caches, result: SweepRes
                 recipients, fallback = caches.recipients.resolve_ids(case=case, targets=d.targets)
                 texts = caches.texts(clock, case, d, fallback)
                 owed.append(_Owed(clock.id, case.id, d.kind, d.level, recipients, *texts, d.targets, fallback))
+                if d.changes_case:
+                    changing.append((clock.id, d.kind, d.level))
         if not owed:
             fired, ids, fell_back = 0, [], set()
         elif connection.vendor == "postgresql":
@@ -335,6 +357,7 @@ def _sweep_batch(*, now: datetime, batch: int, caches: _Caches, result: SweepRes
         else:
             fired, ids, fell_back = _fire_portable(owed, now=now)
         _save_progress(progress)
+        result.marked += mark_actions_pending(changing, now=now)
         if ids:
             transaction.on_commit(lambda ids=ids: _queue_email(ids))
     if fell_back:
@@ -535,6 +558,10 @@ def sla_sweep(*, now: datetime | None = None, batch: int = 1000) -> SweepResult:
             result.fallbacks,
             FALLBACK_LOG_LIMIT,
         )
+    # Steps that change the case (reassign, add a supervisor), each under the case's lock. Ones a
+    # killed worker left pending are picked up by the periodic task (kefu.sla.tasks.sla_sweep_task).
+    if result.marked:
+        result.case_changes = escalation_actions_run()
     if result.clocks:
         log.info(
             "sla_sweep: %s clock(s), %s notice(s), %s notification(s), %s to the fallback, %s error(s)",

@@ -15,14 +15,18 @@ log = logging.getLogger(__name__)
 def sla_sweep_task() -> dict:
     """The periodic sweep (beat, every KEFU_SLA_SWEEP_SECONDS, queue kefu.sweeps). Two running at once
     split the work."""
+    from kefu.sla.escalation import escalation_actions_run
     from kefu.sla.sweep import sla_sweep
 
     result = sla_sweep(batch=int(settings.KEFU_SLA_SWEEP_BATCH))
+    # Escalation steps whose case change a killed worker left pending (the sweep does its own at once).
+    changes = escalation_actions_run()
     return {
         "clocks": result.clocks,
         "notices": result.notices,
         "notifications": result.notifications,
         "fallbacks": result.fallbacks,
+        "case_changes": result.case_changes + changes,
     }
 
 

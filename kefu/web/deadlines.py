@@ -66,6 +66,7 @@ def state_label(state: str) -> str:
         ClockState.MISSED: _("Missed"),
         ClockState.CANCELLED: _("Cancelled"),
         ClockState.NO_SCHEDULE: _("No schedule"),
+        ClockState.AWAITING_PROMISE: _("Awaiting a promised time"),
     }.get(state, state)
 
 
@@ -106,6 +107,9 @@ def clock_row(clock: Clock, now: datetime, engines: Engines, case: Any = None) -
         "state_label": state_label(state),
         "left": left,
         "left_text": time_left_text(left, working=clock.working_measure, state=state),
-        "limit_text": unit_text(clock.amount, clock.unit),
+        # A promised time is the person's, not a length the rulebook gives.
+        "limit_text": _("promised time")
+        if clock.promised_at or clock.awaiting_promise
+        else unit_text(clock.amount, clock.unit),
         "working": clock.working_measure,
     }

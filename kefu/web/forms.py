@@ -9,12 +9,14 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kefu.cases.choices import CaseStatus, Channel, NoteVisibility, RemedyKind, Responsibility
+from kefu.cases.models import Case
 from kefu.core.inputs import TEXT_LIMITS as LIMITS
 from kefu.customers.choices import CustomerGrade, CustomerType, Region
 from kefu.customers.models import Customer
 from kefu.org.models import OrgUnit, User
 from kefu.rulebooks.choices import Operation, TransitionAction
-from kefu.rulebooks.schema import RulebookDoc
+from kefu.rulebooks.schema import RulebookDoc, TransitionDef
+from kefu.web.fieldforms import FIELD_PREFIX, add_case_fields, field_input_values, form_name
 from kefu.web.templatetags.kefu_web import rb_label
 
 REMEDY_ROWS = 3
@@ -60,17 +62,37 @@ class QueueFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         everything = [("", _("All"))]
         self.fields["status"].choices = everything + list(CaseStatus.choices)
-        self.fields["channel"].choices = everything + list(Channel.choices)
+        channels: dict[str, str] = {c.value: str(c.label) for c in Channel}
         types: dict[str, str] = {}
         stages: dict[str, str] = {}
         for doc in docs:
+            for code in doc.channel_codes():
+                channels.setdefault(code, doc.channel_label(code, english=_english()))
             for code, ct in doc.case_types.items():
                 types.setdefault(code, rb_label(ct))
                 for state_code, state in ct.states.items():
                     stages.setdefault(state_code, rb_label(state))
+        self.fields["channel"].choices = everything + list(channels.items())
         self.fields["case_type"].choices = everything + list(types.items())
         self.fields["stage"].choices = everything + list(stages.items())
         self.fields["q"].widget.attrs.update(placeholder=_("Case number, title or customer"))
+        # With a case type chosen, its choice fields become filters too (the same key in two rulebooks
+        # is one filter with the options of both).
+        chosen = self.data.get("case_type") if self.is_bound else None
+        self.choice_filters: list[str] = []
+        options: dict[str, tuple[str, dict[str, str]]] = {}
+        for doc in docs if chosen else []:
+            ct = doc.case_types.get(chosen)
+            for definition in ct.fields if ct else []:
+                if definition.type in ("choice", "multi_choice"):
+                    label, known = options.setdefault(definition.key, (rb_label(definition), {}))
+                    for option in definition.options or []:
+                        known.setdefault(option.code, rb_label(option))
+        for key, (label, known) in options.items():
+            self.fields[form_name(key)] = forms.ChoiceField(
+                label=label, required=False, choices=everything + list(known.items())
+            )
+            self.choice_filters.append(key)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -96,7 +118,7 @@ class IntakeForm(forms.Form):
     case_type = forms.ChoiceField(label=_("Case type"))
     category = forms.ChoiceField(label=_("Category"), required=False)
     severity = forms.ChoiceField(label=_("Severity"))
-    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+    channel = forms.ChoiceField(label=_("Channel"), choices=(), initial=Channel.PHONE)
     title = forms.CharField(label=_("Title"), max_length=LIMITS["title"])
     description = forms.CharField(
         label=_("Description"), max_length=LIMITS["description"], widget=forms.Textarea(attrs={"rows": 4})
@@ -150,11 +172,29 @@ class IntakeForm(forms.Form):
         if category and any(code == category for code, _label in self.fields["category"].choices):
             self.fields["category"].initial = category
         self.fields["severity"].choices = [(s.code, rb_label(s)) for s in doc.severities]
+        self.fields["channel"].choices = channel_choices(doc, case_type)
         self.fields["subject_person"].queryset = staff_queryset()
         if user is not None:
             # Only a customer this person may see can be picked (the intake roles see the directory).
             self.fields["customer"].queryset = Customer.objects.visible_to(user).filter(is_active=True)
         self.fields["new_phone"].widget.attrs.update(placeholder="13812345678")
+        # The case type's form fields; a contact field once a customer is chosen.
+        self.case_type_def = doc.case_types[case_type]
+        picked = self.data.get("customer") if self.is_bound else None
+        customer_id = int(picked) if picked and str(picked).isascii() and str(picked).isdigit() else None
+        self.field_names = add_case_fields(
+            self,
+            self.case_type_def.fields,
+            required={f.key for f in self.case_type_def.fields if f.required},
+            customer_id=customer_id,
+        )
+
+    @property
+    def case_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.field_names]
+
+    def field_values(self) -> dict[str, Any]:
+        return field_input_values(self, self.case_type_def.fields)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -172,6 +212,11 @@ def _english() -> bool:
     return (get_language() or "").startswith("en")
 
 
+def channel_choices(doc: RulebookDoc, case_type: str) -> list[tuple[str, str]]:
+    """The channels of the rulebook (its own list, or Kefu's) that the case type accepts."""
+    return [(code, doc.channel_label(code, english=_english())) for code in doc.channel_codes(case_type)]
+
+
 def category_choices(doc: RulebookDoc, case_type: str) -> list[tuple[str, str]]:
     cats = doc.categories_for(case_type) if case_type in doc.case_types else []
     return [("", _("— none —"))] + [(c.code, rb_label(c)) for c in cats]
@@ -184,14 +229,23 @@ def category_choices(doc: RulebookDoc, case_type: str) -> list[tuple[str, str]]:
 class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
+    # Set by transition_form(): the rulebook's form fields this transition asks for.
+    asked_fields: list[Any] = []
+
     def service_data(self) -> dict[str, Any]:
-        """The cleaned data as the service expects it: model instances as ids, nothing empty."""
+        """The cleaned data as the service expects it: model instances as ids, nothing empty; the form
+        fields a transition asks for go under `fields`, an uploaded file is passed on separately."""
         out: dict[str, Any] = {}
         for name, value in self.cleaned_data.items():
-            if name == "version" or value in (None, ""):
+            if name in ("version", "upload") or name.startswith(FIELD_PREFIX) or value in (None, ""):
                 continue
             out[name] = value.pk if hasattr(value, "pk") else value
+        if self.asked_fields:
+            out["fields"] = field_input_values(self, self.asked_fields, keep_empty=True)
         return out
+
+    def upload(self) -> Any:
+        return self.cleaned_data.get("upload")
 
 
 class CommentForm(VersionedForm):
@@ -338,7 +392,10 @@ class RemedyForm(VersionedForm):
         return data
 
     def service_data(self) -> dict[str, Any]:
-        return {"remedies": self.cleaned_data["remedies"], "comment": self.cleaned_data.get("comment", "")}
+        data = {"remedies": self.cleaned_data["remedies"], "comment": self.cleaned_data.get("comment", "")}
+        if self.asked_fields:
+            data["fields"] = field_input_values(self, self.asked_fields, keep_empty=True)
+        return data
 
 
 class ReplyForm(TextCheckedMixin, VersionedForm):
@@ -376,6 +433,64 @@ ACTION_FORMS: dict[str, type[VersionedForm]] = {
 
 def transition_form_class(action: str) -> type[VersionedForm]:
     return ACTION_FORMS.get(action, CommentForm)
+
+
+def transition_form(case: Case, td: TransitionDef, *args: Any, **kwargs: Any) -> VersionedForm:
+    """The form of a transition: its action's inputs, plus what the rulebook requires on it (a comment,
+    form fields — shown with their current values — and a file to upload)."""
+    from kefu.cases.services import transition_inputs
+
+    form = transition_form_class(td.action)(*args, **kwargs)
+    comment_required, keys, attachment_required = transition_inputs(case, td)
+    if comment_required:
+        if "comment" not in form.fields:
+            form.fields["comment"] = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
+        form.fields["comment"].required = True
+    asked = [case.type_def.field(k) for k in keys]
+    form.asked_fields = [d for d in asked if d is not None and d.type != "attachment"]
+    add_case_fields(
+        form,
+        form.asked_fields,
+        required={d.key for d in form.asked_fields},
+        customer_id=case.customer_id,
+        case=case,
+        values=case.fields,
+    )
+    # An attachment field the transition needs is filled by the file uploaded with it.
+    attachment_keys = [d.key for d in asked if d is not None and d.type == "attachment"]
+    if attachment_required or attachment_keys:
+        form.fields["upload"] = forms.FileField(
+            label=_("Attachment"),
+            required=attachment_required or not all((case.fields or {}).get(k) for k in attachment_keys),
+        )
+    form.attachment_keys = attachment_keys
+    return form
+
+
+class CaseFieldsForm(VersionedForm):
+    """The form fields of a case that this person may change."""
+
+    reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=500)
+
+    def __init__(self, *args: Any, case: Case, definitions: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.definitions = definitions
+        self.field_names = add_case_fields(
+            self, definitions, customer_id=case.customer_id, case=case, values=case.fields
+        )
+        self.order_fields([*self.field_names, "reason"])
+
+    def values(self) -> dict[str, Any]:
+        return field_input_values(self, self.definitions, changed_only=True, keep_empty=True)
+
+
+class PromiseForm(VersionedForm):
+    deadline = forms.DateTimeField(
+        label=_("Promised time"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    reason = forms.CharField(label=_("What was promised to the customer"), max_length=500)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -458,11 +573,21 @@ class ExtensionForm(VersionedForm):
     unit = forms.ChoiceField(label=_("Unit"), choices=())
     reason = forms.CharField(max_length=LIMITS["reason"], label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, clock_unit: str = "", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, clock_unit: str = "", consent: str = "none", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = _extension_unit_choices()
         if clock_unit in EXTENSION_UNITS and not self.is_bound:
             self.fields["unit"].initial = clock_unit
+        if consent != "none":
+            # The rulebook records the customer's agreement with the extension (required or optional).
+            self.fields["customer_consent"] = forms.BooleanField(
+                label=_("The customer agrees to the extension"), required=consent == "required"
+            )
+
+    def consent(self) -> bool | None:
+        if "customer_consent" not in self.fields:
+            return None
+        return bool(self.cleaned_data.get("customer_consent"))
 
 
 class ClassificationForm(VersionedForm):

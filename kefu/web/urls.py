@@ -1,12 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from kefu.web import views
+from kefu.web import case_views, views
 from kefu.web.accounts import LoginView
 
 app_name = "web"
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("export.xlsx", views.queue_export, name="queue_export"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("intake/", views.intake, name="intake"),
@@ -17,11 +18,13 @@ urlpatterns = [
     path("inbox/", views.inbox_view, name="inbox"),
     path("inbox/read/", views.inbox_read_view, name="inbox_read_all"),
     path("inbox/<int:pk>/read/", views.inbox_read_view, name="inbox_read"),
-    path("cases/<str:number>/", views.case_detail, name="case"),
-    path("cases/<str:number>/transition/<slug:name>/", views.case_transition_view, name="case_transition"),
-    path("cases/<str:number>/operation/<slug:op>/", views.case_operation_view, name="case_operation"),
-    path("cases/<str:number>/clocks/<int:clock_id>/extend/", views.case_extend_view, name="case_extend"),
-    path("cases/<str:number>/classification/", views.case_classify_view, name="case_classify"),
-    path("cases/<str:number>/reveal/", views.case_reveal_view, name="case_reveal"),
-    path("cases/<str:number>/attachments/<int:pk>/", views.case_attachment_view, name="case_attachment"),
+    path("cases/<str:number>/", case_views.case_detail, name="case"),
+    path("cases/<str:number>/transition/<slug:name>/", case_views.case_transition_view, name="case_transition"),
+    path("cases/<str:number>/operation/<slug:op>/", case_views.case_operation_view, name="case_operation"),
+    path("cases/<str:number>/clocks/<int:clock_id>/extend/", case_views.case_extend_view, name="case_extend"),
+    path("cases/<str:number>/classification/", case_views.case_classify_view, name="case_classify"),
+    path("cases/<str:number>/fields/", case_views.case_fields_view, name="case_fields"),
+    path("cases/<str:number>/clocks/<int:clock_id>/promise/", case_views.case_promise_view, name="case_promise"),
+    path("cases/<str:number>/reveal/", case_views.case_reveal_view, name="case_reveal"),
+    path("cases/<str:number>/attachments/<int:pk>/", case_views.case_attachment_view, name="case_attachment"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from io import BytesIO
 from typing import Any
 
 from django.conf import settings
@@ -14,68 +15,45 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from kefu.cases.changes import actor_may_act
-from kefu.cases.choices import CaseStatus
-from kefu.cases.models import Case, CaseAttachment, identity_q
-from kefu.cases.selectors import IdentityRedactor
+from kefu.cases.models import Case, identity_q
+from kefu.cases.selectors import field_filter
 from kefu.cases.services import (
-    Revealed,
     case_add_attachment,
-    case_add_note,
-    case_attachment_open,
-    case_merge,
     case_register,
-    case_reopen,
-    case_resume,
-    case_reveal_customer,
-    case_suspend,
-    case_transfer,
-    case_transition,
-    case_withdraw,
-    may_open_attachment,
-    may_reveal_customer,
-    transition_allowed,
 )
-from kefu.cases.textchecks import TextCheckError
-from kefu.core.exceptions import ApplicationError, ConflictError
+from kefu.core.exceptions import ApplicationError
 from kefu.core.inputs import is_id
-from kefu.core.uploads import attachment_content_type, download_response
 from kefu.customers.models import Customer
 from kefu.customers.selectors import customer_search
 from kefu.customers.services import customer_create
 from kefu.customers.validators import normalize_phone
 from kefu.org.models import User
-from kefu.rulebooks.choices import Operation
+from kefu.reports.xlsx import cases_workbook
 from kefu.rulebooks.models import RulebookVersion
 from kefu.rulebooks.selectors import active_rulebooks
 from kefu.sla.inbox import notification_mark_read, notifications_mark_all_read
-from kefu.sla.models import Clock
 from kefu.sla.notify import target_labels
 from kefu.sla.selectors import (
-    LIVE_STATUSES,
     Engines,
     board_allowed,
-    clock_def_for,
     inbox,
     next_deadline_for_cases,
     next_deadline_subquery,
     overdue_board,
 )
+from kefu.web.case_views import add_service_errors as _add_service_errors
 from kefu.web.deadlines import clock_row
+from kefu.web.fieldforms import FIELD_PREFIX
 from kefu.web.forms import (
-    OPERATION_FORMS,
-    ClassificationForm,
-    ExtensionForm,
     IntakeForm,
     QueueFilterForm,
-    transition_form_class,
 )
 from kefu.web.templatetags.kefu_web import rb_label
 
@@ -93,20 +71,6 @@ SORTS = {
     "-deadline": (F("next_deadline").desc(nulls_last=True), "-id"),
 }
 CASE_NUMBER = re.compile(r"^[A-Za-z]{0,8}\d{4,}$")
-
-
-def _service_message(text: str) -> str:
-    """Service messages are English source text; translate those the catalog knows."""
-    return _(text) if text else text
-
-
-def _add_service_errors(form: Any, exc: ApplicationError) -> None:
-    if isinstance(exc, TextCheckError) and hasattr(form, "show_text_check_findings"):
-        form.show_text_check_findings(exc.findings)  # the hits inline, and the override box
-    form.add_error(None, _service_message(exc.message))
-    for name, errors in (exc.extra or {}).items():
-        for error in errors if isinstance(errors, list) else [errors]:
-            form.add_error(name if name in form.fields else None, _service_message(str(error)))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -153,6 +117,9 @@ def _filter_queue(qs: QuerySet[Case], data: dict[str, Any], user: User) -> Query
         qs = qs.filter(received_at__gte=_day_start(data["received_from"]))
     if data.get("received_to"):
         qs = qs.filter(received_at__lt=_day_start(data["received_to"] + timedelta(days=1)))
+    for name, value in data.items():
+        if name.startswith(FIELD_PREFIX) and value:
+            qs = field_filter(qs, name.removeprefix(FIELD_PREFIX), value)
     q = (data.get("q") or "").strip()
     if q:
         # By number or title, or by the customer's name or phone — but an anonymous case is never found
@@ -196,6 +163,53 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "web/queue.html", {"form": form, "page": page, "sort": sort})
 
 
+EXPORT_MAX_ROWS = 10_000
+
+
+def _export_field_defs(docs: list[Any], case_type: str) -> list[Any]:
+    """The form fields of `case_type` in the active rulebooks, each key once (first rulebook's label)."""
+    seen: dict[str, Any] = {}
+    for doc in docs:
+        type_def = doc.case_types.get(case_type) if case_type else None
+        for definition in type_def.fields if type_def else []:
+            seen.setdefault(definition.key, definition)
+    return list(seen.values())
+
+
+@login_required
+@require_GET
+def queue_export(request: HttpRequest) -> HttpResponse:
+    """The queue with its filters as an Excel sheet (the first EXPORT_MAX_ROWS rows), with the chosen case
+    type's form fields as columns. Only cases the person may see, like the queue."""
+    docs = [rb.active_version.doc for rb in active_rulebooks()]
+    form = QueueFilterForm(request.GET or None, docs=docs)
+    qs = Case.objects.visible_to(request.user)
+    case_type = ""
+    if form.is_valid():
+        qs = _filter_queue(qs, form.cleaned_data, request.user)
+        case_type = form.cleaned_data.get("case_type") or ""
+    rows = list(
+        qs.order_by("-received_at", "-id")
+        .select_related("customer", "owner", "responsible_unit", "rulebook_version")
+        .defer("rulebook_version__document", "rulebook_version__source_text", "description")[: EXPORT_MAX_ROWS + 1]
+    )
+    # The sheet is filed with departments like the monthly table: always in Chinese.
+    with translation.override("zh-hans"):
+        workbook = cases_workbook(
+            rows[:EXPORT_MAX_ROWS],
+            field_defs=_export_field_defs(docs, case_type),
+            truncated=len(rows) > EXPORT_MAX_ROWS,
+        )
+    buffer = BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="kefu-cases-{stamp}.xlsx"'
+    return response
+
+
 # --------------------------------------------------------------------------------------------------
 # Intake
 
@@ -213,7 +227,7 @@ def _intake_rulebooks() -> tuple[dict[str, Any], str]:
 _CUSTOMER_FIELDS = {"name": "new_name", "customer_type": "new_type", "grade": "new_grade", "region": "new_region"}
 
 
-def _register_from_intake(request: HttpRequest, data: dict[str, Any]) -> Case:
+def _register_from_intake(request: HttpRequest, data: dict[str, Any], fields: dict[str, Any]) -> Case:
     with transaction.atomic():
         customer = data["customer"]
         if customer is None:
@@ -239,6 +253,7 @@ def _register_from_intake(request: HttpRequest, data: dict[str, Any]) -> Case:
             customer_request=data["customer_request"],
             subject_person=data["subject_person"],
             is_anonymous=data["is_anonymous"],
+            fields=fields,
         )
         if data.get("attachment"):
             case_add_attachment(case=case, actor=request.user, file=data["attachment"])
@@ -255,7 +270,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            case = _register_from_intake(request, form.cleaned_data)
+            case = _register_from_intake(request, form.cleaned_data, form.field_values())
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"phone": exc.messages}
             for name, msgs in errors.items():
@@ -312,361 +327,10 @@ def intake_options(request: HttpRequest) -> HttpResponse:
         case_type=request.GET.get("case_type"),
         category=request.GET.get("category"),
     )
-    part = "category" if request.GET.get("part") == "category" else "types"
-    return render(request, f"web/partials/intake_{part}.html", {"form": form})
-
-
-# --------------------------------------------------------------------------------------------------
-# Case page
-
-
-def _get_case(request: HttpRequest, number: str) -> Case:
-    qs = Case.objects.visible_to(request.user).select_related(
-        "customer",
-        "contact",
-        "rulebook_version",
-        "receiver",
-        "receiving_unit",
-        "owner",
-        "responsible_unit",
-        "assignee",
-        "subject_person",
-        "subject_unit",
-        "responsible_person",
-        "parent",
-        "merged_into",
-    )
-    return get_object_or_404(qs, number=number)
-
-
-def _may(user: User, case: Case, op: str) -> bool:
-    return user.is_superuser or user.role in case.rulebook.operation_roles(op)
-
-
-def allowed_operations(case: Case, user: User) -> list[str]:
-    """The operations outside the state graph this person may take on the case now."""
-    live = case.status in (CaseStatus.OPEN, CaseStatus.SUSPENDED)
-    ops: list[str] = []
-    if not actor_may_act(case, user):
-        return ops  # e.g. the receiver after a transfer: reads the case, acts no more
-    if live and (case.owner_id == user.pk or _may(user, case, Operation.TRANSFER)):
-        ops.append(Operation.TRANSFER.value)
-    if case.status == CaseStatus.OPEN and _may(user, case, Operation.SUSPEND):
-        ops.append(Operation.SUSPEND.value)
-    if case.status == CaseStatus.SUSPENDED and _may(user, case, Operation.RESUME):
-        ops.append(Operation.RESUME.value)
-    if live and _may(user, case, Operation.WITHDRAW):
-        ops.append(Operation.WITHDRAW.value)
-    if case.status == CaseStatus.CLOSED and _may(user, case, Operation.REOPEN):
-        ops.append(Operation.REOPEN.value)
-    if live and _may(user, case, Operation.MERGE):
-        ops.append(Operation.MERGE.value)
-    if _may(user, case, Operation.NOTE):
-        ops += [Operation.NOTE.value, "attachment"]
-    return ops
-
-
-def _operation_label(op: str) -> str:
-    return _("Upload attachment") if op == "attachment" else str(Operation(op).label)
-
-
-def _redacted(case: Case, context: dict[str, Any]) -> None:
-    """Blank an anonymous complainant's name and numbers wherever staff typed them into the case
-    (in memory, for this page only); the customer block shows "匿名投诉人" until a logged "show"."""
-    redactor = IdentityRedactor.for_case(case)
-    if not redactor:
-        return
-    for field in ("title", "description", "customer_request", "reply", "cause", "return_visit_note", "review_summary"):
-        setattr(case, field, redactor.text(getattr(case, field)))
-    for key, attr in (("events", "message"), ("notes", "body"), ("attachments", "name"), ("approvals", "comment")):
-        rows = list(context[key])
-        for row in rows:
-            setattr(row, attr, redactor.text(getattr(row, attr)))
-        context[key] = rows
-    for remedy in context["remedies"]:
-        remedy.description = redactor.text(remedy.description)
-
-
-def _render_case(
-    request: HttpRequest,
-    case: Case,
-    bound: dict[str, Any] | None = None,
-    status: int = 200,
-    revealed: Revealed | None = None,
-) -> HttpResponse:
-    bound = bound or {}
-    user = request.user
-    actions = []
-    for td in case.type_def.transitions:
-        if transition_allowed(case, user, td):
-            form = bound.get(f"t:{td.name}") or transition_form_class(td.action)(
-                prefix=td.name, initial={"version": case.version}
-            )
-            actions.append({"td": td, "label": rb_label(td), "form": form, "action": td.action})
-    operations = []
-    for op in allowed_operations(case, user):
-        form_class = OPERATION_FORMS[op]
-        form = bound.get(f"op:{op}") or form_class(prefix=f"op-{op}", initial={"version": case.version})
-        operations.append({"op": op, "label": _operation_label(op), "form": form})
-    context = {
-        "case": case,
-        "deadlines": _deadline_rows(case, user, bound),
-        "classification_form": _classification_form(case, user, bound),
-        "actions": actions,
-        "operations": operations,
-        "open_operation": next((k[3:] for k in bound if k.startswith("op:")), ""),
-        "events": case.events.select_related("actor").order_by("id"),
-        "notes": case.notes.select_related("author").order_by("created_at"),
-        "attachments": case.attachments.select_related("uploaded_by").order_by("created_at"),
-        "remedies": case.remedies.select_related("proposed_by").order_by("id"),
-        "approvals": case.approvals.select_related("approver").order_by("approval_round", "step"),
-        "contacts": list(case.customer.contacts.all()[:3]),
-        "revealed": revealed,
-        "may_reveal": may_reveal_customer(case, user),
-    }
-    if case.is_anonymous and revealed is None:
-        _redacted(case, context)
-    for attachment in context["attachments"]:
-        attachment.may_open = may_open_attachment(case, attachment, user)
-    return render(request, "web/case_detail.html", context, status=status)
-
-
-def _may_extend(user: User, case: Case, clock: Clock) -> bool:
-    if clock.status not in LIVE_STATUSES or case.status not in (CaseStatus.OPEN, CaseStatus.SUSPENDED):
-        return False
-    definition = clock_def_for(case, clock.key)
-    if definition is None or definition.extension is None or not actor_may_act(case, user):
-        return False
-    return user.is_superuser or user.role in definition.extension.roles
-
-
-def _deadline_rows(case: Case, user: User, bound: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every clock of the case with its time left, state and notices, and an extension form where
-    the rulebook lets this person extend it."""
-    clocks = case.clocks.select_related("calendar").prefetch_related("notices").order_by("started_at", "id")
-    now, engines = timezone.now(), Engines()
-    rows = []
-    for clock in clocks:
-        row = clock_row(clock, now, engines, case)
-        row["notices"] = list(clock.notices.all())
-        if _may_extend(user, case, clock):
-            row["extension_form"] = bound.get(f"x:{clock.pk}") or ExtensionForm(
-                prefix=f"x{clock.pk}", initial={"version": case.version}, clock_unit=clock.unit
-            )
-        rows.append(row)
-    return rows
-
-
-def _may_classify(user: User, case: Case) -> bool:
-    # Mirrors case_update_classification (which decides): owner, handler, or a supervising role.
-    from kefu.cases.services import CLASSIFY_ROLES
-
-    live = case.status in (CaseStatus.OPEN, CaseStatus.SUSPENDED)
-    return (
-        live
-        and actor_may_act(case, user)
-        and (user.pk in (case.owner_id, case.assignee_id) or user.is_superuser or user.role in CLASSIFY_ROLES)
-    )
-
-
-def _classification_form(case: Case, user: User, bound: dict[str, Any]) -> ClassificationForm | None:
-    if "classify" in bound:
-        return bound["classify"]
-    if not _may_classify(user, case):
-        return None
-    return ClassificationForm(
-        prefix="cls",
-        doc=case.rulebook,
-        case_type=case.case_type,
-        initial={"version": case.version, "category": case.category, "severity": case.severity},
-    )
-
-
-@login_required
-@require_GET
-def case_detail(request: HttpRequest, number: str) -> HttpResponse:
-    return _render_case(request, _get_case(request, number))
-
-
-@login_required
-@require_POST
-def case_reveal_view(request: HttpRequest, number: str) -> HttpResponse:
-    """The logged "show": the complainant of an anonymous case, or a customer's full numbers."""
-    case = _get_case(request, number)
-    try:
-        revealed = case_reveal_customer(case=case, actor=request.user, surface="web", path=request.path)
-    except ApplicationError as exc:
-        raise PermissionDenied(exc.message)
-    return _render_case(request, case, revealed=revealed)
-
-
-@login_required
-@require_GET
-def case_attachment_view(request: HttpRequest, number: str, pk: int) -> HttpResponse:
-    """Download an attachment of a case this person may see (always as a download, never rendered)."""
-    case = _get_case(request, number)
-    attachment = get_object_or_404(CaseAttachment, pk=pk, case=case)
-    try:
-        case_attachment_open(case=case, attachment=attachment, actor=request.user, surface="web", path=request.path)
-    except ApplicationError as exc:
-        raise PermissionDenied(exc.message)
-    return download_response(
-        attachment.file, name=attachment.name, content_type=attachment_content_type(attachment.name)
-    )
-
-
-def _after_write(request: HttpRequest, case: Case, success: str) -> HttpResponse:
-    messages.success(request, success)
-    if Case.objects.visible_to(request.user).filter(pk=case.pk).exists():
-        return redirect("web:case", number=case.number)
-    return redirect("web:queue")
-
-
-def _conflict(request: HttpRequest, case: Case) -> HttpResponse:
-    messages.warning(
-        request, _("Someone else changed this case in the meantime. It has been reloaded: check it and try again.")
-    )
-    return redirect("web:case", number=case.number)
-
-
-@login_required
-@require_POST
-def case_transition_view(request: HttpRequest, number: str, name: str) -> HttpResponse:
-    case = _get_case(request, number)
-    td = case.type_def.transition(name)
-    if td is None:
-        raise Http404
-    form = transition_form_class(td.action)(request.POST, prefix=td.name)
-    if form.is_valid():
-        try:
-            case_transition(
-                case=case,
-                actor=request.user,
-                transition=name,
-                expected_version=form.cleaned_data["version"],
-                data=form.service_data(),
-            )
-        except ConflictError:
-            return _conflict(request, case)
-        except ApplicationError as exc:
-            _add_service_errors(form, exc)
-        else:
-            return _after_write(request, case, _("%(action)s: done.") % {"action": rb_label(td)})
-    messages.error(request, _("%(action)s was not done: see the form below.") % {"action": rb_label(td)})
-    return _render_case(request, case, bound={f"t:{name}": form}, status=400)
-
-
-def _run_operation(request: HttpRequest, case: Case, op: str, data: dict[str, Any]) -> None:
-    user, version = request.user, data.get("version")
-    if op == Operation.TRANSFER:
-        case_transfer(
-            case=case,
-            actor=user,
-            expected_version=version,
-            new_owner=data["new_owner"],
-            unit=data["unit"],
-            reason=data["reason"],
-        )
-    elif op == Operation.SUSPEND:
-        case_suspend(case=case, actor=user, expected_version=version, reason=data["reason"])
-    elif op == Operation.RESUME:
-        case_resume(case=case, actor=user, expected_version=version, reason=data["reason"])
-    elif op == Operation.WITHDRAW:
-        case_withdraw(case=case, actor=user, expected_version=version, reason=data["reason"])
-    elif op == Operation.REOPEN:
-        case_reopen(case=case, actor=user, expected_version=version, reason=data["reason"])
-    elif op == Operation.MERGE:
-        into = Case.objects.visible_to(user).filter(number=data["into"].strip().upper()).first()
-        if into is None:
-            raise ApplicationError(_("No such case."), extra={"into": [_("No case you can see has this number.")]})
-        case_merge(case=case, into=into, actor=user, expected_version=version, reason=data["reason"])
-    elif op == Operation.NOTE:
-        case_add_note(
-            case=case,
-            actor=user,
-            body=data["body"],
-            visibility=data["visibility"],
-            override_text_checks=bool(data.get("override_text_checks")),
-        )
-    else:
-        case_add_attachment(case=case, actor=user, file=data["file"], visibility=data["visibility"])
-
-
-@login_required
-@require_POST
-def case_operation_view(request: HttpRequest, number: str, op: str) -> HttpResponse:
-    case = _get_case(request, number)
-    if op not in OPERATION_FORMS:
-        raise Http404
-    form = OPERATION_FORMS[op](request.POST, request.FILES, prefix=f"op-{op}")
-    if form.is_valid():
-        try:
-            _run_operation(request, case, op, form.cleaned_data)
-        except ConflictError:
-            return _conflict(request, case)
-        except ApplicationError as exc:
-            _add_service_errors(form, exc)
-        else:
-            return _after_write(request, case, _("%(action)s: done.") % {"action": _operation_label(op)})
-    messages.error(request, _("%(action)s was not done: see the form below.") % {"action": _operation_label(op)})
-    return _render_case(request, case, bound={f"op:{op}": form}, status=400)
-
-
-@login_required
-@require_POST
-def case_extend_view(request: HttpRequest, number: str, clock_id: int) -> HttpResponse:
-    case = _get_case(request, number)
-    clock = get_object_or_404(Clock.objects.select_related("calendar"), pk=clock_id, case=case)
-    form = ExtensionForm(request.POST, prefix=f"x{clock.pk}", clock_unit=clock.unit)
-    if form.is_valid():
-        from kefu.sla.services import clock_extend
-
-        data = form.cleaned_data
-        try:
-            clock_extend(
-                clock=clock,
-                actor=request.user,
-                amount=data["amount"],
-                unit=data["unit"],
-                reason=data["reason"],
-                expected_version=data["version"],
-            )
-        except ConflictError:
-            return _conflict(request, case)
-        except ApplicationError as exc:
-            _add_service_errors(form, exc)
-        else:
-            return _after_write(request, case, _("The deadline was extended."))
-    messages.error(request, _("The deadline was not extended: see the form below."))
-    return _render_case(request, case, bound={f"x:{clock.pk}": form}, status=400)
-
-
-@login_required
-@require_POST
-def case_classify_view(request: HttpRequest, number: str) -> HttpResponse:
-    case = _get_case(request, number)
-    form = ClassificationForm(request.POST, prefix="cls", doc=case.rulebook, case_type=case.case_type)
-    if form.is_valid():
-        from kefu.cases.services import case_update_classification
-
-        data = form.cleaned_data
-        try:
-            case_update_classification(
-                case=case,
-                actor=request.user,
-                expected_version=data["version"],
-                category=data["category"],
-                severity=data["severity"],
-                reason=data["reason"],
-            )
-        except ConflictError:
-            return _conflict(request, case)
-        except ApplicationError as exc:
-            _add_service_errors(form, exc)
-        else:
-            return _after_write(request, case, _("The classification was changed and the deadlines recomputed."))
-    messages.error(request, _("The classification was not changed: see the form below."))
-    return _render_case(request, case, bound={"classify": form}, status=400)
+    part = request.GET.get("part")
+    # "details": what depends on the case type (category, channel, form fields); else the whole block.
+    template = {"category": "intake_category", "details": "intake_details"}.get(part, "intake_types")
+    return render(request, f"web/partials/{template}.html", {"form": form})
 
 
 # --------------------------------------------------------------------------------------------------

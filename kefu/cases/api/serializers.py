@@ -9,14 +9,14 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from kefu.cases.choices import Channel, NoteVisibility, Responsibility, Validity
+from kefu.cases.api.rulebooks import RulebookSerializer  # noqa: E402  (re-exported: the API's rulebook view)
+from kefu.cases.choices import NoteVisibility, Responsibility, Validity
 from kefu.cases.models import Approval, Case, CaseAttachment, CaseEvent, CaseNote, Remedy
-from kefu.cases.selectors import IdentityRedactor, customer_label
-from kefu.cases.services import may_reveal_customer, transition_allowed
+from kefu.cases.selectors import IdentityRedactor, customer_label, field_rows
+from kefu.cases.services import may_reveal_customer, transition_allowed, transition_inputs
 from kefu.core.inputs import MAX_ID, TEXT_LIMITS, is_id
 from kefu.customers.models import Contact, Customer
 from kefu.org.models import OrgUnit, User
-from kefu.rulebooks.models import Rulebook
 
 __all__ = (
     "CaseListSerializer",
@@ -24,6 +24,7 @@ __all__ = (
     "CaseCustomerViewSerializer",
     "CaseCreateSerializer",
     "CaseTransitionSerializer",
+    "CaseFieldsUpdateSerializer",
     "CaseTransferSerializer",
     "CaseReasonSerializer",
     "CaseResumeSerializer",
@@ -160,10 +161,70 @@ class ApprovalSerializer(_OutputModelSerializer):
         return approval.step + 1
 
 
+# The form fields of a case: keys are the case type's field keys (GET /api/v1/rulebooks/ lists them per
+# case type with their types); values are in the stored form of docs/rulebooks.md, "Form fields".
+FIELDS_SCHEMA = {
+    "type": "object",
+    "description": (
+        "Form fields of the case type (rulebook `fields:`): key → value. text/long_text/choice: string; "
+        "integer: integer; money: string with 2 decimals (yuan); date: YYYY-MM-DD; datetime: ISO 8601 with "
+        "offset; multi_choice: array of option codes; yes_no: boolean; staff/unit/contact/attachment: id. "
+        "A field without a value is absent."
+    ),
+    "additionalProperties": {
+        "oneOf": [
+            {"type": "string"},
+            {"type": "integer"},
+            {"type": "boolean"},
+            {"type": "array", "items": {"type": "string"}},
+        ]
+    },
+    "example": {"order_no": "SO-2603-0042", "defective_qty": 12, "loss_amount": "8000.00", "penalty": "fine"},
+}
+FIELDS_INPUT_SCHEMA = {
+    **FIELDS_SCHEMA,
+    "description": (
+        "Form field values, key → value (null clears a field). Numbers may be given as strings; "
+        "money with at most 2 decimals. Errors come back per field as `fields.<key>`."
+    ),
+    "additionalProperties": {
+        "nullable": True,
+        "oneOf": [
+            {"type": "string"},
+            {"type": "number"},
+            {"type": "boolean"},
+            {"type": "array", "items": {"type": "string"}},
+        ],
+    },
+}
+FIELDS_DISPLAY_SCHEMA = {
+    "type": "object",
+    "description": "The same fields as people read them (option labels, names, 是/否, amounts): key → text.",
+    "additionalProperties": {"type": "string"},
+}
+
+
+@extend_schema_field(FIELDS_SCHEMA)
+class FieldsField(serializers.JSONField):
+    pass
+
+
+@extend_schema_field(FIELDS_INPUT_SCHEMA)
+class FieldsInputField(serializers.DictField):
+    pass
+
+
 class AllowedTransitionSerializer(serializers.Serializer):
     name = serializers.CharField()
     label = serializers.CharField()
     action = serializers.CharField()
+    requires_comment = serializers.BooleanField(help_text="`data.comment` must not be empty.")
+    requires_fields = serializers.ListField(
+        child=serializers.CharField(), help_text="Form fields that must have a value (give them in `data.fields`)."
+    )
+    requires_attachment = serializers.BooleanField(
+        help_text="`data.attachment` must be the id of an attachment of this case (upload it first)."
+    )
 
 
 class CaseListSerializer(_OutputModelSerializer):
@@ -243,6 +304,11 @@ class CaseDetailSerializer(CaseListSerializer):
     contact = serializers.SerializerMethodField()
     identity_revealable = serializers.SerializerMethodField()
     allowed_transitions = serializers.SerializerMethodField()
+    channel_label = serializers.CharField(read_only=True)
+    fields = FieldsField(read_only=True)
+    fields_display = serializers.SerializerMethodField()
+    sealed = serializers.BooleanField(source="is_sealed", read_only=True)
+    supervisors = serializers.SerializerMethodField()
     events = CaseEventSerializer(many=True, read_only=True)
     notes = CaseNoteSerializer(many=True, read_only=True)
     attachments = CaseAttachmentSerializer(many=True, read_only=True)
@@ -282,6 +348,11 @@ class CaseDetailSerializer(CaseListSerializer):
             "merged_into_number",
             "created_at",
             "updated_at",
+            "channel_label",
+            "fields",
+            "fields_display",
+            "sealed",
+            "supervisors",
             "allowed_transitions",
             "events",
             "notes",
@@ -307,13 +378,32 @@ class CaseDetailSerializer(CaseListSerializer):
         return data
 
     @extend_schema_field(AllowedTransitionSerializer(many=True))
-    def get_allowed_transitions(self, case: Case) -> list[dict[str, str]]:
+    def get_allowed_transitions(self, case: Case) -> list[dict[str, Any]]:
         user = self.context["request"].user
-        return [
-            {"name": td.name, "label": td.label, "action": str(td.action)}
-            for td in case.type_def.transitions
-            if transition_allowed(case, user, td)
-        ]
+        out = []
+        for td in case.type_def.transitions:
+            if transition_allowed(case, user, td):
+                comment, keys, attachment = transition_inputs(case, td)
+                out.append(
+                    {
+                        "name": td.name,
+                        "label": td.label,
+                        "action": str(td.action),
+                        "requires_comment": comment,
+                        "requires_fields": keys,
+                        "requires_attachment": attachment,
+                    }
+                )
+        return out
+
+    @extend_schema_field(FIELDS_DISPLAY_SCHEMA)
+    def get_fields_display(self, case: Case) -> dict[str, str]:
+        return {row.key: row.display for row in field_rows(case, only_set=True)}
+
+    @extend_schema_field(PersonSerializer(many=True))
+    def get_supervisors(self, case: Case) -> list[dict[str, Any]]:
+        people = [s.user for s in sorted(case.supervisors.all(), key=lambda s: (s.added_at, s.pk))]
+        return PersonSerializer(people, many=True).data
 
 
 class CustomerNoteSerializer(serializers.ModelSerializer):
@@ -369,7 +459,9 @@ class CaseCreateSerializer(serializers.Serializer):
     case_type = serializers.CharField(max_length=40)
     category = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     severity = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
-    channel = serializers.ChoiceField(choices=Channel.choices)
+    channel = serializers.CharField(
+        max_length=20, help_text="A channel code of the rulebook (GET /api/v1/rulebooks/: `channels` per case type)."
+    )
     customer = _VisibleCustomerField(queryset=Customer.objects.none())
     contact = _IdField(queryset=Contact.objects.all(), required=False, allow_null=True, default=None)
     title = serializers.CharField(max_length=TEXT_LIMITS["title"])
@@ -393,6 +485,7 @@ class CaseCreateSerializer(serializers.Serializer):
         "ahead of the server's clock.",
     )
     rulebook = serializers.SlugField(max_length=60, required=False, allow_blank=True, default="")
+    fields = FieldsInputField(required=False, default=dict)
 
     def fingerprint_payload(self) -> dict[str, Any]:
         """The validated request as plain values, so a retry hashes the same whatever the JSON key order."""
@@ -406,8 +499,11 @@ class CaseTransitionSerializer(serializers.Serializer):
     data = serializers.DictField(
         required=False,
         default=dict,
-        help_text="The keys the transition's action reads (docs/api.md, 'Take a transition'); texts within "
-        "their limits (docs/api.md, 'Limits').",
+        help_text=(
+            "The transition's input (docs/api.md): the action's keys, plus `comment`, `fields` (form field "
+            "values saved with the step) and `attachment` (id of an attachment of the case) where the rulebook "
+            "requires them (`allowed_transitions[].requires_*`)."
+        ),
     )
 
 
@@ -415,6 +511,12 @@ def _reason(*, required: bool = True) -> serializers.CharField:
     if required:
         return serializers.CharField(max_length=TEXT_LIMITS["reason"])
     return serializers.CharField(max_length=TEXT_LIMITS["reason"], required=False, allow_blank=True, default="")
+
+
+class CaseFieldsUpdateSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    fields = FieldsInputField()
+    reason = _reason(required=False)
 
 
 class CaseTransferSerializer(serializers.Serializer):
@@ -464,90 +566,3 @@ class CaseNoteInputSerializer(serializers.Serializer):
 class CaseAttachmentInputSerializer(serializers.Serializer):
     file = serializers.FileField()
     visibility = serializers.ChoiceField(choices=NoteVisibility.choices, default=NoteVisibility.INTERNAL)
-
-
-# --------------------------------------------------------------------------------------------------
-# Rulebooks (read-only, for building forms)
-
-
-class _CodeLabelSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    label = serializers.CharField()
-    label_en = serializers.CharField()
-
-
-class _StateSerializer(_CodeLabelSerializer):
-    kind = serializers.CharField()
-
-
-class _TransitionDefSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    label = serializers.CharField()
-    label_en = serializers.CharField()
-    action = serializers.CharField()
-    from_stages = serializers.ListField(child=serializers.CharField())
-    to = serializers.CharField()
-    roles = serializers.ListField(child=serializers.CharField())
-
-
-class _CaseTypeSerializer(_CodeLabelSerializer):
-    kind = serializers.CharField()
-    categories = _CodeLabelSerializer(many=True)
-    initial = serializers.CharField()
-    states = _StateSerializer(many=True)
-    transitions = _TransitionDefSerializer(many=True)
-
-
-class RulebookSerializer(serializers.ModelSerializer):
-    version = serializers.IntegerField(source="active_version.number", read_only=True)
-    severities = serializers.SerializerMethodField()
-    categories = serializers.SerializerMethodField()
-    case_types = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Rulebook
-        fields = ["key", "name", "is_default", "version", "severities", "categories", "case_types"]
-        read_only_fields = fields
-
-    @staticmethod
-    def _labelled(items: Any) -> list[dict[str, str]]:
-        return [{"code": i.code, "label": i.label, "label_en": i.label_en} for i in items]
-
-    @extend_schema_field(_CodeLabelSerializer(many=True))
-    def get_severities(self, rulebook: Rulebook) -> list[dict[str, str]]:
-        return self._labelled(rulebook.active_version.doc.severities)
-
-    @extend_schema_field(_CodeLabelSerializer(many=True))
-    def get_categories(self, rulebook: Rulebook) -> list[dict[str, str]]:
-        return self._labelled(rulebook.active_version.doc.categories)
-
-    @extend_schema_field(_CaseTypeSerializer(many=True))
-    def get_case_types(self, rulebook: Rulebook) -> list[dict[str, Any]]:
-        doc = rulebook.active_version.doc
-        return [
-            {
-                "code": code,
-                "label": ct.label,
-                "label_en": ct.label_en,
-                "kind": ct.kind,
-                "categories": self._labelled(doc.categories_for(code)),
-                "initial": ct.initial,
-                "states": [
-                    {"code": s, "label": d.label, "label_en": d.label_en, "kind": str(d.kind)}
-                    for s, d in ct.states.items()
-                ],
-                "transitions": [
-                    {
-                        "name": t.name,
-                        "label": t.label,
-                        "label_en": t.label_en,
-                        "action": str(t.action),
-                        "from_stages": list(t.from_),
-                        "to": t.to,
-                        "roles": list(t.roles),
-                    }
-                    for t in ct.transitions
-                ],
-            }
-            for code, ct in doc.case_types.items()
-        ]

@@ -28,6 +28,7 @@ from kefu.cases.api.serializers import (
     CaseCreateSerializer,
     CaseCustomerViewSerializer,
     CaseDetailSerializer,
+    CaseFieldsUpdateSerializer,
     CaseListSerializer,
     CaseMergeSerializer,
     CaseNoteInputSerializer,
@@ -40,7 +41,7 @@ from kefu.cases.api.serializers import (
     RulebookSerializer,
 )
 from kefu.cases.filtersets import CaseFilterSet
-from kefu.cases.models import Case, CaseAttachment, CaseEvent, CaseNote
+from kefu.cases.models import Case, CaseAttachment, CaseEvent, CaseNote, CaseSupervisor
 from kefu.core.api import LIST_ERRORS
 from kefu.core.parsers import FormParser, MultiPartParser
 from kefu.core.uploads import attachment_content_type, download_response
@@ -115,6 +116,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             "attachments__uploaded_by",
             "remedies__proposed_by",
             "approvals__approver",
+            "supervisors__user",
         )
 
     def get_serializer_class(self) -> type[BaseSerializer]:
@@ -163,6 +165,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             is_anonymous=data["is_anonymous"],
             received_at=data["received_at"],
             rulebook_key=data["rulebook"] or None,
+            fields=data["fields"],
             idempotency_key=key,
             request_hash=services.request_fingerprint(serializer.fingerprint_payload()) if key else "",
         )
@@ -181,6 +184,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         events = list(CaseEvent.objects.filter(case=case).select_related("actor").order_by("id"))
         case._prefetched_objects_cache = {  # what prefetch_related would have stored
             "events": events,
+            "supervisors": CaseSupervisor.objects.none(),
             "notes": [],
             "attachments": [],
             "remedies": [],
@@ -199,6 +203,20 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             transition=data["transition"],
             expected_version=data["version"],
             data=data["data"],
+        )
+        return self._detail(case)
+
+    @_version_action(CaseFieldsUpdateSerializer, "Change form fields (each field says who may)")
+    @action(detail=True, methods=["post"], url_path="fields")
+    def update_fields(self, request: Request, pk: str | None = None) -> Response:
+        case = self.get_object()
+        data = self._input(CaseFieldsUpdateSerializer)
+        case = services.case_update_fields(
+            case=case,
+            actor=request.user,
+            expected_version=data["version"],
+            values=data["fields"],
+            reason=data["reason"],
         )
         return self._detail(case)
 

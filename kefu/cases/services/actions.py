@@ -17,6 +17,7 @@ from kefu.cases.choices import ApprovalDecision, NoteVisibility, RemedyKind, Res
 from kefu.cases.models import Approval, Case, CaseNote, Remedy
 from kefu.cases.services._common import input_text, input_unit, input_user
 from kefu.cases.services.approvals import approval_step_for, approval_steps_required
+from kefu.cases.services.fields import check_field_values
 from kefu.cases.textchecks import check_customer_text
 from kefu.core.exceptions import FieldErrors
 from kefu.core.inputs import TEXT_LIMITS, check_text
@@ -172,33 +173,40 @@ def _act_remedy(case: Case, actor: User, data: dict[str, Any], td: TransitionDef
 
 
 def _act_approve(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> Outcome:
-    index, step_def = approval_step_for(case, actor)
+    index, step_def = approval_step_for(case, actor, td)
     comment = _comment(data)
     Approval.objects.create(
         case=case,
         approval_round=case.approval_round,
+        approval_pass=td.approval_pass,
         step=index,
         role=step_def.role,
         approver=actor,
         decision=ApprovalDecision.APPROVED,
         comment=comment,
     )
-    remaining = len(approval_steps_required(case)) - (index + 1)
+    remaining = len(approval_steps_required(case, td)) - (index + 1)
     return Outcome(
         message=comment,
-        data={"step": index + 1, "level": step_def.label or step_def.role, "remaining": remaining},
+        data={
+            "step": index + 1,
+            "level": step_def.label or step_def.role,
+            "remaining": remaining,
+            **({"pass": td.approval_pass} if td.approval_pass else {}),
+        },
         move=remaining == 0,
     )
 
 
 def _act_decline(case: Case, actor: User, data: dict[str, Any], td: TransitionDef) -> Outcome:
-    index, step_def = approval_step_for(case, actor)
+    index, step_def = approval_step_for(case, actor, td)
     errors = FieldErrors()
     comment = input_text(errors, data, "comment")
     errors.raise_if_any(_("Say why the remedy is sent back."))
     Approval.objects.create(
         case=case,
         approval_round=case.approval_round,
+        approval_pass=td.approval_pass,
         step=index,
         role=step_def.role,
         approver=actor,
@@ -231,6 +239,21 @@ def _act_customer_reject(case: Case, actor: User, data: dict[str, Any], td: Tran
     errors.raise_if_any(_("Record why the customer does not accept."))
     case.customer_accepted = False
     from kefu.cases.services.registration import case_register  # registration imports nothing of this module
+    from kefu.rulebooks.selectors import rulebook_for_new_case
+
+    # The follow-up opens under the rulebook's active version: it inherits the form fields that version
+    # still has with the same type (attachments stay on this case).
+    new_type = rulebook_for_new_case(case.rulebook.key).doc.case_types.get(case.case_type)
+    inherited = {}
+    for key, value in (case.fields or {}).items():
+        old_def, new_def = case.type_def.field(key), new_type.field(key) if new_type else None
+        if old_def and new_def and old_def.type == new_def.type and new_def.type != "attachment":
+            inherited[key] = value
+    if new_type is not None:
+        # Values the new version would refuse (an option it dropped, a person who left) are not carried over.
+        unusable = FieldErrors()
+        check_field_values(new_type, inherited, unusable, customer_id=case.customer_id)
+        inherited = {k: v for k, v in inherited.items() if f"fields.{k}" not in unusable.fields}
 
     follow_up, _created = case_register(
         actor=actor,
@@ -248,6 +271,7 @@ def _act_customer_reject(case: Case, actor: User, data: dict[str, Any], td: Tran
         is_anonymous=case.is_anonymous,  # the complainant stays anonymous on the follow-up
         rulebook_key=case.rulebook.key,
         parent=case,
+        fields=inherited,
     )
     return Outcome(
         message=reason, data={"follow_up": follow_up.number, "follow_up_id": follow_up.pk}, fields=["customer_accepted"]

@@ -34,6 +34,7 @@ from kefu.sla import services as sla
 
 __all__ = (
     "CLASSIFY_ROLES",
+    "attachment_store",
     "case_classification_check",
     "case_operation_check",
     "case_add_attachment",
@@ -402,16 +403,15 @@ def case_add_note(
     return note
 
 
-@transaction.atomic
-def case_add_attachment(
+def attachment_store(
     *, case: Case, actor: User, file: UploadedFile, visibility: str = NoteVisibility.INTERNAL
 ) -> CaseAttachment:
-    """Attach a file: checked against the allow-list by its content (kefu.core.uploads), stored under
-    a random name, shown under its cleaned name. A refused or rolled-back upload leaves no file."""
+    """Check and save an uploaded file on a locked case (no version bump, no history: the caller records
+    it — an attachment of its own, or the transition it was uploaded with). The file is checked against
+    the allow-list by its content (kefu.core.uploads), stored under a random name and shown under its
+    cleaned name; a refused or rolled-back upload leaves no file."""
     from django.conf import settings
 
-    case = case_lock(case, expected_version=None)
-    check_operation(case, actor, Operation.NOTE)
     errors = FieldErrors()
     if file.size is not None and file.size > settings.KEFU_MAX_ATTACHMENT_BYTES:
         errors.add("file", _("At most %(mb)s MB.") % {"mb": settings.KEFU_MAX_ATTACHMENT_BYTES // (1024 * 1024)})
@@ -434,19 +434,30 @@ def case_add_attachment(
         )
         attachment.file.name = stored
         attachment.save()
-        case_save(case, [])
-        case_record_event(
-            case,
-            actor=actor,
-            kind=EventKind.ATTACHMENT,
-            from_stage=case.stage,
-            from_status=case.status,
-            message=attachment.name,
-            data={"attachment": attachment.pk, "size": attachment.size},
-        )
     except BaseException:
         storage.delete(stored)
         raise
+    return attachment
+
+
+@transaction.atomic
+def case_add_attachment(
+    *, case: Case, actor: User, file: UploadedFile, visibility: str = NoteVisibility.INTERNAL
+) -> CaseAttachment:
+    """Attach a file to a case (a history row of its own)."""
+    case = case_lock(case, expected_version=None)
+    check_operation(case, actor, Operation.NOTE)
+    attachment = attachment_store(case=case, actor=actor, file=file, visibility=visibility)
+    case_save(case, [])
+    case_record_event(
+        case,
+        actor=actor,
+        kind=EventKind.ATTACHMENT,
+        from_stage=case.stage,
+        from_status=case.status,
+        message=attachment.name,
+        data={"attachment": attachment.pk, "size": attachment.size},
+    )
     return attachment
 
 

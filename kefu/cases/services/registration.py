@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.cases.changes import case_record_event
-from kefu.cases.choices import CaseStatus, Channel, EventKind
+from kefu.cases.choices import CaseStatus, EventKind
 from kefu.cases.models import Case, IdempotencyRecord, NumberSequence
+from kefu.cases.services.fields import check_field_values
 from kefu.core.exceptions import ApplicationError, FieldErrors
 from kefu.core.inputs import TEXT_LIMITS, check_text
 from kefu.customers.models import Contact, Customer
@@ -94,6 +95,7 @@ def case_register(
     received_at: datetime | None = None,
     rulebook_key: str | None = None,
     parent: Case | None = None,
+    fields: dict[str, Any] | None = None,
     idempotency_key: str = "",
     request_hash: str = "",
 ) -> tuple[Case, bool]:
@@ -133,12 +135,29 @@ def case_register(
             _("Unknown severity “%(value)s”; choose one of: %(choices)s.")
             % {"value": severity, "choices": ", ".join(s.code for s in doc.severities)},
         )
-    if channel not in Channel.values:
+    channels = doc.channel_codes(case_type)
+    if channel not in channels:
         errors.add(
             "channel",
             _("Unknown channel “%(value)s”; choose one of: %(choices)s.")
-            % {"value": channel, "choices": ", ".join(Channel.values)},
+            % {"value": channel, "choices": ", ".join(channels)},
         )
+    values: dict[str, Any] = {}
+    if type_def is not None:
+        values = {
+            k: v
+            for k, v in check_field_values(type_def, fields, errors, customer_id=customer.pk).items()
+            if v is not None
+        }
+        # A follow-up (customer_reject) is opened whatever its form lacks: the customer's objection is recorded first.
+        if parent is None:
+            for definition in type_def.fields:
+                if (
+                    definition.required
+                    and definition.key not in values
+                    and f"fields.{definition.key}" not in errors.fields
+                ):
+                    errors.add(f"fields.{definition.key}", _("This field is required."))
     title = check_text(errors, "title", title, limit=TEXT_LIMITS["title"], required=True)
     description = check_text(errors, "description", description, limit=TEXT_LIMITS["description"], required=True)
     customer_request = check_text(errors, "customer_request", customer_request, limit=TEXT_LIMITS["customer_request"])
@@ -176,6 +195,8 @@ def case_register(
         subject_person=subject_person,
         subject_unit=subject_unit or (subject_person.unit if subject_person else None),
         parent=parent,
+        fields=values,
+        sealed_roles=f",{','.join(type_def.sealed.roles)}," if type_def.sealed else "",
     )
     case.save()
     if record is not None:

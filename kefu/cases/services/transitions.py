@@ -4,23 +4,74 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.cases.changes import actor_has_role, actor_may_act, case_lock, case_record_change, ensure_may_act
 from kefu.cases.choices import CaseStatus, EventKind
-from kefu.cases.models import Case
+from kefu.cases.facts import condition_holds
+from kefu.cases.models import Case, CaseAttachment
+from kefu.cases.services._common import is_id
 from kefu.cases.services.actions import ACTIONS
 from kefu.cases.services.approvals import next_approval_step
-from kefu.core.exceptions import ApplicationError, ForbiddenError
+from kefu.cases.services.fields import (
+    check_field_values,
+    describe_changes,
+    may_edit_field,
+    merge_fields,
+    missing_required,
+)
+from kefu.cases.services.operations import attachment_store
+from kefu.core.exceptions import ApplicationError, FieldErrors, ForbiddenError
 from kefu.org.choices import Role
 from kefu.org.models import User
 from kefu.rulebooks.choices import StateKind, TransitionAction
 from kefu.rulebooks.schema import TransitionDef
 from kefu.sla import services as sla
 
-__all__ = ("case_transition", "transition_allowed")
+__all__ = ("case_transition", "transition_allowed", "transition_inputs")
+
+
+def transition_inputs(case: Case, td: TransitionDef) -> tuple[bool, list[str], bool]:
+    """What a transition's form must ask for besides its action's input: (comment required, form
+    field keys, attachment required). The fields are those the transition `requires` and those whose
+    `required_before` names it."""
+    requires = td.requires
+    keys = list(requires.fields) if requires else []
+    keys += [f.key for f in case.type_def.fields if td.name in f.required_before and f.key not in keys]
+    return bool(requires and requires.comment), keys, bool(requires and requires.attachment)
+
+
+def _required_input(
+    case: Case, actor: User, td: TransitionDef, data: dict[str, Any]
+) -> tuple[dict[str, Any], int | None]:
+    """Check the input the rulebook requires on this transition (comment, form fields, attachment) and
+    the form field values it carries; return (field changes, attachment id). Raises with every problem."""
+    type_def = case.type_def
+    errors = FieldErrors()
+    comment_required, asked, attachment_required = transition_inputs(case, td)
+    if comment_required and not str(data.get("comment") or "").strip():
+        errors.add("comment", _("This field is required."))
+    changes = check_field_values(type_def, data.get("fields"), errors, case=case, customer_id=case.customer_id)
+    for key in changes:
+        definition = type_def.field(key)
+        if key not in asked and definition is not None and not may_edit_field(case, actor, definition):
+            errors.add(f"fields.{key}", _("Your role may not change this field."))
+    merged = merge_fields(case.fields, changes)
+    for definition in missing_required(type_def, merged, asked):
+        if f"fields.{definition.key}" not in errors.fields:
+            errors.add(f"fields.{definition.key}", _("Required before “%(action)s”.") % {"action": td.label})
+    attachment_id = None
+    if attachment_required:
+        raw = data.get("attachment")
+        if is_id(raw) and CaseAttachment.objects.filter(pk=int(str(raw)), case=case).exists():
+            attachment_id = int(str(raw))
+        else:
+            errors.add("attachment", _("Attach a file: “%(action)s” needs one.") % {"action": td.label})
+    errors.raise_if_any(_("“%(action)s” needs more input.") % {"action": td.label})
+    return changes, attachment_id
 
 
 def transition_allowed(case: Case, actor: User, td: TransitionDef) -> bool:
@@ -31,18 +82,32 @@ def transition_allowed(case: Case, actor: User, td: TransitionDef) -> bool:
         return False
     if case.stage not in td.from_ or case.subject_person_id == actor.pk or not actor_may_act(case, actor):
         return False
+    if td.when is not None and not condition_holds(case, td.when):
+        return False
     if td.action in (TransitionAction.APPROVE, TransitionAction.DECLINE):
-        step = next_approval_step(case)
+        step = next_approval_step(case, td)
         return step is not None and actor_has_role(actor, [step[1].role])
     return actor_has_role(actor, td.roles)
 
 
 @transaction.atomic
 def case_transition(
-    *, case: Case, actor: User, transition: str, expected_version: int | None, data: dict[str, Any] | None = None
+    *,
+    case: Case,
+    actor: User,
+    transition: str,
+    expected_version: int | None,
+    data: dict[str, Any] | None = None,
+    upload: UploadedFile | None = None,
+    upload_fields: list[str] | tuple[str, ...] = (),
 ) -> Case:
-    """Take the rulebook transition `transition` on `case` for `actor`."""
-    data = data or {}
+    """Take the rulebook transition `transition` on `case` for `actor`.
+
+    `upload` is a file uploaded with the step (the web form of a transition that requires an
+    attachment): it is saved on the case in the same transaction and counts as `data["attachment"]`,
+    and as the value of the attachment form fields named in `upload_fields`.
+    """
+    data = dict(data or {})
     case = case_lock(case, expected_version=expected_version)
     type_def = case.type_def
     td = type_def.transition(transition)
@@ -75,9 +140,31 @@ def case_transition(
             }
         )
 
+    if td.when is not None and not condition_holds(case, td.when):
+        raise ApplicationError(
+            _("“%(action)s” is not possible for this case: the rulebook allows it only when %(condition)s.")
+            % {"action": td.label, "condition": " ".join(td.when.split())},
+            extra={"transition": [_("The rulebook's condition for this step does not hold.")]},
+        )
+    if upload is not None:
+        data["attachment"] = attachment_store(case=case, actor=actor, file=upload).pk
+        if upload_fields:
+            data["fields"] = {**(data.get("fields") or {}), **dict.fromkeys(upload_fields, data["attachment"])}
+    field_changes, attachment_id = _required_input(case, actor, td, data)
+
     from_stage, from_status = case.stage, case.status
     outcome = ACTIONS[td.action](case, actor, data, td)
     fields = list(outcome.fields)
+    if field_changes:
+        before = dict(case.fields or {})
+        case.fields = merge_fields(before, field_changes)
+        lines, changed = describe_changes(type_def, before, case.fields)
+        if changed:
+            fields.append("fields")
+            outcome.data["fields"] = changed
+            outcome.message = "\n".join(part for part in (outcome.message, lines) if part)
+    if attachment_id is not None:
+        outcome.data["attachment"] = attachment_id
     now = timezone.now()
     if outcome.move:
         case.stage = td.to

@@ -88,3 +88,27 @@ def test_demo_in_bulk_numbers_stay_unique(loaded):
     )
     assert created and Case.objects.filter(number=case.number).count() == 1
     assert Case.objects.values("number").distinct().count() == 3001
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [60, 2500], ids=["services", "bulk"])
+def test_demo_fills_form_fields_and_follows_format_v2(rulebooks, v2_rulebook, size):
+    """Both demo paths fill the form fields the rulebooks define, use only the channels a case type
+    accepts, and (through the services) take only transitions whose conditions hold, with the input
+    they require."""
+    call_command("demo", size=size, batch=500, seed=11, stdout=open("/dev/null", "w"))
+    claims = Case.objects.filter(rulebook_version__rulebook__key="quality-claim", case_type="quality_claim")
+    assert claims.exists()
+    assert claims.exclude(fields={}).count() >= claims.count() * 0.5
+    for case in Case.objects.select_related("rulebook_version"):
+        assert case.channel in case.rulebook.channel_codes(case.case_type), case.number
+        for key in case.fields:
+            assert case.type_def.field(key) is not None, (case.number, key)
+        assert bool(case.sealed_roles) == (case.type_def.sealed is not None)
+    v2 = Case.objects.filter(rulebook_version__rulebook__key="format-v2", case_type="data_request")
+    assert v2.exists() and all(isinstance(c.fields.get("record_count"), int) for c in v2)  # required
+    if size < 1000:  # the services walked v2 claims past steps that require a comment and the penalty
+        walked = Case.objects.filter(
+            rulebook_version__rulebook__key="format-v2", case_type="quality_claim", events__transition="negotiated"
+        )
+        assert all(c.fields.get("penalty") for c in walked)

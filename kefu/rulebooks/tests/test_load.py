@@ -95,14 +95,14 @@ def test_new_version_leaves_open_cases_on_their_old_rules(org, rulebooks, make_c
 # The management command
 
 
-def test_command_check_prints_ok_for_every_preset(db):
+def test_command_check_prints_ok_for_every_preset(calendars):
     out = StringIO()
     call_command("rulebook", "check", *sorted(PRESET_DIR.glob("*.yaml")), stdout=out)
     assert out.getvalue().count(": ok (") == len(list(PRESET_DIR.glob("*.yaml")))
 
 
 @pytest.mark.parametrize("action", ["check", "load"])
-def test_command_refuses_a_broken_file_naming_file_and_line(db, tmp_path: Path, action: str):
+def test_command_refuses_a_broken_file_naming_file_and_line(calendars, tmp_path: Path, action: str):
     broken = tmp_path / "broken.yaml"
     broken.write_text(
         SERVICE.read_text(encoding="utf-8").replace("roles: [agent, supervisor, manager]}", "roles: [agnet]}", 1),
@@ -116,7 +116,7 @@ def test_command_refuses_a_broken_file_naming_file_and_line(db, tmp_path: Path, 
     assert not Rulebook.objects.exists()
 
 
-def test_command_load_then_unchanged(db):
+def test_command_load_then_unchanged(calendars):
     out = StringIO()
     call_command("rulebook", "load", str(SERVICE), "--default", stdout=out)
     call_command("rulebook", "load", str(SERVICE), stdout=out)

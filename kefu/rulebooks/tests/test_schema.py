@@ -167,7 +167,7 @@ def test_bad_yaml_names_the_line():
 
 def test_limits_must_increase():
     text = broken("    - {role: general_manager}", "    - {role: deputy_gm, limit: 500}\n    - {role: general_manager}")
-    assert ("approval_chains.money", 11, "limits must increase along the chain") in problems_of(text)
+    assert ("approval_chains.money.1.limit", 12, "limits must increase along the chain") in problems_of(text)
 
 
 def test_only_the_last_step_may_be_unlimited():

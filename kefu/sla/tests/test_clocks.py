@@ -24,8 +24,8 @@ from kefu.cases.services import (
 from kefu.core.exceptions import ApplicationError, ConflictError, ForbiddenError
 from kefu.customers.services import customer_create
 from kefu.sla.choices import ClockStatus
+from kefu.sla.extensions import clock_extend
 from kefu.sla.models import Clock
-from kefu.sla.services import clock_extend
 
 pytestmark = pytest.mark.django_db
 

@@ -72,6 +72,21 @@ def transition_label(case: Any, name: str) -> str:
 
 
 @register.filter
+def bound_field(form: Any, key: str) -> Any:
+    """form|bound_field:"penalty" → the bound input of form field `penalty` (`field__penalty`)."""
+    from kefu.web.fieldforms import form_name
+
+    return form[form_name(key)]
+
+
+@register.filter
+def transition_pass_label(case: Any, approval_pass: str) -> str:
+    """An approval pass as people know it: the label of its approving transition (篇9's 核决)."""
+    td = next((t for t in case.type_def.transitions if t.approval_pass == approval_pass), None)
+    return rb_label(td) if td else approval_pass
+
+
+@register.filter
 def mask_phone(phone: str) -> str:
     """13812345678 → 138****5678: the masking of the API and exports (kefu.customers.masking)."""
     from kefu.customers.masking import mask_phone as mask

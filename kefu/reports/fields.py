@@ -1,0 +1,163 @@
+"""Monthly breakdowns by the rulebooks' choice fields (format v2 `fields:` of type choice or multi_choice).
+
+One breakdown per rulebook, case type and choice field that the month's cases have: received, closed
+and closed-in-time per option, like the other breakdowns. A choice field is one more grouping
+dimension of the report's grouped query (`kefu/reports/grouping.py`): its value is read from the JSON
+(`fields ->> 'penalty'` on PostgreSQL, JSON_EXTRACT on SQLite) over the month's rows, which the
+`received_at` / `closed_at` conditions already narrow. A multi-choice field counts a case under each
+option it has (so its rows can add up to more than the cases): one filtered count per option.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform
+from django.utils.translation import gettext as _
+
+from kefu.cases.models import Case
+from kefu.cases.selectors import field_filter
+from kefu.reports.grouping import DEALT_WITH, DID_NOT_STAND, STOOD, Counts
+from kefu.rulebooks.models import RulebookVersion
+from kefu.rulebooks.schema import RulebookDoc
+from kefu.rulebooks.selectors import rulebook_doc
+
+__all__ = ("FieldColumns", "choice_field_columns", "field_breakdowns")
+
+
+@dataclass
+class FieldColumns:
+    """The annotations and grouping dimensions the report needs for the choice fields of every loaded
+    rulebook version (one column per field key, whatever rulebook or case type uses it)."""
+
+    annotations: dict[str, Any]
+    dims: dict[str, list[str]]
+
+
+def _column(key: str) -> str:
+    return f"f_{key}"
+
+
+def choice_field_columns() -> FieldColumns:
+    keys: set[str] = set()
+    for version in RulebookVersion.objects.only("id", "sha256").order_by():
+        for type_def in rulebook_doc(version).case_types.values():
+            keys.update(f.key for f in type_def.fields if f.type == "choice")
+    keys_sorted = sorted(keys)
+    return FieldColumns(
+        annotations={_column(k): KeyTextTransform(k, "fields") for k in keys_sorted},
+        dims={f"field:{k}": ["rulebook_version", "case_type", _column(k)] for k in keys_sorted},
+    )
+
+
+def _groups(docs: dict[int, RulebookDoc]) -> dict[tuple[str, str, str], tuple[list[int], Any, str, str]]:
+    """(rulebook key, case type, field key) → (version ids, field definition of the newest version,
+    case type label, rulebook name)."""
+    out: dict[tuple[str, str, str], tuple[list[int], Any, str, str]] = {}
+    for version_id in sorted(docs):  # newer versions have larger ids: their labels win
+        doc = docs[version_id]
+        for code, type_def in doc.case_types.items():
+            for definition in type_def.fields:
+                if definition.type not in ("choice", "multi_choice"):
+                    continue
+                key = (doc.key, code, definition.key)
+                ids = out[key][0] if key in out else []
+                out[key] = ([*ids, version_id], definition, type_def.label, doc.name)
+    return out
+
+
+def _from_counts(counts: Counts, field_key: str, version_ids: list[int], case_type: str) -> tuple[dict, dict]:
+    """Per option ("" = not filled in): received and closed counts of these versions and case type."""
+    got: dict[str, dict] = {}
+    done: dict[str, dict] = {}
+    for (version_id, code, value), row in counts.get(f"field:{field_key}", {}).items():
+        if version_id not in version_ids or code != case_type:
+            continue
+        value = value or ""
+        if row["received"]:
+            got.setdefault(value, {"n": 0})["n"] += row["received"]
+        if row["closed"] or row["not_established"]:
+            closed = done.setdefault(
+                value, {"n": 0, "in_time": 0, "applicable": 0, "established": 0, "not_established": 0}
+            )
+            closed["n"] += row["closed"]
+            closed["in_time"] += row["in_time"]
+            closed["applicable"] += row["applicable"]
+            closed["established"] += row["established"]
+            closed["not_established"] += row["not_established"]
+    return got, done
+
+
+def _multi(qs: QuerySet[Case], key: str, codes: list[str], extra: dict[str, Q]) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for code in codes:
+        row = (
+            field_filter(qs, key, code)
+            .order_by()
+            .aggregate(n=Count("pk"), **{name: Count("pk", filter=q) for name, q in extra.items()})
+        )
+        if row["n"]:
+            out[code] = row
+    return out
+
+
+def field_breakdowns(
+    *,
+    counts: Counts,
+    received: QuerySet[Case],
+    closed: QuerySet[Case],
+    docs: dict[int, RulebookDoc],
+    applicable: Q,
+    in_time: Q,
+    make_row: Callable[..., Any],
+    make_breakdown: Callable[..., Any],
+) -> list[Any]:
+    breakdowns = []
+    for (rulebook_key, case_type, field_key), (version_ids, definition, type_label, rulebook_name) in sorted(
+        _groups(docs).items()
+    ):
+        codes = [o.code for o in definition.options or []]
+        if definition.type == "choice":
+            got, done = _from_counts(counts, field_key, version_ids, case_type)
+        else:
+            scope = {"rulebook_version__in": version_ids, "case_type": case_type}
+            got = _multi(received.filter(**scope), field_key, codes, {})
+            done = _multi(
+                closed.filter(**scope),
+                field_key,
+                codes,
+                {
+                    "dealt": DEALT_WITH,
+                    "in_time": DEALT_WITH & in_time,
+                    "applicable": DEALT_WITH & applicable,
+                    "established": STOOD,
+                    "not_established": DID_NOT_STAND,
+                },
+            )
+            for row in done.values():
+                row["n"] = row.pop("dealt")
+        if not got and not done:
+            continue
+        rows = []
+        for code in [*codes, *sorted((set(got) | set(done)) - set(codes))]:
+            if code not in got and code not in done:
+                continue
+            closed_row = done.get(code, {})
+            rows.append(
+                make_row(
+                    key=f"{rulebook_key}:{case_type}:{field_key}:{code}",
+                    label=definition.option_label(code) if code else _("Not filled in"),
+                    received=got.get(code, {}).get("n", 0),
+                    closed=closed_row.get("n", 0),
+                    in_time=closed_row.get("in_time", 0),
+                    in_time_applicable=closed_row.get("applicable", 0),
+                    established=closed_row.get("established", 0),
+                    not_established=closed_row.get("not_established", 0),
+                )
+            )
+        title = _("By %(field)s (%(type)s)") % {"field": definition.label, "type": type_label}
+        breakdowns.append(make_breakdown(f"field:{rulebook_key}:{case_type}:{field_key}", title, rows, rulebook_name))
+    return breakdowns
