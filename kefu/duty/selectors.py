@@ -20,6 +20,7 @@ __all__ = (
     "LONGEST_SHIFT",
     "handovers_visible_to",
     "nearest_staff_on_duty",
+    "on_duty_for_unit",
     "on_duty_shifts",
     "rosters_visible_to",
     "staff_on_duty",
@@ -70,6 +71,12 @@ def nearest_staff_on_duty(*, unit: OrgUnit, at: datetime) -> list[User]:
         if by_unit.get(unit_id):
             return list(by_unit[unit_id].values())
     return []
+
+
+def on_duty_for_unit(unit: OrgUnit | None, at: datetime) -> list[User]:
+    """The people "on_duty" means for a case's unit at `at` (kefu.org.targets): those on shift in the
+    unit, else in the nearest unit above it with someone on duty; nobody for a case without a unit."""
+    return nearest_staff_on_duty(unit=unit, at=at) if unit is not None else []
 
 
 def _unit_scope(user: Any) -> Q | None:

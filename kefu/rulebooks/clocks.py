@@ -186,10 +186,14 @@ class LadderStepDef(Strict):
     @field_validator("notify")
     @classmethod
     def _known_targets(cls, value: list[str]) -> list[str]:
-        allowed = {*CASE_TARGETS, *ROLES}
+        from kefu.org.targets import registered_targets
+
+        extra = sorted(registered_targets())
+        allowed = {*CASE_TARGETS, *ROLES, *extra}
         bad = [t for t in value if t not in allowed]
         if bad:
-            raise ValueError(f"unknown recipient(s) {bad}; use owner, assignee, receiver or a role")
+            also = f", {', '.join(extra)}" if extra else ""
+            raise ValueError(f"unknown recipient(s) {bad}; use owner, assignee, receiver{also} or a role")
         return value
 
     @field_validator("reassign", "add_supervisor")

@@ -25,14 +25,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kefu.org.choices import Role
 from kefu.org.models import OrgUnit, User
 from kefu.org.selectors import RoleTier, escalation_fallback_people, pick_role_holders, role_tiers
+from kefu.org.targets import registered_targets
 
 if TYPE_CHECKING:
     from kefu.cases.models import Case
@@ -58,9 +61,15 @@ class Recipients:
 
 
 class RecipientResolver:
-    """Resolves ladder targets to users, caching across the cases of one sweep."""
+    """Resolves ladder targets to users, caching across the cases of one sweep. `now` is the moment the
+    targets are resolved for (the sweep's): targets other apps register (`kefu.org.targets`, e.g.
+    "on_duty") depend on it."""
 
-    def __init__(self) -> None:
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now or timezone.now()
+        self._registered = registered_targets()
+        # (target, unit id) -> the people a registered target means at `now`.
+        self._extra: dict[tuple[str, int | None], list[User]] = {}
         self._users: dict[int, User | None] = {}
         self._units: dict[int, OrgUnit | None] = {}
         # (role, unit id or None) -> holders in search order, nobody excluded yet.
@@ -119,9 +128,20 @@ class RecipientResolver:
                 if user is not None and user.is_active and user.pk not in excluded:
                     out.setdefault(user.pk, user)
                 continue
+            if target in self._registered:
+                for user in self._registered_people(target, unit):
+                    if user.is_active and user.pk not in excluded:
+                        out.setdefault(user.pk, user)
+                continue
             for user in pick_role_holders(self._role_tiers(target, unit), exclude=excluded).people:
                 out.setdefault(user.pk, user)
         return list(out.values())
+
+    def _registered_people(self, target: str, unit: OrgUnit | None) -> list[User]:
+        key = (target, unit.pk if unit else None)
+        if key not in self._extra:
+            self._extra[key] = list(self._registered[target].resolve(unit, self.now))
+        return self._extra[key]
 
     def resolve(self, *, case: Case, targets: Iterable[str]) -> Recipients:
         """`named`, or the fallback people (never the person complained about) when that is nobody."""
@@ -161,6 +181,10 @@ def target_labels(targets: Iterable[str]) -> str:
     for target in targets:
         if target in _PERSONAL_LABELS:
             words.append(str(_PERSONAL_LABELS[target]))
+            continue
+        registered = registered_targets().get(target)
+        if registered is not None:
+            words.append(str(registered.label))
             continue
         try:
             words.append(str(Role(target).label))

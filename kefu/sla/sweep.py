@@ -194,7 +194,7 @@ class _Caches:
         self.now = now
         self.engines: dict[int, WorkingTime] = {}
         self.docs: dict[int, RulebookDoc] = {}
-        self.recipients = RecipientResolver()
+        self.recipients = RecipientResolver(now)
         self.plans: dict[tuple, tuple[list[Due], int, bool, datetime | None]] = {}
         self.deadlines: dict[datetime, str] = {}
         self.templates: dict[tuple[str, bool], tuple[str, str, str]] = {}
