@@ -27,58 +27,26 @@ from django.test import Client
 from django.urls import get_resolver
 from rest_framework.test import APIClient
 
-PERSONAS = (
-    "anon",  # not logged in
-    "norole",  # a user with no role and no unit
-    "subject",  # the technician the anonymous complaint is about
-    "agent",  # received and owns A and B
-    "agent2",  # same unit as the agent
-    "handler",  # handles A
-    "cs_sup",  # supervisor of the receiving unit (杭州 客服部)
-    "sup",  # supervisor of the responsible unit (售后部)
-    "out_sup",  # supervisor of 宁波's 客服部 (same name, other city)
-    "manager",  # manager of 售后部
-    "dgm",
-    "quality",
-    "gm",
-    "adminrole",  # administrator role, not a superuser
-    "root",  # superuser
+from tests.matrix_kit import (  # noqa: E402  (shared with the apps' own rows)
+    ADDRESS,
+    DESK,
+    DESK_SUP,
+    EDITORS,
+    INTERNAL_TEXT,
+    INTERNAL_TITLE,
+    LOGIN,
+    NAME,
+    PERSONAS,
+    PHONE,
+    PUBLIC_TITLE,
+    SEE_A,
+    SEE_B,
+    STAFF,
+    UNIT_VIEW,
+    app_matrices,
+    only,
+    row,
 )
-SEE_A = {"agent", "handler", "cs_sup", "sup", "manager", "dgm", "quality", "gm", "adminrole", "root"}
-SEE_B = {"agent", "cs_sup", "dgm", "quality", "gm", "adminrole", "root"}
-IDENTITY_A = {"agent", "quality", "gm", "root"}  # receiver + the default confidentiality roles
-UNIT_VIEW = {"cs_sup", "sup", "out_sup", "manager", "dgm", "quality", "gm", "adminrole", "root"}
-NAME, PHONE, ADDRESS = "王建国", "13812345678", "杭州市西湖区文三路 1 号"
-STAFF = set(PERSONAS) - {"anon", "norole"}  # read internal knowledge: signed in with a role
-EDITORS = {"cs_sup", "sup", "out_sup", "manager", "dgm", "quality", "gm", "adminrole", "root"}  # EDITOR_ROLES
-DESK = {"agent", "agent2", "cs_sup", "dgm", "quality", "gm", "adminrole", "root"}  # read 杭州 客服部's roster
-DESK_SUP = {"cs_sup", "dgm", "gm", "adminrole", "root"}  # supervise 杭州 客服部 (not quality: SUPERVISING_ROLES)
-INTERNAL_TITLE, INTERNAL_TEXT = "暖气片不热的内部处理流程", "内部：先查该小区换热站的停供记录"
-PUBLIC_TITLE = "暖气片不热怎么办"
-
-
-def row(default: int, anon: int = 401, **override: int) -> dict[str, int]:
-    """Expected status per persona: `default` for the logged-in ones, `anon` for a client not logged in."""
-    out = {p: default for p in PERSONAS}
-    out["anon"] = anon
-    for names, status in override.items():
-        for name in names.split("__"):
-            out[name] = status
-    return out
-
-
-def only(people: set[str], yes: int, no: int, *, anon: int = 401, **override: int) -> dict[str, int]:
-    out = {p: (yes if p in people else no) for p in PERSONAS}
-    out["anon"] = anon
-    for names, status in override.items():
-        for name in names.split("__"):
-            out[name] = status
-    return out
-
-
-def _seen(yes: int, no_write: int) -> dict[str, int]:
-    return only(SEE_A, yes, 404)
-
 
 # API: (method, schema path) → (path args, body, expected, leak check)
 API_ROWS: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int], bool]] = {
@@ -286,7 +254,6 @@ API_ROWS: dict[tuple[str, str], tuple[dict[str, str], Any, dict[str, int], bool]
     ("post", "/api/v1/duty/swaps/{id}/withdraw/"): ({"id": "swap_done"}, None, only(DESK, 403, 404, agent=400), False),
 }
 
-LOGIN = 302  # a page asks a client that is not logged in to log in
 # Web: URL name → (method, kwargs, form data, expected, leak check)
 WEB_ROWS: dict[str, tuple[str, dict[str, str], dict[str, Any] | None, dict[str, int], bool]] = {
     "web:queue": ("get", {}, None, row(200, anon=LOGIN), True),
@@ -416,6 +383,12 @@ WEB_ROWS: dict[str, tuple[str, dict[str, str], dict[str, Any] | None, dict[str, 
 }
 
 
+# The apps' own rows (kefu/<app>/tests/matrix.py, see tests/matrix_kit.py).
+for _matrix in app_matrices():
+    API_ROWS.update(getattr(_matrix, "API_ROWS", {}))
+    WEB_ROWS.update(getattr(_matrix, "WEB_ROWS", {}))
+
+
 # --------------------------------------------------------------------------------------------------
 # The world, built once per module
 
@@ -494,7 +467,17 @@ def world(django_db_setup, django_db_blocker):
         ids = {"A": a, "B": b, "W": wang, "file": attachment, "clock": a.clocks.first()}
         ids.update(_knowledge(people))
         ids.update(_duty(people, hz_cs))
-        yield {"people": people, "ids": ids, "values": {"roster_month": ids["roster"].month.isoformat()}}
+        units = {"group": group, "hz": hz, "nb": nb, "hz_cs": hz_cs, "nb_cs": nb_cs, "hz_as": hz_as, "team": team}
+        built = {
+            "people": people,
+            "units": units,
+            "ids": ids,
+            "values": {"roster_month": ids["roster"].month.isoformat()},
+        }
+        for matrix in app_matrices():
+            if hasattr(matrix, "build"):
+                ids.update(matrix.build(built))
+        yield built
         transaction.set_rollback(True)
 
 

@@ -78,8 +78,9 @@ def test_pg_dump_and_media_copy_restore_every_case_history_row_and_attachment(li
     )
     uploaded = []
     for i, case_id in enumerate(case_ids):
-        content = hashlib.sha256(str(i).encode()).digest() * (2_000 + i * 500)  # 64–192 KB of bytes
-        uploaded.append(_upload(site, token, case_id, f"现场照片-{i}.jpg", content))
+        # A PDF by its content (uploads are checked by content, kefu/core/uploads.py), 64–192 KB.
+        content = b"%PDF-1.4\n" + hashlib.sha256(str(i).encode()).digest() * (2_000 + i * 500) + b"\n%%EOF\n"
+        uploaded.append(_upload(site, token, case_id, f"现场记录-{i}.pdf", content))
     site.kill()
     before = site.python(SNAPSHOT)
     assert len(before["attachments"]) >= len(case_ids) and before["events"] and before["cases"]

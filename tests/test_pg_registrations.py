@@ -167,10 +167,12 @@ def test_fifty_clients_two_hundred_registrations_each_with_retries(live_site, fi
     def work(client: Client, c: int) -> None:
         for i in range(PER_CLIENT):
             key = f"call-{c}-{i}"
-            first = client.register(key)
-            assert first.status == 201, (key, first)
+            # A kept-alive connection the server closed meanwhile fails once (status 0); the client sends the
+            # same call again, as any integration does — the key makes that safe (200 if it had committed).
+            first = client.register_until_answered(key)
+            assert first.status in (200, 201), (key, first)
             if i % RETRY_EVERY == 0:
-                again = client.register(key)
+                again = client.register_until_answered(key)
                 assert (again.status, again.number) == (200, first.number), (key, first, again)
 
     started = time.monotonic()
@@ -183,14 +185,17 @@ def test_fifty_clients_two_hundred_registrations_each_with_retries(live_site, fi
     retries = CLIENTS * len(range(0, PER_CLIENT, RETRY_EVERY))
     facts = _database_facts(site)
     assert len(facts["numbers"]) == total
-    seen = {answers[0].number for c in clients for answers in c.answers.values()}
+    answered = [next(a for a in answers if a.status) for c in clients for answers in c.answers.values()]
+    seen = {a.number for a in answered}
+    lost = sum(1 for c in clients for answers in c.answers.values() for a in answers if a.status == 0)
     assert len(seen) == total and seen == set(facts["numbers"])
     keys = Counter((user, key) for user, key, _number in facts["records"])
     assert len(keys) == total and max(keys.values()) == 1
     _assert_unique_and_gap_free(facts)
     figure(
         f"{CLIENTS} clients × {PER_CLIENT} registrations + {retries} same-key retries over HTTP in {seconds:.0f} s "
-        f"({(total + retries) / seconds:.0f} requests/s): {total} cases, one per key, numbers unique and gap-free"
+        f"({(total + retries) / seconds:.0f} requests/s; {lost} answers lost on the connection and sent again): "
+        f"{total} cases, one per key, numbers unique and gap-free"
     )
 
 
