@@ -18,3 +18,5 @@ if [ ! -d node_modules/htmx.org ] || [ package-lock.json -nt node_modules/.packa
 fi
 mkdir -p kefu/static/vendor
 cp node_modules/htmx.org/dist/htmx.min.js kefu/static/vendor/htmx.min.js
+# Charts (reports, dashboards): Apache ECharts, served from Kefu's own static files.
+cp node_modules/echarts/dist/echarts.min.js kefu/static/vendor/echarts.min.js
