@@ -26,7 +26,18 @@ from kefu.org.api.views import OrgUnitViewSet, StaffViewSet, TokensView, TokenVi
 from kefu.reports.api import MonthlyReportView
 from kefu.sla.api import BoardView, CaseClockExtendView, CaseClockPromiseView, CaseClocksView, NotificationViewSet
 
-router = DefaultRouter()
+
+class KefuRouter(DefaultRouter):
+    """Numeric ids only, unless a viewset says otherwise (`lookup_value_regex`, or a lookup field that
+    is not the primary key): `/api/v1/…/null,null/` is a plain 404, never a crash in a lookup."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix: str = "") -> str:
+        if not hasattr(viewset, "lookup_value_regex") and getattr(viewset, "lookup_field", "pk") in ("pk", "id"):
+            viewset.lookup_value_regex = "[0-9]+"
+        return super().get_lookup_regex(viewset, lookup_prefix)
+
+
+router = KefuRouter()
 router.register("cases", CaseViewSet, basename="case")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("units", OrgUnitViewSet, basename="unit")
