@@ -20,6 +20,6 @@ def test_a_bad_appraisal_section_is_refused_naming_the_line(calendars):
     message = str(refused.value)
     lines = text.splitlines()
     kpi_line = next(i for i, line in enumerate(lines, 1) if "measure: cases.on_time" in line)
-    groups_line = next(i for i, line in enumerate(lines, 1) if line.strip() == "groups:" and i > kpi_line - 10)
+    groups_line = next(i for i, line in enumerate(lines, 1) if "{code: records" in line)  # the list starts here
     assert f"sc.yaml:{kpi_line}: appraisal.kpis.0.measure: unknown measure 'cases.on_tim'" in message
     assert f"sc.yaml:{groups_line}: appraisal.groups: the group weights add up to 90, not 100" in message
