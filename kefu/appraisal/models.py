@@ -119,6 +119,8 @@ class LedgerEntry(TimeStampedModel):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
+    # The Idempotency-Key of the API request or the one-time token of the web form that proposed it.
+    request_key = models.CharField(max_length=100, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("reward or penalty")
@@ -131,6 +133,9 @@ class LedgerEntry(TimeStampedModel):
             ),
             models.UniqueConstraint(
                 fields=["scorecard", "reason"], condition=Q(source="scorecard"), name="ledger_scorecard_once"
+            ),
+            models.UniqueConstraint(
+                fields=["proposed_by", "request_key"], condition=~Q(request_key=""), name="ledger_request_once"
             ),
             # An approved entry is corrected once, by one reversing entry.
             models.UniqueConstraint(

@@ -99,9 +99,15 @@ def ledger_entry_propose(
     case: Any = None,
     scorecard: Any = None,
     check_actor: bool = True,
+    request_key: str = "",
 ) -> LedgerEntry:
     """Draft a reward or penalty. Amount and points default to the reason's (or its tier's); a tier
     with a range (篇2 七(一) 30–100元) refuses an amount outside it."""
+    if request_key:
+        # A retried request (API Idempotency-Key, a web form sent twice) gets the entry it made.
+        earlier = LedgerEntry.objects.filter(proposed_by=actor, request_key=request_key[:100]).first()
+        if earlier is not None:
+            return earlier
     version, section = appraisal_rules()
     errors = FieldErrors()
     note = check_text(errors, "note", note, limit=TEXT_SHORT)
@@ -122,6 +128,7 @@ def ledger_entry_propose(
         case=case,
         scorecard=scorecard,
         proposed_by=actor,
+        request_key=request_key[:100],
     )
     try:
         with transaction.atomic():
