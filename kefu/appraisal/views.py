@@ -30,6 +30,7 @@ from kefu.appraisal.services import (
     ledger_entry_decide,
     ledger_entry_propose,
     may_decide,
+    may_propose,
     scorecard_approve,
     scorecard_assess,
     scorecard_compute,
@@ -246,14 +247,13 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         _version, section = appraisal_rules()
         decide = entry.status == "draft" and may_decide(request.user, entry, section)
+        correct = (
+            entry.status == "approved"
+            and entry.source != "correction"
+            and may_propose(request.user, entry.person, section)
+        )
     except ApplicationError:
-        decide = False
-    correct = (
-        entry.status == "approved"
-        and entry.source != "correction"
-        and request.user.pk != entry.person_id
-        and (request.user.sees_everything or request.user.sees_unit)
-    )
+        decide = correct = False
     return render(request, "appraisal/entry.html", {"entry": entry, "may_decide": decide, "may_correct": correct})
 
 
@@ -261,6 +261,9 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def entry_decide(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry_for(request, pk)
+    _version, section = appraisal_rules()
+    if not may_decide(request.user, entry, section):
+        raise PermissionDenied
     form = DecideForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose approve or reject."))
@@ -283,6 +286,9 @@ def entry_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def entry_correct(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry_for(request, pk)
+    _version, section = appraisal_rules()
+    if not may_propose(request.user, entry.person, section):
+        raise PermissionDenied
     form = CorrectForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say what the correction is for."))
