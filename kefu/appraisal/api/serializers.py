@@ -20,7 +20,7 @@ __all__ = (
 )
 
 
-class _Person(serializers.ModelSerializer):
+class _AppraisalPerson(serializers.ModelSerializer):
     name = serializers.CharField(source="__str__", read_only=True)
 
     class Meta:
@@ -29,9 +29,9 @@ class _Person(serializers.ModelSerializer):
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):
-    person = _Person(read_only=True)
-    proposed_by = _Person(read_only=True)
-    decided_by = _Person(read_only=True, allow_null=True)
+    person = _AppraisalPerson(read_only=True)
+    proposed_by = _AppraisalPerson(read_only=True)
+    decided_by = _AppraisalPerson(read_only=True, allow_null=True)
     case = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
     amount = serializers.DecimalField(
         max_digits=10, decimal_places=2, read_only=True, help_text="Yuan; negative on a correction."
@@ -101,7 +101,7 @@ class ComputeInputSerializer(serializers.Serializer):
 
 class ScoreRunSerializer(serializers.ModelSerializer):
     unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    approved_by = _Person(read_only=True, allow_null=True)
+    approved_by = _AppraisalPerson(read_only=True, allow_null=True)
 
     class Meta:
         model = ScoreRun
@@ -128,7 +128,7 @@ class _Item(serializers.ModelSerializer):
 
 
 class _Card(serializers.ModelSerializer):
-    person = _Person(read_only=True, allow_null=True)
+    person = _AppraisalPerson(read_only=True, allow_null=True)
     unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     items = _Item(many=True, read_only=True)
 
