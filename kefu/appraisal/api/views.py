@@ -62,7 +62,7 @@ def _input(serializer_class: type, request: Request) -> dict[str, Any]:
         summary="Rewards and penalties you may see (your own; your unit's if you supervise; all for the leadership)",
         parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=["draft", "approved", "rejected"])],
     ),
-    retrieve=extend_schema(summary="One reward or penalty"),
+    retrieve=extend_schema(summary="One reward or penalty", responses={200: LedgerEntrySerializer, 404: _404}),
 )
 class LedgerEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = LedgerEntrySerializer
@@ -130,7 +130,10 @@ class LedgerEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
 @extend_schema_view(
     list=extend_schema(summary="Computed scorecard periods you may see (supervisors: their unit and below)"),
-    retrieve=extend_schema(summary="One period's scorecards, ranked, with every KPI item"),
+    retrieve=extend_schema(
+        summary="One period's scorecards, ranked, with every KPI item",
+        responses={200: ScoreRunDetailSerializer, 404: _404},
+    ),
 )
 class ScoreRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ScoreRunSerializer
