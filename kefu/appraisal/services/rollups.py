@@ -83,10 +83,10 @@ def rollup_refresh_months(*, months: set[date]) -> int:
 
 @transaction.atomic
 def rollup_refresh(*, full: bool = False) -> set[date]:
-    """Refresh the months that changed since the last run: months of receipt of the cases changed
-    since then, and of the cases whose clock passed its deadline since then (a breach without a
+    """Refresh the months that changed since the last run: months of receipt of the cases with an
+    event since then (every change writes one), and of the cases whose clock passed its deadline since then (a breach without a
     change to the case). The first run (or `full`) counts every month. Returns the months refreshed."""
-    from kefu.cases.models import Case
+    from kefu.cases.models import Case, CaseEvent
     from kefu.sla.choices import ClockStatus
 
     state, _ = RollupState.objects.select_for_update().get_or_create(key="monthly")
@@ -95,7 +95,10 @@ def rollup_refresh(*, full: bool = False) -> set[date]:
         changed = Case.objects.all()
         overdue = Case.objects.none()
     else:
-        changed = Case.objects.filter(updated_at__gte=state.refreshed_at)
+        # Every change to a case writes a CaseEvent (indexed by created_at): no scan of the cases.
+        changed = Case.objects.filter(
+            pk__in=CaseEvent.objects.filter(created_at__gte=state.refreshed_at).values("case_id")
+        )
         overdue = Case.objects.filter(
             clocks__status=ClockStatus.RUNNING, clocks__deadline__gte=state.refreshed_at, clocks__deadline__lt=now
         )

@@ -7,6 +7,7 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from kefu.appraisal.measures import Period
@@ -46,8 +47,10 @@ def test_dashboards_per_role_read_the_rollup(client, org, make_case):
 
     # Incremental: nothing changed → no month recounted; a changed case → its month only.
     assert rollup_refresh() == set()
-    cases[2].save()
-    assert rollup_refresh() == {cases[2].received_at.date().replace(day=1)}
+    from kefu.cases.services import case_add_note
+
+    case_add_note(case=cases[2], actor=org.agent, body="客户来电催促", visibility="internal")
+    assert rollup_refresh() == {timezone.localtime(cases[2].received_at).date().replace(day=1)}
 
 
 def test_scorecards_page_and_excel_sheet(client, org, make_case):
