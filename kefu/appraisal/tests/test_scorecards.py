@@ -152,3 +152,65 @@ def test_three_months_last_in_a_row_is_flagged(org, make_case, november):
         card = Scorecard.objects.get(run=run, person=org.agent)
         flags.append((card.total, card.rank, card.flagged))
     assert flags == [(Decimal("66.50"), 2, False), (Decimal("66.50"), 2, False), (Decimal("66.50"), 2, True)]
+
+
+D15_SECTION = """
+appraisal:
+  population: [agent]
+  groups:
+    - {code: front, label: 前端考核指标（政企客户部）, weight: 60}
+    - {code: back, label: 后端考核指标（网络管理中心）, weight: 40}
+  kpis:
+    - {code: timeliness, label: 业务保障及时率, measure: cases.on_time, group: back, points: 15, target: 95,
+       scoring: per_point_short, per_point: 1}
+    - {code: violations, label: 违规处理, measure: cases.findings, group: back, points: 15, scoring: per_incident, per_point: 1}
+    - {code: satisfaction, label: 客户认可率, measure: cases.accepted, group: front, points: 100, scoring: ratio}
+"""
+
+
+def test_telecom_d15_weights_front_60_back_40(org, november_data, november):
+    """seed-004 D15: 前端 60 %, 后端 40 %; 及时率 15 points, target 95 %, −1 per point short; 违规 −1 each.
+    agent: 92 % → 15 − 3 = 12; one finding → 15 − 1 = 14; back 26 of 30 = 86.67 % → 40 % = 34.67;
+    front: 4 of 5 accepted = 80 % → 80 of 100 → 60 % = 48.00. Total 82.67.
+    agent2: 95 % → 15, no finding → 15 → 40.00; nobody answered → full 100 → 60.00. Total 100.00."""
+    from kefu.rulebooks.services import PRESET_DIR, rulebook_load
+
+    text = (PRESET_DIR / "service-complaint.yaml").read_text(encoding="utf-8")
+    text = text[: text.index("\nappraisal:")] + D15_SECTION
+    rulebook_load(text=text, source="d15.yaml", make_default=True)
+    run = scorecard_compute(period=november, unit=org.service, actor=org.gm)
+    agent = Scorecard.objects.get(run=run, person=org.agent)
+    assert items(agent) == {
+        "timeliness": (Decimal("92.00"), Decimal("12.00")),
+        "violations": (Decimal("1.00"), Decimal("14.00")),
+        "satisfaction": (Decimal("80.00"), Decimal("80.00")),
+    }
+    assert (agent.total, agent.rank) == (Decimal("82.67"), 2)
+    assert Scorecard.objects.get(run=run, person=org.agent2).total == Decimal("100.00")
+
+
+def test_quarter_ranks_1_to_3_and_4_to_8_are_rewarded(org, make_case):
+    """篇8 5.1: 季度考核排名前3名，季度奖励1500元，第4~8名，季度奖励1000元. 杭州公司's agent, agent2, handler and
+    technician; the quarter has no KPIs of its own, so the monthly ones are measured over Q4. agent has a
+    complaint that stood (records 95 → 66.50), the others 70.00 share rank 1: three × ¥1500, agent (4th) ¥1000."""
+    from datetime import date
+
+    from kefu.appraisal.measures import Period
+
+    case = make_case(actor=org.agent)
+    Case.objects.filter(pk=case.pk).update(
+        status=CaseStatus.CLOSED,
+        closed_at=at(5),
+        validity=Validity.ESTABLISHED,
+        responsibility=Responsibility.COMPANY,
+        responsible_person=org.agent,
+    )
+    run = scorecard_compute(period=Period.of("quarter", date(2026, 11, 5)), unit=org.city)
+    scorecard_approve(run=run, actor=org.gm)
+    rewards = {(e.person.username, e.reason, e.amount) for e in LedgerEntry.objects.filter(source="scorecard")}
+    assert rewards == {
+        ("agent2", "quarter_top3", Decimal("1500.00")),
+        ("handler", "quarter_top3", Decimal("1500.00")),
+        ("technician", "quarter_top3", Decimal("1500.00")),
+        ("agent", "quarter_top8", Decimal("1000.00")),
+    }
