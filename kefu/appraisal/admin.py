@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from kefu.appraisal.models import LedgerEntry, MonthlyRollup, ScoreRun
+from kefu.appraisal.models import DailyReport, LedgerEntry, MonthlyRollup, ScoreRun
 
 
 @admin.register(ScoreRun)
@@ -36,3 +36,16 @@ class LedgerEntryAdmin(admin.ModelAdmin):
 class MonthlyRollupAdmin(admin.ModelAdmin):
     list_display = ("month", "unit", "received", "closed", "clocks", "clocks_met", "breaches", "refreshed_at")
     readonly_fields = [f.name for f in MonthlyRollup._meta.fields]
+
+
+@admin.register(DailyReport)
+class DailyReportAdmin(admin.ModelAdmin):
+    list_display = ("day", "person", "reviewed_by", "reviewed_at")
+    list_filter = ("day",)
+    readonly_fields = [f.name for f in DailyReport._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

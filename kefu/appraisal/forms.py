@@ -59,3 +59,12 @@ class CorrectForm(forms.Form):
 class AssessForm(forms.Form):
     group = forms.CharField(max_length=40)
     points = forms.DecimalField(label=_("Score (0–100)"), min_value=0, max_value=100, decimal_places=2)
+
+
+class DailyForm(forms.Form):
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    text = forms.CharField(
+        label=_("What I did, what is left, what needs help"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from kefu.appraisal.choices import EntryKind, EntrySource, EntryStatus, PeriodKind, RunStatus
 from kefu.core.models import TimeStampedModel
 
-__all__ = ("LedgerEntry", "MonthlyRollup", "RollupState", "ScoreItem", "ScoreRun", "Scorecard")
+__all__ = ("DailyReport", "LedgerEntry", "MonthlyRollup", "RollupState", "ScoreItem", "ScoreRun", "Scorecard")
 
 USER = settings.AUTH_USER_MODEL
 
@@ -167,3 +167,24 @@ class MonthlyRollup(models.Model):
 class RollupState(models.Model):
     key = models.CharField(max_length=20, unique=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
+
+
+class DailyReport(TimeStampedModel):
+    """篇3 / D11: each person's report of their day, with the day's figures from the records, reviewed
+    by their supervisor. One per person and day; the person may rewrite it until it is reviewed."""
+
+    person = models.ForeignKey(USER, verbose_name=_("person"), on_delete=models.PROTECT, related_name="+")
+    day = models.DateField(_("day"))
+    text = models.TextField(_("what I did"))
+    figures = models.JSONField(_("figures from the records"), default=dict, blank=True)
+    reviewed_by = models.ForeignKey(
+        USER, verbose_name=_("reviewed by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review = models.TextField(_("supervisor's review"), blank=True)
+
+    class Meta:
+        verbose_name = _("daily work report")
+        verbose_name_plural = _("daily work reports")
+        ordering = ["-day", "person_id"]
+        constraints = [models.UniqueConstraint(fields=["person", "day"], name="daily_report_once")]

@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from kefu.appraisal.models import LedgerEntry, MonthlyRollup, Scorecard, ScoreRun
+from kefu.appraisal.models import DailyReport, LedgerEntry, MonthlyRollup, Scorecard, ScoreRun
 
 if TYPE_CHECKING:
     from kefu.org.models import User
 
 __all__ = (
     "agent_dashboard",
+    "daily_reports_to_review",
     "entries_visible_to",
     "org_dashboard",
     "runs_visible_to",
@@ -171,3 +172,15 @@ def agent_dashboard(user: User) -> dict[str, Any]:
     )
     entries = list(entries_visible_to(user).filter(person=user)[:10])
     return {"deadlines": deadlines, "cards": cards, "entries": entries, "now": timezone.now()}
+
+
+def daily_reports_to_review(user: User) -> QuerySet[DailyReport]:
+    """Reports of the people in the reviewer's unit and below (everyone for the all-seeing roles), not their own."""
+    qs = DailyReport.objects.select_related("person__unit", "reviewed_by").exclude(person=user)
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.sees_everything:
+        return qs
+    if user.sees_unit:
+        return qs.filter(person__unit__path__startswith=user.unit.path)
+    return qs.none()

@@ -15,4 +15,6 @@ urlpatterns = [
     path("ledger/<int:pk>/decide/", views.entry_decide, name="entry_decide"),
     path("ledger/<int:pk>/correct/", views.entry_correct, name="entry_correct"),
     path("ledger/<int:pk>/notice/", views.entry_notice, name="notice"),
+    path("daily/", views.daily, name="daily"),
+    path("daily/<int:pk>/review/", views.daily_review, name="daily_review"),
 ]

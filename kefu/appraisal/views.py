@@ -11,14 +11,16 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kefu.appraisal.forms import AssessForm, ComputeForm, CorrectForm, DecideForm, ProposeForm
+from kefu.appraisal.forms import AssessForm, ComputeForm, CorrectForm, DailyForm, DecideForm, ProposeForm
 from kefu.appraisal.measures import Period
 from kefu.appraisal.models import Scorecard
 from kefu.appraisal.selectors import (
     agent_dashboard,
+    daily_reports_to_review,
     entries_visible_to,
     org_dashboard,
     runs_visible_to,
@@ -26,6 +28,9 @@ from kefu.appraisal.selectors import (
 )
 from kefu.appraisal.services import (
     appraisal_rules,
+    daily_figures,
+    daily_report_review,
+    daily_report_submit,
     ledger_entry_correct,
     ledger_entry_decide,
     ledger_entry_propose,
@@ -307,3 +312,45 @@ def entry_correct(request: HttpRequest, pk: int) -> HttpResponse:
 def entry_notice(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry_for(request, pk)
     return render(request, "appraisal/notice.html", {"entry": entry})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def daily(request: HttpRequest) -> HttpResponse:
+    """My daily work report (today's figures from the records, my words), my recent ones, and for
+    supervisors the reports of their people to review."""
+    from kefu.appraisal.models import DailyReport
+
+    user = request.user
+    today = timezone.localdate()
+    mine = DailyReport.objects.filter(person=user, day=today).first()
+    form = DailyForm(request.POST or None, initial={"day": today, "text": mine.text if mine else ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            daily_report_submit(person=user, day=form.cleaned_data["day"], text=form.cleaned_data["text"])
+        except ApplicationError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("Report saved. Your supervisor reviews it."))
+            return redirect("appraisal:daily")
+    context = {
+        "form": form,
+        "figures": daily_figures(person=user, day=today),
+        "recent": DailyReport.objects.filter(person=user).select_related("reviewed_by")[:10],
+        "to_review": daily_reports_to_review(user).filter(reviewed_at__isnull=True)[:50],
+        "reviewer": user.sees_everything or user.sees_unit,
+    }
+    return render(request, "appraisal/daily.html", context)
+
+
+@login_required
+@require_POST
+def daily_review(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(daily_reports_to_review(request.user), pk=pk)
+    try:
+        daily_report_review(report=report, actor=request.user, review=request.POST.get("review", ""))
+    except ApplicationError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("Review saved."))
+    return redirect("appraisal:daily")

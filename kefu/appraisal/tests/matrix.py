@@ -1,7 +1,8 @@
 """The appraisal app's rows of the permission matrix (tests/matrix_kit.py).
 
 The world: November 2026's scorecards of 杭州 客服部 ("run", approved by the GM; "card" is the agent's)
-and a draft conduct deduction for the agent entered by 客服部's supervisor ("entry").
+a draft conduct deduction for the agent entered by 客服部's supervisor ("entry"), and the agent's
+daily report of today, reviewed by that supervisor ("daily").
 """
 
 from __future__ import annotations
@@ -32,7 +33,20 @@ def build(world) -> dict:
     entry = ledger_entry_propose(
         person=people["agent"], reason="conduct", actor=people["cs_sup"], amount=50, note="私人电话超过 3 分钟"
     )
-    return {"run": run, "card": Scorecard.objects.get(run=run, person=people["agent"]), "entry": entry}
+    from django.utils import timezone
+
+    from kefu.appraisal.services import daily_report_review, daily_report_submit
+
+    daily = daily_report_submit(
+        person=people["agent"], day=timezone.localdate(), text="受理 12 个来电，2 个投诉已转售后部"
+    )
+    daily_report_review(report=daily, actor=people["cs_sup"], review="已阅")
+    return {
+        "run": run,
+        "card": Scorecard.objects.get(run=run, person=people["agent"]),
+        "entry": entry,
+        "daily": daily,
+    }
 
 
 API_ROWS = {
@@ -96,4 +110,7 @@ WEB_ROWS = {
         False,
     ),
     "appraisal:notice": ("get", {"pk": "entry"}, None, only(SEE_ENTRY, 200, 404, anon=LOGIN), False),
+    "appraisal:daily": ("get", {}, None, row(200, anon=LOGIN), False),
+    # The agent's report, already reviewed: its reviewers are told so (redirect with a message); not the agent.
+    "appraisal:daily_review": ("post", {"pk": "daily"}, {}, only(SEE_RUN, 302, 404, anon=LOGIN), False),
 }
