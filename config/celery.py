@@ -70,3 +70,7 @@ def _beat_schedule(sender: Celery, **kwargs) -> None:
         name="cases-archive-retention",
         expires=6 * 3600,
     )
+    # Appraisal dashboards: the monthly rollup, refreshed for the months whose cases changed (kefu.appraisal).
+    sender.add_periodic_task(
+        600.0, sender.signature("kefu.appraisal.tasks.rollup_refresh_task"), name="appraisal-rollup", expires=590
+    )

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "kefu.sla",
     "kefu.knowledge",
     "kefu.duty",
+    "kefu.appraisal",
     "kefu.reports",
     "kefu.web",
 ]
@@ -218,6 +219,11 @@ SPECTACULAR_SETTINGS = {
         "RosterStatusEnum": "kefu.duty.choices.RosterStatus",
         "ShiftStatusEnum": "kefu.duty.choices.ShiftStatus",
         "SwapStatusEnum": "kefu.duty.choices.SwapStatus",
+        "LedgerStatusEnum": "kefu.appraisal.choices.EntryStatus",
+        "LedgerKindEnum": "kefu.appraisal.choices.EntryKind",
+        "LedgerSourceEnum": "kefu.appraisal.choices.EntrySource",
+        "ScoreRunStatusEnum": "kefu.appraisal.choices.RunStatus",
+        "PeriodKindEnum": "kefu.appraisal.choices.PeriodKind",
     },
 }
 

@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from kefu.appraisal.api.views import LedgerEntryViewSet, ScoreRunViewSet
 from kefu.cases.api.views import CaseViewSet, RulebookViewSet
 from kefu.customers.api.views import CustomerViewSet
 from kefu.duty.api.views import (
@@ -53,6 +54,8 @@ router.register("duty/rosters", RosterViewSet, basename="duty-roster")
 router.register("duty/shifts", ShiftViewSet, basename="duty-shift")
 router.register("duty/swaps", SwapViewSet, basename="duty-swap")
 router.register("duty/handovers", HandoverViewSet, basename="duty-handover")
+router.register("appraisal/ledger", LedgerEntryViewSet, basename="appraisal-ledger")
+router.register("appraisal/scorecards", ScoreRunViewSet, basename="appraisal-scorecards")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
