@@ -35,6 +35,7 @@ __all__ = (
     "in_sample",
     "may_work_on",
     "visit_call_back_for_case",
+    "visit_overdue_notify",
     "visit_cancel",
     "visit_record",
     "visit_reschedule",
@@ -427,3 +428,39 @@ def visit_cancel(*, task: VisitTask, actor: Any, expected_version: int | None, r
         note=reason,
     )
     return task
+
+
+# --------------------------------------------------------------------------------------------------
+# Overdue visits
+
+
+def visit_overdue_notify(*, today: date | None = None, batch: int = 500) -> int:
+    """Put one inbox notice per overdue visit (pending, due before today, not yet told) in its visitor's
+    inbox. Each batch locks its tasks (`SKIP LOCKED`: two runs split the work) and marks them in the
+    transaction of the notices, so a visit is told about once. Returns the notices sent."""
+    from kefu.sla.choices import NoticeKind
+    from kefu.sla.inbox import inbox_notify
+
+    today = today or timezone.localdate()
+    sent = 0
+    while True:
+        with transaction.atomic():
+            tasks = list(
+                VisitTask.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(status__in=PENDING, due_date__lt=today, overdue_notified_at__isnull=True, visitor__isnull=False)
+                .select_related("visitor", "customer")
+                .order_by("due_date", "pk")[:batch]
+            )
+            if not tasks:
+                return sent
+            for task in tasks:
+                sent += len(
+                    inbox_notify(
+                        recipients=[task.visitor],
+                        kind=NoticeKind.OVERDUE,
+                        code="visits.overdue",
+                        params={"customer": task.customer.name, "due": task.due_date.isoformat(), "task": task.pk},
+                        case=task.case,
+                    )
+                )
+            VisitTask.objects.filter(pk__in=[t.pk for t in tasks]).update(overdue_notified_at=timezone.now())
