@@ -9,6 +9,7 @@ planned visit per (customer, plan rule, due date), one record per task, one foll
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.models import TimeStampedModel
@@ -60,9 +61,13 @@ class VisitTask(TimeStampedModel):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # The rulebook plan rule that generated it ("" for a call-back or a visit scheduled by hand).
     plan_rule = models.CharField(_("plan rule"), max_length=40, blank=True)
-    # The questionnaire, copied from the rulebook when the task was made, so the record is checked
+    # The rulebook version the task was made under (the case's for a call-back, else the default
+    # rulebook's active one) and its questionnaire: versions never change, so the record is checked
     # against the questions the visitor was given.
-    questionnaire = models.JSONField(_("questionnaire"), default=dict, blank=True)
+    rulebook_version = models.ForeignKey(
+        "rulebooks.RulebookVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    questionnaire_code = models.CharField(_("questionnaire"), max_length=40, blank=True)
     on_site_signature = models.BooleanField(_("customer signs on site"), default=False)
     note = models.CharField(_("note"), max_length=500, blank=True)
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=500, blank=True)
@@ -96,6 +101,19 @@ class VisitTask(TimeStampedModel):
     @property
     def is_pending(self) -> bool:
         return self.status in PENDING
+
+    @cached_property
+    def section(self):
+        """The `visits` section of the task's rulebook version (None without one)."""
+        return self.rulebook_version.doc.section("visits") if self.rulebook_version_id else None
+
+    @cached_property
+    def questionnaire(self) -> dict:
+        """The questionnaire as plain data ({} when the visit has none)."""
+        found = (
+            self.section.questionnaire(self.questionnaire_code) if self.section and self.questionnaire_code else None
+        )
+        return found.model_dump(mode="json") if found is not None else {}
 
 
 class VisitRecord(models.Model):

@@ -8,7 +8,7 @@ file has no go-live date yet (docs/visits.md). The visitor is whoever opened the
 was imported), and the unit is theirs.
 
 Built for a million customers: customers are read in primary-key batches (`iterator`), tasks are
-written with `bulk_create(ignore_conflicts=True)` one batch per transaction, and the database's unique
+written with one `INSERT … ON CONFLICT DO NOTHING` executemany per batch and transaction, and the database's unique
 (customer, plan rule, due date) constraint makes a rerun, or the rest of an interrupted run, add only
 what is missing. Memory stays at one batch. Generated tasks carry their origin (`plan_rule`,
 `created_at`) instead of a history row each.
@@ -21,12 +21,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from kefu.visits.choices import VisitMethod
 from kefu.visits.models import VisitTask
-from kefu.visits.rules import PlanRuleDef, VisitsSection
-from kefu.visits.services import questionnaire_snapshot, visits_section
+from kefu.visits.rules import PlanRuleDef
+from kefu.visits.services import default_version, visits_section
 
 __all__ = ("PlanResult", "add_months", "due_dates", "visit_plan_generate")
 
@@ -67,9 +68,7 @@ class PlanResult:
     customers: int = 0  # customers read (over all rules)
 
 
-def visit_plan_generate(
-    *, until: date, since: date | None = None, section: VisitsSection | None = None, batch_size: int = 5000
-) -> PlanResult:
+def visit_plan_generate(*, until: date, since: date | None = None, batch_size: int = 5000) -> PlanResult:
     """Add the planned visits due from `since` (default today) to `until` for every active customer.
 
     Not one transaction: each batch commits on its own, and the unique constraint makes the next run
@@ -79,13 +78,15 @@ def visit_plan_generate(
     from kefu.org.models import User
 
     since = since or timezone.localdate()
-    section = section or visits_section()
+    version = default_version()
+    section = visits_section(version) if version is not None else None
     result = PlanResult()
     if section is None:
         return result
     units = dict(User.objects.filter(is_active=True).values_list("pk", "unit_id"))
+    tz = timezone.get_current_timezone()
+    ops = connection.ops
     for rule in section.plans:
-        snapshot = questionnaire_snapshot(section.questionnaire(rule.questionnaire)) if rule.questionnaire else {}
         before = VisitTask.objects.filter(plan_rule=rule.code).count()
         customers = Customer.objects.filter(is_active=True)
         if rule.grades:
@@ -93,24 +94,18 @@ def visit_plan_generate(
         if rule.customer_types:
             customers = customers.filter(customer_type__in=rule.customer_types)
         rows = customers.order_by("pk").values_list("pk", "created_at", "created_by_id").iterator(chunk_size=batch_size)
-        pending: list[VisitTask] = []
+        now = ops.adapt_datetimefield_value(timezone.now())
+        # The row of every task of this rule but its customer, visitor, unit and due date.
+        fixed = (rule.purpose.value, rule.method.value, rule.code, version.pk, rule.questionnaire)
+        signature = rule.method == VisitMethod.ON_SITE
+        pending: list[tuple] = []
         for customer_id, created_at, opened_by in rows:
             result.customers += 1
-            start = timezone.localdate(created_at)
             visitor = opened_by if opened_by in units else None
-            for due in due_dates(rule, start, since=since, until=until):
+            unit = units.get(visitor) if visitor else None
+            for due in due_dates(rule, created_at.astimezone(tz).date(), since=since, until=until):
                 pending.append(
-                    VisitTask(
-                        customer_id=customer_id,
-                        purpose=rule.purpose,
-                        method=rule.method,
-                        visitor_id=visitor,
-                        unit_id=units.get(visitor) if visitor else None,
-                        due_date=due,
-                        plan_rule=rule.code,
-                        questionnaire=snapshot,
-                        on_site_signature=rule.method == "on_site",
-                    )
+                    (now, now, customer_id, *fixed, visitor, unit, ops.adapt_datefield_value(due), signature)
                 )
             if len(pending) >= batch_size:
                 _write(pending)
@@ -121,6 +116,17 @@ def visit_plan_generate(
     return result
 
 
-def _write(tasks: list[VisitTask]) -> None:
-    with transaction.atomic():
-        VisitTask.objects.bulk_create(tasks, ignore_conflicts=True)
+_INSERT = (
+    "INSERT INTO visits_visittask (created_at, updated_at, customer_id, purpose, method, plan_rule, "
+    "rulebook_version_id, questionnaire_code, visitor_id, unit_id, due_date, on_site_signature, "
+    "status, attempts, note, cancel_reason, version) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'open', 0, '', '', 1) "
+    # The unique (customer, plan rule, due date) index skips what an earlier run made.
+    "ON CONFLICT DO NOTHING"
+)
+
+
+def _write(rows: list[tuple]) -> None:
+    """One batch in one transaction (`executemany`: the ORM's per-object work was 90% of the time)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(_INSERT, rows)

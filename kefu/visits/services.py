@@ -29,7 +29,7 @@ from kefu.visits.choices import (
     VisitStatus,
 )
 from kefu.visits.models import VisitEvent, VisitRecord, VisitTask
-from kefu.visits.rules import QuestionnaireDef, VisitsSection
+from kefu.visits.rules import VisitsSection
 
 __all__ = (
     "in_sample",
@@ -46,14 +46,8 @@ __all__ = (
 
 def visits_section(version: Any = None) -> VisitsSection | None:
     """The `visits` section of `version` (a RulebookVersion), else of the default rulebook; None without one."""
-    if version is None:
-        from kefu.rulebooks.selectors import rulebook_for_new_case
-
-        try:
-            version = rulebook_for_new_case()
-        except ApplicationError:
-            return None
-    return version.doc.section("visits")
+    version = version or default_version()
+    return version.doc.section("visits") if version is not None else None
 
 
 def in_sample(number: str, percent: float, *, salt: str = "") -> bool:
@@ -66,8 +60,14 @@ def in_sample(number: str, percent: float, *, salt: str = "") -> bool:
     return int.from_bytes(digest[:4], "big") % 10_000 < round(percent * 100)
 
 
-def questionnaire_snapshot(questionnaire: QuestionnaireDef | None) -> dict[str, Any]:
-    return questionnaire.model_dump(mode="json") if questionnaire is not None else {}
+def default_version() -> Any:
+    """The default rulebook's active version (None when none is loaded)."""
+    from kefu.rulebooks.selectors import rulebook_for_new_case
+
+    try:
+        return rulebook_for_new_case()
+    except ApplicationError:
+        return None
 
 
 def _supervises(user: Any, unit: Any) -> bool:
@@ -86,7 +86,11 @@ def may_work_on(user: Any, task: VisitTask) -> bool:
 
 
 def _lock(task: VisitTask, expected_version: int | None) -> VisitTask:
-    locked = VisitTask.objects.select_for_update().select_related("unit", "customer").get(pk=task.pk)
+    locked = (
+        VisitTask.objects.select_for_update(of=("self",))
+        .select_related("unit", "customer", "rulebook_version__rulebook", "case")
+        .get(pk=task.pk)
+    )
     if expected_version is not None and locked.version != expected_version:
         raise ConflictError(
             _("This visit was changed by someone else (version %(now)s, you had %(had)s). Reload it.")
@@ -137,13 +141,10 @@ def visit_schedule(
     if due_date < timezone.localdate():
         errors.add("due_date", _("The due date is in the past."))
     note = check_text(errors, "note", note, limit=500)
-    section = visits_section()
-    snapshot: dict[str, Any] = {}
-    if questionnaire:
-        found = section.questionnaire(questionnaire) if section is not None else None
-        if found is None:
-            errors.add("questionnaire", _("The rulebook has no questionnaire '%(code)s'.") % {"code": questionnaire})
-        snapshot = questionnaire_snapshot(found)
+    version = default_version()
+    section = visits_section(version) if version is not None else None
+    if questionnaire and (section is None or section.questionnaire(questionnaire) is None):
+        errors.add("questionnaire", _("The rulebook has no questionnaire '%(code)s'.") % {"code": questionnaire})
     errors.raise_if_any()
     if actor.pk != visitor.pk and not _supervises(actor, visitor.unit):
         raise ForbiddenError(_("Only a supervisor of the visitor's unit may plan visits for them."))
@@ -157,7 +158,8 @@ def visit_schedule(
                 visitor=visitor,
                 unit=visitor.unit,
                 due_date=due_date,
-                questionnaire=snapshot,
+                rulebook_version=version,
+                questionnaire_code=questionnaire,
                 on_site_signature=method == VisitMethod.ON_SITE,
                 note=note,
             )
@@ -202,7 +204,8 @@ def visit_call_back_for_case(*, case_id: int) -> VisitTask | None:
                 visitor=visitor,
                 unit=visitor.unit if visitor is not None else case.receiving_unit,
                 due_date=closed_on + timedelta(days=rule.due_days),
-                questionnaire=questionnaire_snapshot(section.questionnaire(rule.questionnaire)),
+                rulebook_version=case.rulebook_version,
+                questionnaire_code=rule.questionnaire,
                 on_site_signature=on_site,
             )
     except IntegrityError:  # a parallel delivery made it first
@@ -267,7 +270,7 @@ def _follow_up_case(*, task: VisitTask, actor: Any, record: VisitRecord) -> Any:
     """Open the follow-up case the rulebook names for an unsatisfied answer (None when it names none)."""
     from kefu.cases.services import case_register
 
-    section = visits_section(task.case.rulebook_version if task.case_id else None)
+    section = task.section
     rule = section.call_back.follow_up if section is not None and section.call_back is not None else None
     if rule is None:
         return None
@@ -287,7 +290,7 @@ def _follow_up_case(*, task: VisitTask, actor: Any, record: VisitRecord) -> Any:
         title=title[:200],
         description="\n".join(lines)[:TEXT_LONG] or title,
         parent=task.case,
-        rulebook_key=task.case.rulebook_version.rulebook.key if task.case_id else None,
+        rulebook_key=task.rulebook_version.rulebook.key if task.rulebook_version_id else None,
     )
     return case
 
@@ -311,7 +314,7 @@ def visit_record(
     _require_pending(task)
     today = timezone.localdate()
     visited_on = visited_on or today
-    section = visits_section(task.case.rulebook_version if task.case_id else None)
+    section = task.section
     record_days = section.deadlines.record_days if section is not None else 0
     errors = FieldErrors()
     if visited_on > today:
@@ -378,7 +381,7 @@ def visit_reschedule(
     if try_again_at is not None and try_again_at <= now:
         errors.add("try_again_at", _("Choose a time in the future."))
     errors.raise_if_any()
-    section = visits_section(task.case.rulebook_version if task.case_id else None)
+    section = task.section
     attempts = section.attempts if section is not None else None
     limit = attempts.limit if attempts is not None else 3
     task.attempts += 1

@@ -79,7 +79,7 @@ def test_each_cadence_gives_the_dates_worked_out_by_hand(org, visits_rulebook):
     }
     # the file's opener is the visitor, in their unit; an imported file has none
     first = VisitTask.objects.get(customer=new, plan_rule="first_phone")
-    assert (first.visitor, first.unit, first.questionnaire["code"]) == (org.agent, org.service, "usage")
+    assert (first.visitor, first.unit, first.questionnaire_code) == (org.agent, org.service, "usage")
     assert VisitTask.objects.get(customer=key, plan_rule="key_on_site").visitor is None
 
     again = visit_plan_generate(since=SINCE, until=UNTIL, batch_size=2)
