@@ -62,3 +62,8 @@ class QuestionType(models.TextChoices):
 class RescheduleReason(models.TextChoices):
     NOT_REACHABLE = "not_reachable", _("Not reachable")
     CALL_LATER = "call_later", _("Call me later")
+
+
+class RoundStatus(models.TextChoices):
+    OPEN = "open", _("Open for answers")
+    CLOSED = "closed", _("Closed")

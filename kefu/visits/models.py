@@ -166,3 +166,14 @@ class VisitEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id} {self.kind}"
+
+
+from kefu.visits.survey_models import (  # noqa: E402  (the survey tables live in their own module)
+    Survey,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyResponse,
+    SurveyRound,
+)
+
+__all__ += ("Survey", "SurveyAnswer", "SurveyInvitation", "SurveyResponse", "SurveyRound")
