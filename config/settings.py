@@ -219,6 +219,11 @@ SPECTACULAR_SETTINGS = {
         "RosterStatusEnum": "kefu.duty.choices.RosterStatus",
         "ShiftStatusEnum": "kefu.duty.choices.ShiftStatus",
         "SwapStatusEnum": "kefu.duty.choices.SwapStatus",
+        "VisitStatusEnum": "kefu.visits.choices.VisitStatus",
+        "VisitMethodEnum": "kefu.visits.choices.VisitMethod",
+        "VisitPurposeEnum": "kefu.visits.choices.VisitPurpose",
+        "RescheduleReasonEnum": "kefu.visits.choices.RescheduleReason",
+        "SurveyRoundStatusEnum": "kefu.visits.choices.RoundStatus",
     },
 }
 

@@ -85,18 +85,21 @@ def may_work_on(user: Any, task: VisitTask) -> bool:
     return task.visitor_id == user.pk or _supervises(user, task.unit)
 
 
-def _lock(task: VisitTask, expected_version: int | None) -> VisitTask:
-    locked = (
+def _lock(task: VisitTask) -> VisitTask:
+    return (
         VisitTask.objects.select_for_update(of=("self",))
         .select_related("unit", "customer", "rulebook_version__rulebook", "case")
         .get(pk=task.pk)
     )
-    if expected_version is not None and locked.version != expected_version:
+
+
+def _check_version(task: VisitTask, expected_version: int | None) -> None:
+    """After the permission check: a stranger learns nothing from a 409."""
+    if expected_version is not None and task.version != expected_version:
         raise ConflictError(
             _("This visit was changed by someone else (version %(now)s, you had %(had)s). Reload it.")
-            % {"now": locked.version, "had": expected_version}
+            % {"now": task.version, "had": expected_version}
         )
-    return locked
 
 
 def _record_change(task: VisitTask, *, kind: str, actor: Any, fields: list[str], note: str = "", **data: Any) -> None:
@@ -308,9 +311,10 @@ def visit_record(
 ) -> VisitRecord:
     """The record of a visit made (日清日结: written the day of the visit, or within the rulebook's
     `deadlines.record_days`). An unsatisfied answer opens the follow-up case, once."""
-    task = _lock(task, expected_version)
+    task = _lock(task)
     if not may_work_on(actor, task):
         raise ForbiddenError(_("Only the visitor or a supervisor of their unit may record this visit."))
+    _check_version(task, expected_version)
     _require_pending(task)
     today = timezone.localdate()
     visited_on = visited_on or today
@@ -369,9 +373,10 @@ def visit_reschedule(
 ) -> VisitTask:
     """One attempt that did not reach the customer ("not reachable") or that the customer put off
     ("call me later"). The rulebook's `attempts.limit`-th attempt closes the task as not reachable."""
-    task = _lock(task, expected_version)
+    task = _lock(task)
     if not may_work_on(actor, task):
         raise ForbiddenError(_("Only the visitor or a supervisor of their unit may reschedule this visit."))
+    _check_version(task, expected_version)
     _require_pending(task)
     errors = FieldErrors()
     if reason not in RescheduleReason.values:
@@ -410,12 +415,13 @@ def visit_reschedule(
 @transaction.atomic
 def visit_cancel(*, task: VisitTask, actor: Any, expected_version: int | None, reason: str) -> VisitTask:
     """Cancel a visit that is no longer to be made (the customer left, a duplicate…), with a reason."""
-    task = _lock(task, expected_version)
+    task = _lock(task)
     if not _supervises(actor, task.unit) and not (
         task.visitor_id == actor.pk and task.purpose != VisitPurpose.CALL_BACK
     ):
         # A call-back is a duty after every (sampled) case: only a supervisor may call it off.
         raise ForbiddenError(_("Only a supervisor of the unit may cancel this visit."))
+    _check_version(task, expected_version)
     _require_pending(task)
     errors = FieldErrors()
     reason = check_text(errors, "reason", reason, limit=500, required=True)
