@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -21,3 +23,9 @@ class VisitsConfig(AppConfig):
             title=_("Return visit overdue: %(customer)s (due %(due)s)"),
             body=_("The visit to %(customer)s was due on %(due)s. Make it today, or record why it cannot be made."),
         )
+
+    def make_demo(self, world: Any, *, rng: Any, log: Any) -> None:
+        """Demo visits on the agents' call-back lists (called by kefu.core.demo.make_app_demos)."""
+        from kefu.visits.demo import make_visits_demo
+
+        make_visits_demo(world, rng=rng, log=log)

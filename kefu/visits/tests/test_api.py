@@ -33,7 +33,9 @@ def test_an_agent_records_a_call_back_through_the_api(api, org, make_case, visit
     done = client.post(f"{URL}{task.pk}/record/", {"version": 1, "answers": answers}, format="json")
     assert done.status_code == 200
     body = done.json()
-    assert body["status"] == "done" and body["record"]["answers"]["score"] == 10 and body["record"]["unsatisfied"] is False
+    assert (
+        body["status"] == "done" and body["record"]["answers"]["score"] == 10 and body["record"]["unsatisfied"] is False
+    )
     again = client.post(f"{URL}{task.pk}/record/", {"version": 1, "answers": answers}, format="json")
     assert again.status_code == 409
 
