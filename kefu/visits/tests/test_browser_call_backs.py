@@ -72,3 +72,53 @@ def test_agent_works_through_todays_call_backs_on_a_phone(live_server, transacti
     second.refresh_from_db()
     assert (first.status, first.attempts) == (VisitStatus.RESCHEDULED, 1)
     assert second.status == VisitStatus.DONE and VisitTask.objects.count() == 2
+
+
+def test_a_customer_answers_a_survey_link_on_a_phone(live_server, transactional_db, org, customer):
+    """The public page /s/<token>/ without login, 390×844: the questions, one answer, then the link is closed."""
+    from datetime import date
+    from decimal import Decimal
+
+    from kefu.visits.models import SurveyAnswer
+    from kefu.visits.surveys import survey_create, survey_round_open
+
+    survey = survey_create(
+        actor=org.cs_supervisor,
+        title="客户满意度调查",
+        questions=[
+            {"code": "attitude", "text": "您对服务态度满意吗？", "type": "choice", "options": ["满意", "一般", "不满意"],
+             "unsatisfied": ["不满意"]},
+            {"code": "score", "text": "总体打分", "type": "score", "unsatisfied_below": 6},
+            {"code": "advice", "text": "意见和建议", "type": "text", "required": False},
+        ],
+    )  # fmt: skip
+    round_ = survey_round_open(
+        actor=org.cs_supervisor,
+        survey=survey,
+        name="2026 下半年",
+        period_start=date(2026, 7, 1),
+        period_end=date(2026, 12, 31),
+        sample_size=1,
+        threshold_percent=Decimal("85"),
+    )
+    url = f"{live_server.url}/s/{round_.invitations.get().token}/"
+    with chromium_page(width=390, height=844) as page:
+        page.goto(url)
+        page.wait_for_selector("h1:has-text('客户满意度调查')")
+        assert axe_violations(page) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.check("input[name=q_attitude][value=满意]")
+        page.click("button:has-text('提交问卷')")
+        page.wait_for_selector(".error")  # the score is required
+        assert axe_violations(page) == []
+        page.check("input[name=q_score][value='9']")
+        page.fill("textarea[name=q_advice]", "服务很好")
+        page.click("button:has-text('提交问卷')")
+        page.wait_for_selector("h1:has-text('谢谢您')")
+        page.goto(url)
+        assert "已经填写过" in page.inner_text("main")
+    assert sorted(SurveyAnswer.objects.values_list("item", "satisfied")) == [
+        ("advice", None),
+        ("attitude", True),
+        ("score", True),
+    ]
