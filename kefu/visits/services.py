@@ -44,6 +44,10 @@ __all__ = (
 )
 
 
+# "Call me later" reaches at most this far ahead.
+MAX_CALL_LATER = timedelta(days=90)
+
+
 def visits_section(version: Any = None) -> VisitsSection | None:
     """The `visits` section of `version` (a RulebookVersion), else of the default rulebook; None without one."""
     version = version or default_version()
@@ -385,6 +389,8 @@ def visit_reschedule(
     now = timezone.now()
     if try_again_at is not None and try_again_at <= now:
         errors.add("try_again_at", _("Choose a time in the future."))
+    elif try_again_at is not None and try_again_at > now + MAX_CALL_LATER:
+        errors.add("try_again_at", _("At most 90 days ahead: for later than that, plan a new visit."))
     errors.raise_if_any()
     section = task.section
     attempts = section.attempts if section is not None else None

@@ -143,6 +143,15 @@ def test_rescheduling_refuses_a_time_in_the_past_and_an_unknown_reason(org, task
             try_again_at=timezone.now() - timedelta(hours=1),
         )
     assert set(refused.value.extra) == {"reason", "try_again_at"}
+    with pytest.raises(ApplicationError) as refused:
+        visit_reschedule(
+            task=task,
+            actor=org.agent,
+            expected_version=1,
+            reason=RescheduleReason.CALL_LATER,
+            try_again_at=timezone.now() + timedelta(days=91),
+        )
+    assert list(refused.value.extra) == ["try_again_at"]
     assert VisitTask.objects.get(pk=task.pk).attempts == 0
 
 
