@@ -60,7 +60,12 @@ def _input(serializer_class: type, request: Request) -> dict[str, Any]:
     create=extend_schema(
         summary="Plan a visit by hand (for yourself, or as a supervisor of the visitor's unit)",
         request=ScheduleInputSerializer,
-        responses={201: VisitTaskSerializer, 400: _ERRORS[400], 403: _ERRORS[403]},
+        responses={
+            201: VisitTaskSerializer,
+            400: _ERRORS[400],
+            403: _ERRORS[403],
+            404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such customer you may see, or no such visitor."),
+        },
     ),
 )
 class VisitTaskViewSet(
