@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "kefu.knowledge",
     "kefu.duty",
     "kefu.appraisal",
+    "kefu.visits",
     "kefu.reports",
     "kefu.web",
 ]
@@ -224,6 +225,11 @@ SPECTACULAR_SETTINGS = {
         "LedgerSourceEnum": "kefu.appraisal.choices.EntrySource",
         "ScoreRunStatusEnum": "kefu.appraisal.choices.RunStatus",
         "PeriodKindEnum": "kefu.appraisal.choices.PeriodKind",
+        "VisitStatusEnum": "kefu.visits.choices.VisitStatus",
+        "VisitMethodEnum": "kefu.visits.choices.VisitMethod",
+        "VisitPurposeEnum": "kefu.visits.choices.VisitPurpose",
+        "RescheduleReasonEnum": "kefu.visits.choices.RescheduleReason",
+        "SurveyRoundStatusEnum": "kefu.visits.choices.RoundStatus",
     },
 }
 

@@ -45,6 +45,8 @@ urlpatterns = [
     path("help/", include((help_urlpatterns, "help"))),
     path("duty/", include("kefu.duty.urls")),
     path("appraisal/", include("kefu.appraisal.urls")),
+    path("visits/", include("kefu.visits.urls")),
+    path("s/", include("kefu.visits.public_urls")),
     path("", include("kefu.web.urls")),
 ]
 # Attachments are never served from MEDIA_URL, not even with DEBUG: only the permission-checked

@@ -26,6 +26,7 @@ from kefu.knowledge.api.views import (
 from kefu.org.api.views import OrgUnitViewSet, StaffViewSet, TokensView, TokenView
 from kefu.reports.api import MonthlyReportView
 from kefu.sla.api import BoardView, CaseClockExtendView, CaseClockPromiseView, CaseClocksView, NotificationViewSet
+from kefu.visits.api.views import SurveyRoundViewSet, VisitTaskViewSet
 
 
 class KefuRouter(DefaultRouter):
@@ -56,6 +57,8 @@ router.register("duty/swaps", SwapViewSet, basename="duty-swap")
 router.register("duty/handovers", HandoverViewSet, basename="duty-handover")
 router.register("appraisal/ledger", LedgerEntryViewSet, basename="appraisal-ledger")
 router.register("appraisal/scorecards", ScoreRunViewSet, basename="appraisal-scorecards")
+router.register("visits/tasks", VisitTaskViewSet, basename="visits-task")
+router.register("visits/survey-rounds", SurveyRoundViewSet, basename="visits-survey-round")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
