@@ -38,6 +38,7 @@ from kefu.org.models import User
 from kefu.reports.xlsx import cases_workbook
 from kefu.rulebooks.models import RulebookVersion
 from kefu.rulebooks.selectors import active_rulebooks
+from kefu.sla.choices import NoticeKind
 from kefu.sla.inbox import notification_mark_read, notifications_mark_all_read
 from kefu.sla.notify import target_labels
 from kefu.sla.selectors import (
@@ -56,6 +57,7 @@ from kefu.web.forms import (
     QueueFilterForm,
 )
 from kefu.web.templatetags.kefu_web import rb_label
+from kefu.web.workviews import VIEWS, apply_view, default_view, view_counts
 
 PAGE_SIZE = 30
 SORTS = {
@@ -144,6 +146,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     qs = Case.objects.visible_to(request.user)
     if form.is_valid():
         qs = _filter_queue(qs, form.cleaned_data, request.user)
+    # Saved views (kefu/web/workviews.py): agents and handlers land on their own to-do.
+    view = request.GET.get("view", default_view(request.user) if not request.GET else "")
+    view = view if view in VIEWS else ""
+    qs = apply_view(qs, view, request.user)
     sort = request.GET.get("sort", "-received")
     sort = sort if sort in SORTS else "-received"
     if sort in ("deadline", "-deadline"):
@@ -160,7 +166,20 @@ def queue(request: HttpRequest) -> HttpResponse:
     for case in page.object_list:
         clock = nearest.get(case.pk)
         case.deadline_row = clock_row(clock, now, engines, case) if clock else None
-    return render(request, "web/queue.html", {"form": form, "page": page, "sort": sort})
+    # The views' counts come in a fragment after the page (queue_views_view): the queue itself never counts.
+    views = [{"key": k, "label": label} for k, label in VIEWS.items()]
+    context = {"form": form, "page": page, "sort": sort, "view": view, "views": views, "lazy": True}
+    return render(request, "web/queue.html", context)
+
+
+@login_required
+@require_GET
+def queue_views_view(request: HttpRequest) -> HttpResponse:
+    """htmx: the saved views with how many open cases each holds (one aggregate query + approvals)."""
+    counts = view_counts(request.user)
+    view = request.GET.get("view", "")
+    views = [{"key": k, "label": label, "count": counts[k]} for k, label in VIEWS.items()]
+    return render(request, "web/partials/queue_views.html", {"views": views, "view": view if view in VIEWS else ""})
 
 
 EXPORT_MAX_ROWS = 10_000
@@ -364,8 +383,21 @@ def board_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 def inbox_view(request: HttpRequest) -> HttpResponse:
     unread_only = request.GET.get("unread") == "1"
-    page = _cheap_page(inbox(request.user, unread_only=unread_only), request.GET.get("page"), PAGE_SIZE)
-    return render(request, "web/inbox.html", {"page": page, "unread_only": unread_only})
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in NoticeKind.values else ""
+    qs = inbox(request.user, unread_only=unread_only)
+    if kind:
+        qs = qs.filter(kind=kind)
+    page = _cheap_page(qs, request.GET.get("page"), PAGE_SIZE)
+    context = {"page": page, "unread_only": unread_only, "kind": kind, "kinds": NoticeKind.choices}
+    return render(request, "web/inbox.html", context)
+
+
+@login_required
+@require_GET
+def inbox_count_view(request: HttpRequest) -> HttpResponse:
+    """htmx, every 30 s: the header's unread badge (a tiny fragment, one COUNT on the inbox index)."""
+    return render(request, "web/partials/inbox_badge.html")
 
 
 @login_required
