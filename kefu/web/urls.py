@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from kefu.web import case_views, views
+from kefu.web import case_views, customer_views, search_views, views
 from kefu.web.accounts import LoginView
 
 app_name = "web"
@@ -14,6 +14,8 @@ urlpatterns = [
     path("intake/", views.intake, name="intake"),
     path("intake/customers/", views.intake_customers, name="intake_customers"),
     path("intake/options/", views.intake_options, name="intake_options"),
+    path("search/", search_views.search_view, name="search"),
+    path("customers/<str:code>/", customer_views.customer_detail, name="customer"),
     path("unit/", views.unit_view, name="unit"),
     path("board/", views.board_view, name="board"),
     path("inbox/", views.inbox_view, name="inbox"),
