@@ -56,6 +56,8 @@ from kefu.web.forms import (
     IntakeForm,
     QueueFilterForm,
 )
+from kefu.web.intake_guard import caller_cases, case_for_token, new_form_token, usable_token
+from kefu.web.intake_views import intake_checks, intake_initial
 from kefu.web.templatetags.kefu_web import rb_label
 from kefu.web.workviews import VIEWS, apply_view, default_view, view_counts
 
@@ -246,7 +248,14 @@ def _intake_rulebooks() -> tuple[dict[str, Any], str]:
 _CUSTOMER_FIELDS = {"name": "new_name", "customer_type": "new_type", "grade": "new_grade", "region": "new_region"}
 
 
-def _register_from_intake(request: HttpRequest, data: dict[str, Any], fields: dict[str, Any]) -> Case:
+class _AlreadyRegistered(Exception):
+    """This form's token already registered a case: undo this submit's writes and show that case."""
+
+    def __init__(self, case: Case) -> None:
+        self.case = case
+
+
+def _register_from_intake(request: HttpRequest, data: dict[str, Any], fields: dict[str, Any], token: str = "") -> Case:
     with transaction.atomic():
         customer = data["customer"]
         if customer is None:
@@ -273,7 +282,10 @@ def _register_from_intake(request: HttpRequest, data: dict[str, Any], fields: di
             subject_person=data["subject_person"],
             is_anonymous=data["is_anonymous"],
             fields=fields,
+            idempotency_key=token,
         )
+        if not _created:
+            raise _AlreadyRegistered(case)
         if data.get("attachment"):
             case_add_attachment(case=case, actor=request.user, file=data["attachment"])
     return case
@@ -285,11 +297,28 @@ def intake(request: HttpRequest) -> HttpResponse:
     if not rulebooks:
         return render(request, "web/intake.html", {"form": None})
     form = IntakeForm(
-        request.POST or None, request.FILES or None, rulebooks=rulebooks, default_key=default_key, user=request.user
+        request.POST or None,
+        request.FILES or None,
+        rulebooks=rulebooks,
+        default_key=default_key,
+        user=request.user,
+        initial=intake_initial(request.GET) if request.method != "POST" else None,
     )
-    if request.method == "POST" and form.is_valid():
+    # The one-time form token (kefu/web/intake_guard.py): a double submit or Back + submit registers one case.
+    token = usable_token(request.POST.get("form_token")) if request.method == "POST" else new_form_token()
+    done = case_for_token(request.user, token) if request.method == "POST" else None
+    if done is not None:
+        messages.info(request, _("Case %(number)s was already registered from this form.") % {"number": done.number})
+        return redirect("web:case", number=done.number)
+    checks: dict[str, Any] = {}
+    if request.method == "POST" and form.is_valid() and not (checks := intake_checks(request, form)):
         try:
-            case = _register_from_intake(request, form.cleaned_data, form.field_values())
+            case = _register_from_intake(request, form.cleaned_data, form.field_values(), token)
+        except _AlreadyRegistered as exc:
+            messages.info(
+                request, _("Case %(number)s was already registered from this form.") % {"number": exc.case.number}
+            )
+            return redirect("web:case", number=exc.case.number)
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"phone": exc.messages}
             for name, msgs in errors.items():
@@ -300,14 +329,19 @@ def intake(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Case %(number)s was registered.") % {"number": case.number})
             return redirect("web:case", number=case.number)
-    picked = form["customer"].value() if form.is_bound else None
+    picked = form["customer"].value() if form.is_bound else request.GET.get("customer")
     customers = customer_search_by_pk(picked, request.user)
-    new_customer_open = form.is_bound and not picked
+    if checks.get("existing") is not None and checks["existing"] not in customers:
+        customers.append(checks["existing"])
+    new_customer_open = (form.is_bound and not picked) or bool(form["new_phone"].value() or form["new_name"].value())
     context = {
         "form": form,
         "customers": customers,
         "picked": str(picked or ""),
         "new_customer_open": new_customer_open,
+        "form_token": token,
+        "cases_by_customer": caller_cases(customers, request.user, doc=form.doc),
+        **checks,
     }
     return render(request, "web/intake.html", context)
 
@@ -325,11 +359,14 @@ def intake_customers(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     customers = list(customer_search(query=query, user=request.user, limit=10)) if len(query) >= 2 else []
     picked = str(customers[0].pk) if len(customers) == 1 else ""
-    return render(
-        request,
-        "web/partials/customer_results.html",
-        {"customers": customers, "picked": picked, "query": query, "searched": len(query) >= 2},
-    )
+    context = {
+        "customers": customers,
+        "picked": picked,
+        "query": query,
+        "searched": len(query) >= 2,
+        "cases_by_customer": caller_cases(customers, request.user),
+    }
+    return render(request, "web/partials/customer_results.html", context)
 
 
 @login_required
