@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -24,3 +26,9 @@ class HandoffsConfig(AppConfig):
             notify_handoff,
             kinds={EventKind.TRANSITION, EventKind.TRANSFER, EventKind.HANDOVER, EventKind.NOTE},
         )
+
+    def make_demo(self, world: Any, *, rng: Any, log: Any) -> None:
+        """Demo hand-off notices (called by kefu.core.demo.make_app_demos)."""
+        from kefu.handoffs.demo import make_handoffs_demo
+
+        make_handoffs_demo(world, rng=rng, log=log)

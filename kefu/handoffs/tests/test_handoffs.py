@@ -161,3 +161,11 @@ def test_the_email_carries_the_words_and_an_absolute_link(org, make_case, django
 
 def test_mentions_are_read_like_people_type_them():
     assert mentioned_usernames("请 @handler 和 @manager. 看一下，邮件 a@b.com 不算") == ["handler", "manager"]
+
+
+def test_the_demo_puts_hand_off_notices_in_the_demo_inboxes(rulebooks):
+    from django.core.management import call_command
+
+    call_command("demo", size=40, seed=7, stdout=open("/dev/null", "w"))
+    notes = Notification.objects.filter(message_code__startswith="handoffs.")
+    assert notes.exists() and HandoffNotice.objects.count() == notes.count()
