@@ -19,11 +19,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
-from kefu.cases.models import Case
+from kefu.cases.choices import ApprovalDecision
+from kefu.cases.models import Approval, Case
 from kefu.cases.services import transition_allowed
 from kefu.org.choices import Role
 from kefu.org.selectors import unit_subtree
@@ -71,26 +73,48 @@ def _unit(user: Any) -> Q:
 
 def _approval_stages(user: Any) -> Q:
     """(rulebook version, case type, stage) where an approve transition leaves and whose chain names
-    the person's role (any role for a superuser)."""
+    the person's role (any role for a superuser) — and, for a case type with one approval pass, as
+    many approvals given in the current round as the chain has steps before the person's level."""
     q = Q(pk__in=[])
     for version in RulebookVersion.objects.only("id", "sha256"):
         doc = version.doc
         for type_key, type_def in doc.case_types.items():
-            for td in type_def.transitions:
-                if td.action != TransitionAction.APPROVE:
-                    continue
+            approve = [td for td in type_def.transitions if td.action == TransitionAction.APPROVE]
+            single_pass = len({td.approval_pass for td in approve}) == 1
+            for td in approve:
                 chain = doc.approval_chains.get(td.approval_chain or type_def.approval_chain or "")
-                roles = {s.role for s in chain.steps} if chain else set()
-                if user.is_superuser or user.role in roles:
-                    q |= Q(rulebook_version_id=version.pk, case_type=type_key, stage__in=list(td.from_))
+                steps = [s.role for s in chain.steps] if chain else []
+                if not (user.is_superuser or user.role in steps):
+                    continue
+                here = Q(rulebook_version_id=version.pk, case_type=type_key, stage__in=list(td.from_))
+                if single_pass and not user.is_superuser:
+                    places = [i for i, role in enumerate(steps) if role == user.role]
+                    if chain is not None and all(step.when is None for step in chain.steps):
+                        # No step is ever skipped: the person decides when exactly that many have approved.
+                        here &= Q(approved_now__in=places)
+                    else:
+                        # A step whose condition does not hold is skipped, so the person's level may
+                        # come earlier than its place in the chain: any count up to that place.
+                        here &= Q(approved_now__lte=max(places))
+                q |= here
     return q
 
 
 def awaiting_approval_ids(user: Any) -> list[int]:
     """Ids of the open cases whose next approval step `user` may decide now."""
+    approved_now = (
+        Approval.objects.filter(
+            case_id=OuterRef("pk"), approval_round=OuterRef("approval_round"), decision=ApprovalDecision.APPROVED
+        )
+        .order_by()
+        .values("case_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
     candidates = (
         Case.objects.visible_to(user)
         .open()
+        .annotate(approved_now=Coalesce(Subquery(approved_now), 0))
         .filter(_approval_stages(user))
         .select_related("rulebook_version")
         .order_by("received_at", "id")[:APPROVAL_SCAN]
