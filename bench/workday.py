@@ -42,7 +42,10 @@ def main() -> None:
     from django.conf import settings
 
     # Pages render {% static %} without a collectstatic manifest.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     from django.core.management import call_command
     from django.test import Client
     from django.test.utils import setup_test_environment
