@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "kefu.duty",
     "kefu.appraisal",
     "kefu.visits",
+    "kefu.handoffs",
     "kefu.reports",
     "kefu.web",
 ]
