@@ -38,6 +38,9 @@ if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("KEFU_ENV=production cannot run with DEBUG on: unset DEBUG.")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
+# The address people reach Kefu at ("https://kefu.example.com"), for the links in e-mail; when empty,
+# the first CSRF_TRUSTED_ORIGINS entry (kefu.sla.mail.site_url).
+KEFU_SITE_URL = envstr("KEFU_SITE_URL", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
