@@ -43,6 +43,7 @@ def test_presets_load_once_and_reload_as_unchanged(rulebooks):
         "property-complaint",
         "quality-claim",
         "service-complaint",
+        "tobacco-complaint",
     }
     assert all(created for _, created in rulebooks)
     versions = RulebookVersion.objects.count()
