@@ -42,6 +42,7 @@ def test_presets_load_once_and_reload_as_unchanged(rulebooks):
         "power-supply",
         "property-complaint",
         "quality-claim",
+        "retail-complaint",
         "service-complaint",
         "tobacco-complaint",
     }
