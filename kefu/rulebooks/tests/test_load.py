@@ -45,6 +45,7 @@ def test_presets_load_once_and_reload_as_unchanged(rulebooks):
         "quality-claim",
         "retail-complaint",
         "service-complaint",
+        "staff-complaint",
         "tobacco-complaint",
     }
     assert all(created for _, created in rulebooks)
