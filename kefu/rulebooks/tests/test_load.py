@@ -42,6 +42,7 @@ def test_presets_load_once_and_reload_as_unchanged(rulebooks):
         "law-firm-complaint",
         "power-supply",
         "property-complaint",
+        "property-work-order",
         "quality-claim",
         "retail-complaint",
         "service-complaint",
