@@ -45,6 +45,7 @@ def test_presets_load_once_and_reload_as_unchanged(rulebooks):
         "property-complaint",
         "property-work-order",
         "quality-claim",
+        "resident-complaint",
         "retail-complaint",
         "service-complaint",
         "staff-complaint",
