@@ -49,6 +49,7 @@ def test_presets_load_once_and_reload_as_unchanged(rulebooks):
         "retail-complaint",
         "service-complaint",
         "staff-complaint",
+        "telecom-complaint",
         "tobacco-complaint",
     }
     assert all(created for _, created in rulebooks)
