@@ -100,3 +100,32 @@ def test_main_path_reply_within_3_working_days_of_conclusion(org, customer, rule
     assert clock(case, "reply").deadline == sh(2026, 10, 13, 17, 30)
     case = step(case, sh(2026, 10, 9, 10, 0), org.agent, "reply", reply="已更换线路，感谢您的监督。")
     assert case.status == "closed"
+
+
+def test_a_named_report_must_be_answered(org, customer, rulebooks):
+    """第十三条 "对署名举报者,必须进行答复": a concluded named report cannot be closed without a reply; an
+    anonymous one can."""
+    cases = {}
+    for anonymous in (False, True):
+        case = register(
+            T0,
+            org=org,
+            customer=customer,
+            rulebook="power-supply",
+            case_type="report",
+            category="three_tens",
+            channel="letter",
+            is_anonymous=anonymous,
+        )
+        case = step(case, T0, org.agent, "register")
+        case = step(case, T0, org.agent, "propose")
+        case = step(case, T0, org.cs_supervisor, "transfer_to_unit", unit=org.aftersales.pk, assignee=org.handler.pk)
+        case = step(
+            case, sh(2026, 10, 8, 10, 0), org.handler, "handling_opinion", cause="抄表员违规", responsibility="company"
+        )
+        case = step(case, sh(2026, 10, 8, 11, 0), org.handler, "report_result")
+        cases[anonymous] = step(case, sh(2026, 10, 9, 9, 0), org.manager, "accept_result", summary="属实，已处理")
+    with pytest.raises(ApplicationError):
+        step(cases[False], sh(2026, 10, 9, 10, 0), org.manager, "close_without_reply")
+    closed = step(cases[True], sh(2026, 10, 9, 10, 0), org.manager, "close_without_reply")
+    assert closed.status == "closed"
