@@ -18,6 +18,7 @@ from kefu.rulebooks.choices import Operation, TransitionAction
 from kefu.rulebooks.schema import RulebookDoc, TransitionDef
 from kefu.web.fieldforms import FIELD_PREFIX, add_case_fields, field_input_values, form_name
 from kefu.web.templatetags.kefu_web import rb_label
+from kefu.web.units import unit_paths
 
 REMEDY_ROWS = 3
 
@@ -30,14 +31,47 @@ def unit_queryset() -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(is_active=True).order_by("path")
 
 
-class StaffChoiceField(forms.ModelChoiceField):
+class PathSelect(forms.Select):
+    """A select whose options carry their unit's materialised path (`data-path`), so the case page's
+    script can narrow the handlers to the unit chosen in the same form (kefu/static/kefu/case-page.js)."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        instance = getattr(option["value"], "instance", None)
+        path = getattr(instance, "path", None)
+        if path is None and getattr(instance, "unit_id", None):
+            path = instance.unit.path
+        if path:
+            option["attrs"]["data-path"] = path
+        return option
+
+
+class _PathLabels:
+    """Labels with unit paths ("杭州公司 / 售后部"), computed once for the whole queryset."""
+
+    _paths: dict[int, str] | None = None
+
+    def _path(self, unit: OrgUnit | None) -> str:
+        if unit is None:
+            return ""
+        if self._paths is None or unit.pk not in self._paths:
+            units = [getattr(o, "unit", o) for o in self.queryset]  # type: ignore[attr-defined]
+            self._paths = unit_paths([u for u in units if u is not None] + [unit])
+        return self._paths[unit.pk]
+
+
+class StaffChoiceField(_PathLabels, forms.ModelChoiceField):
+    widget = PathSelect
+
     def label_from_instance(self, obj: User) -> str:
-        return f"{obj}（{obj.unit}）" if obj.unit_id else str(obj)
+        return f"{obj}（{self._path(obj.unit)}）" if obj.unit_id else str(obj)
 
 
-class UnitChoiceField(forms.ModelChoiceField):
+class UnitChoiceField(_PathLabels, forms.ModelChoiceField):
+    widget = PathSelect
+
     def label_from_instance(self, obj: OrgUnit) -> str:
-        return "\u2003" * max(obj.depth - 1, 0) + obj.name
+        return self._path(obj)
 
 
 # --------------------------------------------------------------------------------------------------
