@@ -1,17 +1,29 @@
+from pathlib import PurePath
+
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from kefu.rulebooks.models import Rulebook, RulebookVersion
 
 
 class VersionInline(admin.TabularInline):
     model = RulebookVersion
-    fields = ("number", "loaded_at", "loaded_by", "source_name", "sha256")
+    # Who loaded it and from which file, in words: no server path, no hash (issue 7).
+    fields = ("number", "loaded_at", "loader", "source_file")
     readonly_fields = fields
     extra = 0
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description=_("loaded by"))
+    def loader(self, obj: RulebookVersion) -> str:
+        return str(obj.loaded_by) if obj.loaded_by_id else _("the system (command line or setup)")
+
+    @admin.display(description=_("loaded from"))
+    def source_file(self, obj: RulebookVersion) -> str:
+        return PurePath(obj.source_name).name if obj.source_name else "—"
 
 
 @admin.register(Rulebook)

@@ -56,6 +56,7 @@ from kefu.web.forms import (
     QueueFilterForm,
 )
 from kefu.web.templatetags.kefu_web import rb_label
+from kefu.web.units import unit_paths
 
 PAGE_SIZE = 30
 SORTS = {
@@ -352,6 +353,8 @@ def board_view(request: HttpRequest) -> HttpResponse:
                 notice["meant_for"] = target_labels(notice["targets"])
     context = {
         "groups": groups,
+        # "杭州公司 / 售后部": two units called 售后部 are told apart.
+        "unit_paths": unit_paths(g.unit for g in groups if g.unit is not None),
         "truncated": truncated,
         "overdue": sum(g.overdue for g in groups),
         "warning": sum(g.warning for g in groups),
