@@ -72,6 +72,8 @@ def test_every_page_fits_and_has_no_axe_violations(live_server, transactional_db
     """Each page as the administrator (who may open all of them): at 390 px the document is no wider
     than the screen (scrollWidth ≤ 390), and axe-core finds nothing at either width."""
     case = _approving_case(org, make_case, "500")
+    # A case sent back to 拟定方案: the remedy form with its rows of inputs is on the page.
+    solution = _advance(_approving_case(org, make_case, "800"), [("decline", org.manager, {"comment": "金额过高"})])
     base = live_server.url
     problems: list[str] = []
     with chromium_page(**viewport) as page:
@@ -83,7 +85,7 @@ def test_every_page_fits_and_has_no_axe_violations(live_server, transactional_db
             if width > 390:
                 problems.append(f"/login/ is {width} px wide")
         _log_in(page, base, "admin")
-        for path in _pages(org, case):
+        for path in _pages(org, case) + [f"/cases/{solution.number}/"]:
             response = page.goto(f"{base}{path}")
             assert response is not None and response.status == 200, path
             page.wait_for_load_state("load")
