@@ -11,9 +11,9 @@ from django import forms
 from kefu.cases.models import Case
 from kefu.core.inputs import is_id
 from kefu.org.models import OrgUnit
+from kefu.org.paths import unit_paths
 from kefu.rulebooks.choices import TransitionAction
 from kefu.web.forms import REMEDY_ROWS
-from kefu.web.units import unit_paths
 
 __all__ = ("BACKWARD_ACTIONS", "remedy_initial", "timeline", "typed_texts")
 

@@ -41,6 +41,7 @@ from kefu.cases.textchecks import TextCheckError
 from kefu.core.exceptions import ApplicationError, ConflictError
 from kefu.core.uploads import attachment_content_type, download_response
 from kefu.org.models import User
+from kefu.org.paths import unit_paths
 from kefu.rulebooks.choices import Operation
 from kefu.sla.choices import ClockStatus
 from kefu.sla.extensions import clock_extend, clock_promise, extension_allowed, promise_bounds
@@ -59,7 +60,6 @@ from kefu.web.forms import (
 )
 from kefu.web.nextstep import next_step
 from kefu.web.templatetags.kefu_web import rb_label
-from kefu.web.units import unit_paths
 
 __all__ = (
     "add_service_errors",

@@ -14,11 +14,11 @@ from kefu.core.inputs import TEXT_LIMITS as LIMITS
 from kefu.customers.choices import CustomerGrade, CustomerType, Region
 from kefu.customers.models import Customer
 from kefu.org.models import OrgUnit, User
+from kefu.org.paths import unit_paths
 from kefu.rulebooks.choices import Operation, TransitionAction
 from kefu.rulebooks.schema import RulebookDoc, TransitionDef
 from kefu.web.fieldforms import FIELD_PREFIX, add_case_fields, field_input_values, form_name
 from kefu.web.templatetags.kefu_web import rb_label
-from kefu.web.units import unit_paths
 
 REMEDY_ROWS = 3
 

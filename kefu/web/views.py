@@ -35,6 +35,7 @@ from kefu.customers.selectors import customer_search
 from kefu.customers.services import customer_create
 from kefu.customers.validators import normalize_phone
 from kefu.org.models import User
+from kefu.org.paths import unit_paths
 from kefu.reports.xlsx import cases_workbook
 from kefu.rulebooks.models import RulebookVersion
 from kefu.rulebooks.selectors import active_rulebooks
@@ -56,7 +57,6 @@ from kefu.web.forms import (
     QueueFilterForm,
 )
 from kefu.web.templatetags.kefu_web import rb_label
-from kefu.web.units import unit_paths
 
 PAGE_SIZE = 30
 SORTS = {

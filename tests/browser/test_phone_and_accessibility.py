@@ -166,3 +166,30 @@ def test_keyboard_shortcuts(live_server, transactional_db, org, rulebooks, make_
         page.locator("h1").click()
         page.keyboard.press("n")
         page.wait_for_url(f"{base}/intake/")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_monthly_report_draws_its_charts_under_the_strict_policy(
+    live_server, transactional_db, org, rulebooks, make_case, viewport
+):
+    """Three cases this month: the charts are drawn by ECharts (served locally) from the page's data,
+    the browser blocks nothing, axe finds nothing, and at 390 px nothing scrolls sideways."""
+    from django.utils import timezone
+
+    for title in ("上门迟到", "态度生硬", "配件缺货"):
+        make_case(title=title)
+    month = timezone.localtime().strftime("%Y-%m")
+    base = live_server.url
+    with chromium_page(**viewport) as page:
+        page.context.add_init_script(
+            "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+            " e => window.__csp.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline')));"
+        )
+        _log_in(page, base, "admin")
+        page.goto(f"{base}/reports/monthly/?month={month}")
+        page.wait_for_selector("[data-chart=type] svg")
+        assert page.locator("[data-chart=type] svg text:has-text('投诉')").count() >= 1
+        assert page.evaluate("window.__csp") == []
+        assert axe_violations(page) == []
+        if viewport is PHONE:
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
