@@ -60,3 +60,16 @@ def test_skip_link_and_a_status_region_around_the_messages(client, org, make_cas
     assert '<a class="skip-link" href="#main">跳到正文</a>' in html
     assert 'id="main"' in html
     assert 'role="status">' in html and '<ul class="messages" role="status">' not in html
+
+
+def test_rulebook_admin_shows_steps_clocks_chains_and_ladders_in_words(client, org, rulebooks):
+    """The service-complaint preset's compensation chain reads 部门经理 (≤ ¥2,000) → 副总经理 (≤ ¥20,000)
+    → 总经理, and its steps name who may take them."""
+    from kefu.rulebooks.models import Rulebook
+
+    client.force_login(org.admin)
+    book = Rulebook.objects.get(key="service-complaint")
+    html = client.get(reverse("admin:rulebooks_rulebook_change", args=[book.pk])).content.decode()
+    assert "部门经理 (≤ ¥2,000) → 副总经理 (≤ ¥20,000) → 总经理" in html
+    assert "<td>投诉成立</td><td>已受理</td><td>已转部门</td>" in html
+    assert "working_days" not in html.split('class="kefu-rulebook"')[1]
