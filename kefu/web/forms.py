@@ -75,6 +75,25 @@ class UnitChoiceField(_PathLabels, forms.ModelChoiceField):
 
 
 # --------------------------------------------------------------------------------------------------
+# Board filters
+
+
+class BoardFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[("", _("Overdue and due soon")), ("overdue", _("Overdue only")), ("warning", _("Due soon only"))],
+    )
+    unit = UnitChoiceField(
+        label=_("Responsible unit"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("All units")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = unit_queryset()
+
+
+# --------------------------------------------------------------------------------------------------
 # Queue filters
 
 

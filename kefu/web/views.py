@@ -53,6 +53,7 @@ from kefu.web.case_views import add_service_errors as _add_service_errors
 from kefu.web.deadlines import clock_row
 from kefu.web.fieldforms import FIELD_PREFIX
 from kefu.web.forms import (
+    BoardFilterForm,
     IntakeForm,
     QueueFilterForm,
 )
@@ -338,6 +339,22 @@ def intake_options(request: HttpRequest) -> HttpResponse:
 # Overdue / escalation board and inbox
 
 
+def _board_filtered(groups: list[Any], *, state: str, unit: Any) -> list[Any]:
+    """The board's rows of one state ("overdue" / "warning") and/or of a unit and the units below it;
+    the groups' counts follow. The board holds at most BOARD_LIMIT rows, so this is a short loop."""
+    kept = []
+    for group in groups:
+        if unit is not None and (group.unit is None or not group.unit.path.startswith(unit.path)):
+            continue
+        group.rows = [r for r in group.rows if not state or r["state"] == state]
+        if not group.rows:
+            continue
+        group.overdue = sum(1 for r in group.rows if r["state"] == "overdue")
+        group.warning = len(group.rows) - group.overdue
+        kept.append(group)
+    return kept
+
+
 @login_required
 @require_GET
 def board_view(request: HttpRequest) -> HttpResponse:
@@ -351,7 +368,11 @@ def board_view(request: HttpRequest) -> HttpResponse:
             row.update(clock_row(row["clock"], now, engines, row["case"]))
             for notice in row["fallbacks"]:
                 notice["meant_for"] = target_labels(notice["targets"])
+    filters = BoardFilterForm(request.GET or None)
+    if filters.is_valid():
+        groups = _board_filtered(groups, state=filters.cleaned_data["state"], unit=filters.cleaned_data["unit"])
     context = {
+        "filters": filters,
         "groups": groups,
         # "杭州公司 / 售后部": two units called 售后部 are told apart.
         "unit_paths": unit_paths(g.unit for g in groups if g.unit is not None),
