@@ -15,6 +15,7 @@ urlpatterns = [
     path("intake/options/", views.intake_options, name="intake_options"),
     path("unit/", views.unit_view, name="unit"),
     path("board/", views.board_view, name="board"),
+    path("board/remind/<int:clock_id>/", views.board_remind_view, name="board_remind"),
     path("inbox/", views.inbox_view, name="inbox"),
     path("inbox/read/", views.inbox_read_view, name="inbox_read_all"),
     path("inbox/<int:pk>/read/", views.inbox_read_view, name="inbox_read"),

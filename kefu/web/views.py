@@ -28,7 +28,7 @@ from kefu.cases.services import (
     case_add_attachment,
     case_register,
 )
-from kefu.core.exceptions import ApplicationError
+from kefu.core.exceptions import ApplicationError, ForbiddenError
 from kefu.core.inputs import is_id
 from kefu.customers.models import Customer
 from kefu.customers.selectors import customer_search
@@ -40,7 +40,9 @@ from kefu.reports.xlsx import cases_workbook
 from kefu.rulebooks.models import RulebookVersion
 from kefu.rulebooks.selectors import active_rulebooks
 from kefu.sla.inbox import notification_mark_read, notifications_mark_all_read
+from kefu.sla.models import Clock
 from kefu.sla.notify import target_labels
+from kefu.sla.reminders import clock_remind
 from kefu.sla.selectors import (
     Engines,
     board_allowed,
@@ -337,6 +339,29 @@ def intake_options(request: HttpRequest) -> HttpResponse:
 
 # --------------------------------------------------------------------------------------------------
 # Overdue / escalation board and inbox
+
+
+@login_required
+@require_POST
+def board_remind_view(request: HttpRequest, clock_id: int) -> HttpResponse:
+    """催办 from the board: remind the handler of a late case (kefu.sla.reminders), back to the board."""
+    if not board_allowed(request.user):
+        raise PermissionDenied
+    clock = Clock.objects.select_related("case").filter(pk=clock_id).first()
+    if clock is None or not Case.objects.visible_to(request.user).filter(pk=clock.case_id).exists():
+        raise Http404
+    try:
+        clock_remind(clock=clock, actor=request.user)
+    except ForbiddenError as exc:
+        raise PermissionDenied(exc.message)
+    except ApplicationError as exc:  # not running any more, or reminded within the hour (409)
+        messages.warning(request, exc.message)
+    else:
+        messages.success(request, _("Reminder sent for %(number)s.") % {"number": clock.case.number})
+    back = request.POST.get("next") or ""
+    if back.startswith("/board/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("web:board")
 
 
 def _board_filtered(groups: list[Any], *, state: str, unit: Any) -> list[Any]:

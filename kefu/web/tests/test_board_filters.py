@@ -40,3 +40,35 @@ def test_each_row_links_to_extend_and_reassign(client, org, board_cases):  # noq
 def test_a_bad_filter_is_ignored_not_a_500(client, org, board_cases):  # noqa: F811
     html = _board(client, org.gm, state="nonsense", unit="x")
     assert board_cases["ours"].number in html
+
+
+def test_a_supervisor_reminds_the_owner_once_an_hour(client, org, board_cases):  # noqa: F811
+    """The after-sales supervisor presses 催办 on the overdue case (no handler yet, so its owner, the
+    agent, is reminded): one inbox entry, one history row; a second press within the hour sends nothing."""
+    from kefu.sla.models import Notification
+
+    case = board_cases["ours"]
+    clock = case.clocks.order_by("-id").first()
+    client.force_login(org.supervisor)
+    url = reverse("web:board_remind", kwargs={"clock_id": clock.pk})
+    first = client.post(url, {"next": "/board/?state=overdue"}, follow=True)
+    assert first.redirect_chain[-1][0] == "/board/?state=overdue"
+    assert f"已催办 {case.number}。" in first.content.decode()
+    entries = Notification.objects.filter(recipient=org.agent, message_code="sla.reminded")
+    assert entries.count() == 1 and entries.get().case_id == case.pk
+    assert case.events.filter(data__source="sla.remind").count() == 1
+    again = client.post(url, follow=True)
+    assert "一小时内已就该时限催办过" in again.content.decode()
+    assert entries.count() == 1
+    client.force_login(org.agent)
+    inbox = client.get(reverse("web:inbox")).content.decode()
+    assert f"催办：{case.number}" in inbox
+
+
+def test_only_board_readers_who_see_the_case_may_remind(client, org, board_cases):  # noqa: F811
+    clock = board_cases["ours"].clocks.order_by("-id").first()
+    url = reverse("web:board_remind", kwargs={"clock_id": clock.pk})
+    client.force_login(org.handler)
+    assert client.post(url).status_code == 403
+    client.force_login(org.outsider_supervisor)  # 宁波 does not see 杭州's case
+    assert client.post(url).status_code == 404
