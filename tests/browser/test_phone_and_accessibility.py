@@ -72,6 +72,16 @@ def test_every_page_fits_and_has_no_axe_violations(live_server, transactional_db
     """Each page as the administrator (who may open all of them): at 390 px the document is no wider
     than the screen (scrollWidth ≤ 390), and axe-core finds nothing at either width."""
     case = _approving_case(org, make_case, "500")
+    # One of its deadlines passed two hours ago: the board has a row with its actions (催办, 延期, 改派).
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kefu.sla.models import Clock
+
+    late = timezone.now() - timedelta(hours=2)
+    clock = Clock.objects.filter(case=case, status="running").order_by("id").first()
+    Clock.objects.filter(pk=clock.pk).update(deadline=late, warn_at=late - timedelta(hours=1))
     # A case sent back to 拟定方案: the remedy form with its rows of inputs is on the page.
     solution = _advance(_approving_case(org, make_case, "800"), [("decline", org.manager, {"comment": "金额过高"})])
     base = live_server.url
@@ -89,6 +99,8 @@ def test_every_page_fits_and_has_no_axe_violations(live_server, transactional_db
             response = page.goto(f"{base}{path}")
             assert response is not None and response.status == 200, path
             page.wait_for_load_state("load")
+            if path == "/board/":
+                assert page.locator(".board-actions button:has-text('催办')").count() == 1
             problems += [f"{path} {v}" for v in axe_violations(page)]
             if viewport is PHONE:
                 width = page.evaluate("document.documentElement.scrollWidth")
