@@ -31,13 +31,14 @@ def check_visits(doc, section: VisitsSection):
 
 @pytest.fixture
 def visits_section():
-    register_section("visits", VisitsSection, check=check_visits)
+    # A section of the test's own, not the real apps' `visits` (kefu.visits), which must stay registered.
+    register_section("sample_visits", VisitsSection, check=check_visits)
     yield
-    unregister_section("visits")
+    unregister_section("sample_visits")
 
 
 SECTION = """\
-visits:
+sample_visits:
   call_backs:
     - {case_type: complaint, sample_percent: 10}
 """
@@ -45,34 +46,36 @@ visits:
 
 def test_a_registered_section_is_validated_and_read_from_the_document(visits_section):
     doc = parse_rulebook(BASE + SECTION)
-    assert doc.section("visits").call_backs[0].sample_percent == 10
-    assert doc.section("appraisal") is None
+    assert doc.section("sample_visits").call_backs[0].sample_percent == 10
+    assert doc.section("no_such_section") is None
 
 
 def test_section_errors_have_their_path_and_line(visits_section):
     text = BASE + SECTION.replace("sample_percent: 10", "sample_percent: 0").replace("complaint,", "complain,")
     with pytest.raises(RulebookError) as err:
         parse_rulebook(text, source="r.yaml")
-    assert "r.yaml:28: visits.call_backs.0.sample_percent: Input should be greater than or equal to 1" in str(err.value)
+    assert "r.yaml:28: sample_visits.call_backs.0.sample_percent: Input should be greater than or equal to 1" in str(
+        err.value
+    )
 
 
 def test_section_cross_references_are_checked_against_the_core(visits_section):
     text = BASE + SECTION.replace("complaint,", "complain,")
     with pytest.raises(RulebookError) as err:
         parse_rulebook(text, source="r.yaml")
-    assert "r.yaml:28: visits.call_backs.0.case_type: unknown case type 'complain'" in str(err.value)
+    assert "r.yaml:28: sample_visits.call_backs.0.case_type: unknown case type 'complain'" in str(err.value)
 
 
 def test_a_key_no_app_registered_is_an_unknown_field():
     with pytest.raises(RulebookError) as err:
         parse_rulebook(BASE + SECTION, source="r.yaml")
-    assert "r.yaml:27: visits: unknown field" in str(err.value)
+    assert "r.yaml:27: sample_visits: unknown field" in str(err.value)
 
 
 def test_the_section_is_stored_with_the_version_and_pinned(db, visits_section, calendars):
     version, _ = rulebook_load(text=BASE + SECTION, make_default=True)
-    assert version.document["visits"]["call_backs"][0]["case_type"] == "complaint"
-    assert rulebook_for_new_case("mini").doc.section("visits").call_backs[0].sample_percent == 10
+    assert version.document["sample_visits"]["call_backs"][0]["case_type"] == "complaint"
+    assert rulebook_for_new_case("mini").doc.section("sample_visits").call_backs[0].sample_percent == 10
     rulebook_load(text=BASE + SECTION.replace("10}", "30}"))
-    assert version.doc.section("visits").call_backs[0].sample_percent == 10  # the old version keeps its rules
-    assert rulebook_for_new_case("mini").doc.section("visits").call_backs[0].sample_percent == 30
+    assert version.doc.section("sample_visits").call_backs[0].sample_percent == 10  # the old version keeps its rules
+    assert rulebook_for_new_case("mini").doc.section("sample_visits").call_backs[0].sample_percent == 30
