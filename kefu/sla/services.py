@@ -274,11 +274,15 @@ _TIMING = ("allowed_minutes", "deadline", "warn_at", "next_check_at", "rule", "w
 # Hooks called by the case services
 
 
-def clocks_start_for(*, case: Case, stage: str, at: datetime, actor: User) -> list[Clock]:
+def clocks_start_for(
+    *, case: Case, stage: str, at: datetime, actor: User, live: set[str] | None = None
+) -> list[Clock]:
     """Start the clocks whose `starts_on` lists `stage` ('registered' at registration).
 
     A clock whose key is already live is left alone (a case going round a loop does not restart a
     running limit). A clock started in a pause state or while the case is suspended starts paused.
+    `live`: the keys of the case's live clocks when the caller knows them (registration: the case
+    was created in this transaction), which saves reading them.
     """
     sla = case.type_def.sla
     facts = case_facts(case)
@@ -287,7 +291,10 @@ def clocks_start_for(*, case: Case, stage: str, at: datetime, actor: User) -> li
     )
     if not definitions:
         return []
-    live = set(Clock.objects.filter(case=case, status__in=LIVE).values_list("key", flat=True))
+    if live is None:
+        live = set(Clock.objects.filter(case=case, status__in=LIVE).values_list("key", flat=True))
+    else:
+        live = set(live)
     engines = _Engines()
     paused = case.stage in sla.pause_in or case.status == CaseStatus.SUSPENDED
     created: list[Clock] = []

@@ -181,7 +181,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         notes, attachments, remedies or approvals yet, so only its history is read back: the same
         body as `_detail` without re-reading the case and its six relations.
         """
-        events = list(CaseEvent.objects.filter(case=case).select_related("actor").order_by("id"))
+        events = getattr(case, "registration_events", None)
+        if events is None:  # a clock without a schedule wrote a second row: read them back
+            events = list(CaseEvent.objects.filter(case=case).select_related("actor").order_by("id"))
         case._prefetched_objects_cache = {  # what prefetch_related would have stored
             "events": events,
             "supervisors": CaseSupervisor.objects.none(),
