@@ -242,6 +242,11 @@ def main() -> int:
     ap.add_argument("--clients", type=int, nargs="+", default=[1, 8])
     ap.add_argument("--pairs", type=int, default=3, help="alternating (limit, Kefu) pairs per client count")
     ap.add_argument("--seconds", type=float, default=10.0, help="length of each run")
+    ap.add_argument(
+        "--before-url",
+        default="",
+        help="a second server (e.g. the previous code on the same database): run as a third side in every round",
+    )
     ap.add_argument("--server-pid", type=int, default=0, help="gunicorn master: print its workers' RSS at the end")
     ap.add_argument("--json", default="", help="also write the figures to this file")
     args = ap.parse_args()
@@ -271,9 +276,12 @@ def main() -> int:
         f"register_limit: {args.url}, template case with {tpl.events_count} event(s), {len(tpl.clocks)} clock(s), "
         f"idempotency record {'yes' if tpl.record else 'no'}; {args.pairs} pairs × {args.seconds:g} s per client count"
     )
-    # Warm both sides up (connections, worker imports, caches) before timing anything.
+    before_token = intake.get_token(args.before_url, args.username, args.password) if args.before_url else ""
+    # Warm every side up (connections, worker imports, caches) before timing anything.
     raw_run(args.dsn, tpl, 1, 1.0)
     api_run(args.url, token, customer, 2, 2.0)
+    if args.before_url:
+        api_run(args.before_url, before_token, customer, 2, 2.0)
 
     results: dict[str, list] = {}
     for clients in args.clients:
@@ -282,6 +290,7 @@ def main() -> int:
             f"  {'run':<10} {'side':<6} {'cases/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'errors':>6}  load avg before → after"
         )
         pairs = []
+        olds: list[dict] = []
         for i in range(1, args.pairs + 1):
             before = load()
             raw = raw_run(args.dsn, tpl, clients, args.seconds)
@@ -297,6 +306,14 @@ def main() -> int:
             )
             if "first_error" in kefu:
                 print(f"    first error: {kefu['first_error']}")
+            if args.before_url:
+                before = load()
+                old = api_run(args.before_url, before_token, customer, clients, args.seconds)
+                print(
+                    f"  pair {i:<5} before {old['rate']:9.1f} {old['p50']:8.1f} {old['p95']:8.1f} {old['errors']:6d}  "
+                    f"{before} → {load()}"
+                )
+                olds.append(old)
             pairs.append((raw, kefu))
         ratios = [r["rate"] / k["rate"] for r, k in pairs if k["rate"]]
         med = statistics.median(ratios) if ratios else float("nan")
@@ -305,7 +322,16 @@ def main() -> int:
             f"(Kefu at 1/{med:.1f} of the limit; median Kefu {statistics.median(k['rate'] for _, k in pairs):.1f}/s, "
             f"limit {statistics.median(r['rate'] for r, _ in pairs):.1f}/s)"
         )
+        if olds:
+            old_ratios = [r["rate"] / o["rate"] for (r, _), o in zip(pairs, olds, strict=True) if o["rate"]]
+            gains = [k["rate"] / o["rate"] for (_, k), o in zip(pairs, olds, strict=True) if o["rate"]]
+            print(
+                f"  limit ÷ before: median {statistics.median(old_ratios):.2f}×; kefu ÷ before: "
+                f"{', '.join(f'{x:.2f}' for x in gains)} → median {statistics.median(gains):.2f}×"
+            )
         results[str(clients)] = [{"limit": r, "kefu": k} for r, k in pairs]
+        if olds:
+            results[f"{clients}_before"] = olds
     if args.server_pid:
         rss = worker_rss(args.server_pid)
         print("\nworker RSS: " + ", ".join(f"pid {pid} {mb:.1f} MB" for pid, mb in rss))
