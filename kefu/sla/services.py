@@ -274,9 +274,7 @@ _TIMING = ("allowed_minutes", "deadline", "warn_at", "next_check_at", "rule", "w
 # Hooks called by the case services
 
 
-def clocks_start_for(
-    *, case: Case, stage: str, at: datetime, actor: User, live: set[str] | None = None
-) -> list[Clock]:
+def clocks_start_for(*, case: Case, stage: str, at: datetime, actor: User, live: set[str] | None = None) -> list[Clock]:
     """Start the clocks whose `starts_on` lists `stage` ('registered' at registration).
 
     A clock whose key is already live is left alone (a case going round a loop does not restart a

@@ -418,7 +418,7 @@ class CaseDetailSerializer(CaseListSerializer):
     @extend_schema_field(PersonSerializer(many=True))
     def get_supervisors(self, case: Case) -> list[dict[str, Any]]:
         people = [s.user for s in sorted(case.supervisors.all(), key=lambda s: (s.added_at, s.pk))]
-        return PersonSerializer(people, many=True).data
+        return PersonSerializer(people, many=True).data if people else []
 
 
 class CustomerNoteSerializer(serializers.ModelSerializer):

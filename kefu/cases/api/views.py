@@ -41,7 +41,7 @@ from kefu.cases.api.serializers import (
     RulebookSerializer,
 )
 from kefu.cases.filtersets import CaseFilterSet
-from kefu.cases.models import Case, CaseAttachment, CaseEvent, CaseNote, CaseSupervisor
+from kefu.cases.models import Case, CaseAttachment, CaseEvent, CaseNote
 from kefu.core.api import LIST_ERRORS
 from kefu.core.parsers import FormParser, MultiPartParser
 from kefu.core.uploads import attachment_content_type, download_response
@@ -186,7 +186,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             events = list(CaseEvent.objects.filter(case=case).select_related("actor").order_by("id"))
         case._prefetched_objects_cache = {  # what prefetch_related would have stored
             "events": events,
-            "supervisors": CaseSupervisor.objects.none(),
+            "supervisors": [],
             "notes": [],
             "attachments": [],
             "remedies": [],
