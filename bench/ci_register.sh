@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The short registration bench for CI (under a minute): a fresh PostgreSQL database, `kefu setup`,
-# a small demo (agent1 and customers), gunicorn with 2 workers, then bench/register_limit.py for one
+# a 10-case demo (agent1 and customers), gunicorn with 2 workers, then bench/register_limit.py for one
 # pair of 5-second runs at 1 and 8 clients: Kefu's POST /api/v1/cases/ next to raw psycopg INSERTs
 # of the same rows. It prints the ratio ("Kefu at 1/N of the limit") and the load average, and never
 # fails the build: the figure is for reading (docs/benchmarks.md), a shared machine makes it noisy.
@@ -34,7 +34,7 @@ run() {
     return 0
   fi
   .venv/bin/kefu setup >"$KEFU_VAR_DIR/setup.log" 2>&1 || { tail -20 "$KEFU_VAR_DIR/setup.log"; return 1; }
-  .venv/bin/kefu demo --size 30 --seed 1 >"$KEFU_VAR_DIR/demo.log" 2>&1 || { tail -20 "$KEFU_VAR_DIR/demo.log"; return 1; }
+  .venv/bin/kefu demo --size 10 --seed 1 >"$KEFU_VAR_DIR/demo.log" 2>&1 || { tail -20 "$KEFU_VAR_DIR/demo.log"; return 1; }
   .venv/bin/gunicorn config.wsgi:application -w 2 -b "$ADDR" --log-level warning >"$KEFU_VAR_DIR/gunicorn.log" 2>&1 &
   server=$!
   for _ in $(seq 1 30); do
