@@ -120,10 +120,11 @@ def arm_clocks(due_every: int) -> None:
         cur.execute(
             """INSERT INTO sla_clock (case_id, key, label, calendar_id, amount, unit, rule, working_measure,
                    allowed_minutes, used_minutes, extended_minutes, status, started_at, warned,
-                   escalation_level, ladder, resolution)
+                   escalation_level, ladder, resolution, used_extra_seconds, awaiting_promise, escalate_from_start)
                SELECT c.id, %s, '满意答复', %s, 2, 'working_days', 'bench', true, 960, 0, 0, 'running',
                       c.received_at, true, 0,
-                      CASE WHEN v.document -> 'escalation_ladders' ? 'complaint' THEN 'complaint' ELSE '' END, false
+                      CASE WHEN v.document -> 'escalation_ladders' ? 'complaint' THEN 'complaint' ELSE '' END, false,
+                      0, false, false
                FROM cases_case c JOIN rulebooks_rulebookversion v ON v.id = c.rulebook_version_id
                WHERE c.status IN ('open', 'suspended')
                  AND NOT EXISTS (SELECT 1 FROM sla_clock k WHERE k.case_id = c.id AND k.key = %s)""",
@@ -176,6 +177,7 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=1_000_000, help="open cases (default 1,000,000)")
     parser.add_argument("--due-every", type=int, default=100, help="1 clock in N is due (default 100 = 1%%)")
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=1, help="sweep connections side by side (default 1)")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         print("set DATABASE_URL to a PostgreSQL database (see the docstring)", file=sys.stderr)
@@ -247,10 +249,10 @@ def main() -> int:
     db.commit = timed_commit
     started = time.perf_counter()
     with connection.execute_wrapper(timed):
-        result = sweep_module.sla_sweep(now=now, batch=args.batch)
+        result = sweep_module.sla_sweep(now=now, batch=args.batch, workers=args.workers)
     wall = time.perf_counter() - started
     del db.commit
-    log("\n== one full sweep")
+    log(f"\n== one full sweep, {args.workers} worker(s), load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     log(f"  clocks due       {result.clocks:,}")
     log(f"  notices fired    {result.notices:,}")
     log(f"  notifications    {result.notifications:,}")

@@ -264,6 +264,8 @@ KEFU_EMAIL_PICKUP_SECONDS = envint("KEFU_EMAIL_PICKUP_SECONDS", 60)  # how often
 KEFU_EMAIL_CLAIM_SECONDS = envint("KEFU_EMAIL_CLAIM_SECONDS", 120)
 KEFU_EMAIL_PICKUP_BUDGET = envint("KEFU_EMAIL_PICKUP_BUDGET", 20)  # seconds one pick-up may spend sending
 KEFU_SLA_SWEEP_BATCH = envint("KEFU_SLA_SWEEP_BATCH", 1000)  # clocks per sweep transaction
+# Database connections one sweep uses side by side on PostgreSQL (docs/operations.md); SQLite uses one.
+KEFU_SLA_SWEEP_WORKERS = envint("KEFU_SLA_SWEEP_WORKERS", 2)
 
 KEFU_DEFAULT_RULEBOOK = envstr("KEFU_DEFAULT_RULEBOOK", "service-complaint")
 KEFU_SLA_SWEEP_SECONDS = envint("KEFU_SLA_SWEEP_SECONDS", 60)  # how often beat runs the deadline sweep

@@ -29,7 +29,8 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         text = token.decode("utf-8", errors="replace")
         digest = hash_token(text)
         candidates = AuthToken.objects.filter(token_key=text[: CONSTANTS.TOKEN_KEY_LENGTH])
-        for auth_token in candidates.select_related("user"):
+        # The user's unit comes along: registration records it as the receiving unit.
+        for auth_token in candidates.select_related("user__unit"):
             if not compare_digest(digest, auth_token.digest):
                 continue
             if auth_token.expiry is not None and auth_token.expiry <= timezone.now():

@@ -1,6 +1,8 @@
 from functools import lru_cache
 
 from django.conf import settings
+from django.db.models import CharField
+from django.db.models.expressions import RawSQL
 
 from kefu.core.exceptions import ApplicationError
 from kefu.rulebooks.models import Rulebook, RulebookVersion
@@ -20,12 +22,24 @@ def rulebook_doc(version: RulebookVersion) -> RulebookDoc:
     return _doc_for(version.pk, version.sha256)
 
 
+# A stamp of the working calendars (how many, and the latest change), read with the rulebook: the new
+# case's clocks take their calendars from a per-process cache that this stamp validates
+# (kefu.sla.services), instead of one more query per registration.
+_CALENDARS_STAMP = (
+    "SELECT CAST(count(*) AS TEXT) || ':' || COALESCE(CAST(max(updated_at) AS TEXT), '') FROM calendars_workcalendar"
+)
+
+
 def rulebook_for_new_case(key: str | None = None) -> RulebookVersion:
-    """The version a new case is opened under: the named rulebook's, or the site default's."""
+    """The version a new case is opened under: the named rulebook's, or the site default's.
+
+    The version carries `calendars_stamp` (see `_CALENDARS_STAMP`), read in the same query."""
     # The parsed document comes from the per-version cache (`version.doc`), so the ~20 KB of JSON and
     # source text are not fetched and decoded for every new case.
-    qs = Rulebook.objects.select_related("active_version").defer(
-        "active_version__document", "active_version__source_text"
+    qs = (
+        Rulebook.objects.select_related("active_version")
+        .defer("active_version__document", "active_version__source_text")
+        .annotate(calendars_stamp=RawSQL(_CALENDARS_STAMP, [], output_field=CharField()))
     )
     rulebook = (
         qs.filter(key=key).first()
@@ -39,6 +53,7 @@ def rulebook_for_new_case(key: str | None = None) -> RulebookVersion:
         )
     version = rulebook.active_version
     version.rulebook = rulebook  # already at hand: the case's detail shows the rulebook key
+    version.calendars_stamp = rulebook.calendars_stamp
     return version
 
 

@@ -192,17 +192,32 @@ def _fmt(value: datetime | None) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
+# Calendars by (stamp of all calendars, key), per process: registration reads the stamp with its
+# rulebook (kefu.rulebooks.selectors.rulebook_for_new_case), so a calendar changed since is read again.
+_CALENDARS: dict[tuple[str, str], WorkCalendar] = {}
+
+
 class _Engines:
     """Engines and calendars for one call (working_time_for re-reads the stamp once per calendar,
-    except for a calendar this call has just read by key: its row carries the current stamp)."""
+    except for a calendar this call has just read by key: its row carries the current stamp).
 
-    def __init__(self) -> None:
+    With `stamp` (the calendars' stamp read in this transaction), a calendar comes from `_CALENDARS`
+    when the stamp still matches: no query."""
+
+    def __init__(self, stamp: str | None = None) -> None:
         self._engines: dict[int, WorkingTime] = {}
         self._calendars: dict[str, WorkCalendar] = {}
+        self._stamp = stamp
 
     def calendar(self, key: str) -> WorkCalendar:
+        if key not in self._calendars and self._stamp and (cached := _CALENDARS.get((self._stamp, key))):
+            self._calendars[key] = cached
         if key not in self._calendars:
             found = WorkCalendar.objects.filter(key=key).first()
+            if found is not None and self._stamp:
+                if len(_CALENDARS) > 64:  # old stamps: a handful of calendars per site
+                    _CALENDARS.clear()
+                _CALENDARS[(self._stamp, key)] = found
             if found is None:
                 raise ApplicationError(
                     _(
@@ -274,11 +289,13 @@ _TIMING = ("allowed_minutes", "deadline", "warn_at", "next_check_at", "rule", "w
 # Hooks called by the case services
 
 
-def clocks_start_for(*, case: Case, stage: str, at: datetime, actor: User) -> list[Clock]:
+def clocks_start_for(*, case: Case, stage: str, at: datetime, actor: User, live: set[str] | None = None) -> list[Clock]:
     """Start the clocks whose `starts_on` lists `stage` ('registered' at registration).
 
     A clock whose key is already live is left alone (a case going round a loop does not restart a
     running limit). A clock started in a pause state or while the case is suspended starts paused.
+    `live`: the keys of the case's live clocks when the caller knows them (registration: the case
+    was created in this transaction), which saves reading them.
     """
     sla = case.type_def.sla
     facts = case_facts(case)
@@ -287,8 +304,12 @@ def clocks_start_for(*, case: Case, stage: str, at: datetime, actor: User) -> li
     )
     if not definitions:
         return []
-    live = set(Clock.objects.filter(case=case, status__in=LIVE).values_list("key", flat=True))
-    engines = _Engines()
+    if live is None:
+        live = set(Clock.objects.filter(case=case, status__in=LIVE).values_list("key", flat=True))
+    else:
+        live = set(live)
+    # A case registered in this transaction carries the calendars' stamp on its rulebook version.
+    engines = _Engines(stamp=getattr(case.rulebook_version, "calendars_stamp", None))
     paused = case.stage in sla.pause_in or case.status == CaseStatus.SUSPENDED
     created: list[Clock] = []
     missing: list[tuple[Clock, ScheduleMissing]] = []

@@ -18,7 +18,9 @@ def sla_sweep_task() -> dict:
     from kefu.sla.escalation import escalation_actions_run
     from kefu.sla.sweep import sla_sweep
 
-    result = sla_sweep(batch=int(settings.KEFU_SLA_SWEEP_BATCH))
+    # Two connections side by side on PostgreSQL (kefu.sla.sweep.sla_sweep); KEFU_SLA_SWEEP_WORKERS overrides.
+    workers = int(getattr(settings, "KEFU_SLA_SWEEP_WORKERS", 2))
+    result = sla_sweep(batch=int(settings.KEFU_SLA_SWEEP_BATCH), workers=workers)
     # Escalation steps whose case change a killed worker left pending (the sweep does its own at once).
     changes = escalation_actions_run()
     return {

@@ -41,7 +41,7 @@ from kefu.cases.api.serializers import (
     RulebookSerializer,
 )
 from kefu.cases.filtersets import CaseFilterSet
-from kefu.cases.models import Case, CaseAttachment, CaseEvent, CaseNote, CaseSupervisor
+from kefu.cases.models import Case, CaseAttachment, CaseEvent, CaseNote
 from kefu.core.api import LIST_ERRORS
 from kefu.core.parsers import FormParser, MultiPartParser
 from kefu.core.uploads import ALLOWED, attachment_content_type, download_response
@@ -181,10 +181,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         notes, attachments, remedies or approvals yet, so only its history is read back: the same
         body as `_detail` without re-reading the case and its six relations.
         """
-        events = list(CaseEvent.objects.filter(case=case).select_related("actor").order_by("id"))
+        events = getattr(case, "registration_events", None)
+        if events is None:  # a clock without a schedule wrote a second row: read them back
+            events = list(CaseEvent.objects.filter(case=case).select_related("actor").order_by("id"))
         case._prefetched_objects_cache = {  # what prefetch_related would have stored
             "events": events,
-            "supervisors": CaseSupervisor.objects.none(),
+            "supervisors": [],
             "notes": [],
             "attachments": [],
             "remedies": [],

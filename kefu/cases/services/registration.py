@@ -7,7 +7,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,16 +64,20 @@ def received_at_problem(received_at: datetime, *, now: datetime) -> str | None:
 def _next_number(*, pattern: str, case_type: str, when: datetime) -> str:
     """Take the next serial for the pattern's prefix (e.g. 'KF2611' → 'KF261100042').
 
-    The prefix row is created if missing (a no-op when another transaction got there first) and
-    then locked, so parallel registrations queue on it and get consecutive, unique serials. A
+    One statement: the prefix row is created at 1 or incremented, and stays locked until the
+    transaction ends, so parallel registrations queue on it and get consecutive, unique serials. A
     registration that rolls back rolls its increment back too: no gaps.
     """
     prefix, width = render_number_prefix(pattern, when=timezone.localtime(when), type_code=case_type)
-    NumberSequence.objects.bulk_create([NumberSequence(prefix=prefix, last=0)], ignore_conflicts=True)
-    seq = NumberSequence.objects.select_for_update().get(prefix=prefix)
-    seq.last += 1
-    seq.save(update_fields=["last"])
-    return f"{prefix}{seq.last:0{width}d}"
+    table = connection.ops.quote_name(NumberSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {table} ("prefix", "last") VALUES (%s, 1) '
+            f'ON CONFLICT ("prefix") DO UPDATE SET "last" = {table}."last" + 1 RETURNING "last"',
+            [prefix],
+        )
+        (last,) = cursor.fetchone()
+    return f"{prefix}{last:0{width}d}"
 
 
 @transaction.atomic
@@ -102,13 +106,13 @@ def case_register(
     """Register a case; the actor receives and owns it (首问负责制). Returns (case, created).
 
     With an idempotency key, a repeat of the same request returns the first case and creates
-    nothing; the key claim is inserted first, so a parallel repeat waits for the first to commit.
+    nothing. The key is claimed with the case, in one INSERT … ON CONFLICT DO NOTHING at the end
+    (one write instead of claiming it empty first and filling it in later): a parallel repeat waits
+    on that row until the first commits, then finds the key taken, and this registration (its case,
+    history, clocks and number increment) is rolled back and the first case returned.
     """
-    record = None
     if idempotency_key:
-        record, first = _claim_idempotency_key(actor=actor, key=idempotency_key, request_hash=request_hash)
-        if not first:
-            return record.case, False
+        _check_idempotency_key(idempotency_key)
 
     version = rulebook_for_new_case(rulebook_key)
     doc: RulebookDoc = version.doc
@@ -170,6 +174,9 @@ def case_register(
     if received_at is not None and (message := received_at_problem(received_at, now=now)):
         errors.add("received_at", message)
     received_at = received_at or now
+    if errors and idempotency_key and (existing := _existing_claim(actor=actor, key=idempotency_key)):
+        # A repeat is answered with its first case, even if the input no longer passes (as before).
+        return _repeat(existing, request_hash=request_hash), False
     errors.raise_if_any(_("The case was not registered."))
     assert type_def is not None
 
@@ -190,7 +197,8 @@ def case_register(
         customer_request=customer_request,
         received_at=received_at,
         receiver=actor,
-        receiving_unit=actor.unit,
+        # The unit comes with the user from token authentication; else its id, not a query for it.
+        receiving_unit_id=actor.unit_id,
         owner=actor,
         subject_person=subject_person,
         subject_unit=subject_unit or (subject_person.unit if subject_person else None),
@@ -198,11 +206,10 @@ def case_register(
         fields=values,
         sealed_roles=f",{','.join(type_def.sealed.roles)}," if type_def.sealed else "",
     )
+    if User.unit.is_cached(actor):
+        case.receiving_unit = actor.unit
     case.save()
-    if record is not None:
-        record.case = case
-        record.save(update_fields=["case"])
-    case_record_event(
+    event = case_record_event(
         case,
         actor=actor,
         kind=EventKind.REGISTERED,
@@ -210,29 +217,54 @@ def case_register(
         data={"rulebook": doc.key, "rulebook_version": version.number, "parent": parent.number if parent else None},
     )
     # Clocks count from receipt, which may be earlier than the registration (a letter, a call-back).
-    sla.clocks_start_for(case=case, stage="registered", at=received_at, actor=actor)
+    started = sla.clocks_start_for(case=case, stage="registered", at=received_at, actor=actor, live=set())
     if type_def.initial != "registered":
-        sla.clocks_start_for(case=case, stage=type_def.initial, at=received_at, actor=actor)
+        live = {clock.key for clock in started}
+        sla.clocks_start_for(case=case, stage=type_def.initial, at=received_at, actor=actor, live=live)
+    if idempotency_key and not _claim(actor=actor, key=idempotency_key, request_hash=request_hash, case=case):
+        # The key was used before (a retry), or by a parallel request that committed first: answer
+        # with that case, and undo this registration (case, history, clocks, number increment).
+        existing = _existing_claim(actor=actor, key=idempotency_key)
+        assert existing is not None  # the conflicting row is committed and records are never deleted
+        transaction.set_rollback(True)
+        return _repeat(existing, request_hash=request_hash), False
+    # The history this registration wrote, for the 201 body (a clock without a schedule adds a row).
+    case.registration_events = [event] if case.version == 1 else None
     return case, True
 
 
-def _claim_idempotency_key(*, actor: User, key: str, request_hash: str) -> tuple[IdempotencyRecord, bool]:
+def _check_idempotency_key(key: str) -> None:
     if len(key) > TEXT_LIMITS["idempotency_key"] or not key.isprintable():
         raise ApplicationError(
             _("The Idempotency-Key is not usable."),
             extra={"idempotency_key": [_("At most 100 printable characters.")]},
         )
-    existing = IdempotencyRecord.objects.filter(user=actor, key=key).select_related("case").first()
-    if existing is None:
-        try:
-            with transaction.atomic():
-                return IdempotencyRecord.objects.create(user=actor, key=key, request_hash=request_hash), True
-        except IntegrityError:
-            # A parallel request with the same key committed first; fall through and return its case.
-            existing = IdempotencyRecord.objects.select_related("case").get(user=actor, key=key)
+
+
+def _claim(*, actor: User, key: str, request_hash: str, case: Case) -> bool:
+    """Record (actor, key) → case; False if the key was taken (by a transaction that committed first).
+
+    ON CONFLICT DO NOTHING waits for a parallel insert of the same key to commit or roll back, so
+    exactly one registration per key survives, enforced by the unique constraint.
+    """
+    table = connection.ops.quote_name(IdempotencyRecord._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {table} ("user_id", "key", "request_hash", "case_id", "created_at") '
+            'VALUES (%s, %s, %s, %s, %s) ON CONFLICT ("user_id", "key") DO NOTHING RETURNING "id"',
+            [actor.pk, key, request_hash, case.pk, connection.ops.adapt_datetimefield_value(timezone.now())],
+        )
+        return cursor.fetchone() is not None
+
+
+def _existing_claim(*, actor: User, key: str) -> IdempotencyRecord | None:
+    return IdempotencyRecord.objects.filter(user=actor, key=key).select_related("case").first()
+
+
+def _repeat(existing: IdempotencyRecord, *, request_hash: str) -> Case:
     if request_hash and existing.request_hash != request_hash:
         raise ApplicationError(
             _("This Idempotency-Key was already used for a different request."),
             extra={"idempotency_key": [_("Use a new key for a new case.")]},
         )
-    return existing, False
+    return existing.case

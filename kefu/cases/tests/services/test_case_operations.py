@@ -188,3 +188,39 @@ def test_idempotent_registration_returns_the_first_case(org, rulebooks, customer
         case_register(**{**kwargs, "request_hash": "h2"})
     other_user, _ = case_register(**{**kwargs, "actor": org.agent2})  # keys are per user
     assert other_user.pk != first.pk
+
+
+def test_a_repeated_key_leaves_no_trace_and_wins_over_changed_input(org, rulebooks, customer):
+    """The key is claimed with the case (one write): a repeat registers nothing that survives.
+
+    Three registrations with key "k-7": the first creates KF…0001; the repeat goes through the whole
+    registration, finds the key taken and rolls back, so the next new case is KF…0002, not …0003
+    (gap-free numbering), with one history row and one set of clocks per case. A repeat whose input
+    no longer passes (an unknown category) still answers with the first case, as a retry should.
+    """
+    from kefu.cases.models import CaseEvent, IdempotencyRecord
+    from kefu.sla.models import Clock
+
+    kwargs = dict(
+        actor=org.agent,
+        case_type="complaint",
+        customer=customer,
+        channel="phone",
+        title="上门迟到",
+        description="约好上午九点，十一点才到",
+        category="attitude",
+        idempotency_key="k-7",
+        request_hash="h7",
+    )
+    first, created = case_register(**kwargs)
+    clocks = Clock.objects.filter(case=first).count()
+    again, created_again = case_register(**kwargs)
+    assert created and not created_again and again.pk == first.pk
+    retried, created_retry = case_register(**{**kwargs, "category": "no-such-category"})
+    assert not created_retry and retried.pk == first.pk
+    second, _ = case_register(**{**kwargs, "idempotency_key": "k-8"})
+    assert int(second.number[-4:]) == int(first.number[-4:]) + 1
+    assert Case.objects.count() == 2
+    assert CaseEvent.objects.filter(case__in=[first, second]).count() == 2
+    assert clocks > 0 and Clock.objects.count() == 2 * clocks
+    assert IdempotencyRecord.objects.get(user=org.agent, key="k-7").case_id == first.pk
