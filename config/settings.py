@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "kefu.sla",
     "kefu.knowledge",
     "kefu.duty",
+    "kefu.workorders",
     "kefu.reports",
     "kefu.web",
 ]

@@ -1,0 +1,33 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkordersConfig(AppConfig):
+    name = "kefu.workorders"
+    label = "workorders"
+    verbose_name = _("Field service work orders")
+
+    def ready(self) -> None:
+        from kefu.rulebooks.sections import register_section
+        from kefu.sla.inbox import register_message
+        from kefu.workorders.rules import FieldServiceSection, check_field_service
+
+        register_section("field_service", FieldServiceSection, check=check_field_service)
+        register_message(
+            "workorders.dispatched",
+            title=_("Work order %(number)s dispatched to you"),
+            body=_("Go to %(address)s; book the visit with the customer first."),
+        )
+        register_message(
+            "workorders.late",
+            title=_("Work order %(number)s: arrival deadline passed"),
+            body=_("Nobody has arrived at %(address)s within the working hours the rules allow."),
+        )
+
+    def make_demo(self, world: Any, *, rng: Any, log: Any) -> None:
+        """Demo equipment and work orders (called by kefu.core.demo.make_app_demos)."""
+        from kefu.workorders.demo import make_workorders_demo
+
+        make_workorders_demo(world, rng=rng, log=log)
