@@ -61,6 +61,13 @@ def _beat_schedule(sender: Celery, **kwargs) -> None:
         name="case-events-dispatch",
         expires=max(events_seconds - 2, 2),
     )
+    # Work orders past their arrival deadline (kefu.workorders, docs/workorders.md): flagged once, people told.
+    sender.add_periodic_task(
+        seconds,
+        sender.signature("kefu.workorders.tasks.workorders_late_sweep"),
+        name="workorders-late-sweep",
+        expires=max(seconds - 5, 5),
+    )
     # Retention (rulebook `retention:`): archive closed cases whose period has passed, once a day at night.
     from celery.schedules import crontab
 

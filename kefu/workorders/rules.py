@@ -1,11 +1,11 @@
 """The `field_service` rulebook section: the numbers of the field-service procedures.
 
-seed-004 D11 (客户服务管理办法, 维修服务程序) 14: "服务中心或分公司接到客户叫修时，其到达时间规定如下：
-市区：六小时制。郊区：七小时制。即从客户叫修时起至到达时间止，在上班时间内，不得超过六或七小时。"
-D11 15: "保养合同期满前一个月，服务中心或分公司应寄发保养到期通知书，并派员前往争取续约。"
+seed-004 D11 (客户服务管理办法, 维护与保养作业程序) 14: "所有服务作业，市区采用6小时，郊区采用7小时派工制，
+即报修时间至抵达服务时间不得逾上班时间内6小时或7小时。"
+D11 15: "保养合同期满前1个月，服务中心及分公司，应填具保养到期通知书寄与客户，并派员前往争取续约。"
 D10 2.1 / D11 服务类别: A 有费服务 (parts + labour from the price list), B 合同服务 (as the contract
 says), C 免费服务 (nothing in the guarantee period), D 一般行政工作 (internal work, nothing charged).
-seeds-000-003 篇5: out-of-warranty GPS repairs charge the parts only (`parts_only_out_of_warranty`).
+seeds-000-003 篇5: "售出的GPS系列产品保修期外维修只收零部件费用" (`parts_only_out_of_warranty`).
 seed-002 Doc 4: repairs in 3 working days, the urgent kinds (burst pipes, power cuts …) in 24 hours.
 
     field_service:
@@ -20,7 +20,7 @@ seed-002 Doc 4: repairs in 3 working days, the urgent kinds (burst pipes, power 
         labour: {repair: 80, install: 120, ...}     # per order kind, yuan
         parts:  [{code: GPS-T1, name: 车载终端, price: 560}]
       auto_create:                 # repair cases routed to a unit with technicians → one order
-        - {key: repair_routed, case_kind: repair, order_kind: repair, service_type: C}
+        - {key: repair_routed, case_kind: repair, order_kind: repair}   # service type from the warranty
 
 Orders pin the rulebook version they were created under (the origin case's, or the default
 rulebook's), so a price change applies to new orders only.
@@ -76,7 +76,7 @@ class AutoCreateRule(BaseModel):
     key: str = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$")
     case_kind: str = "repair"
     order_kind: str = "repair"
-    service_type: str = "C"
+    service_type: str = ""  # "" → C when the equipment is in warranty, else A
 
 
 class FieldServiceSection(BaseModel):
@@ -125,6 +125,6 @@ def check_field_service(doc: RulebookDoc, section: FieldServiceSection) -> list[
             problems.append((("auto_create", i, "case_kind"), f"no case type of kind '{rule.case_kind}' ({known})"))
         if rule.order_kind not in KINDS:
             problems.append((("auto_create", i, "order_kind"), f"unknown order kind '{rule.order_kind}'"))
-        if rule.service_type not in TYPES:
+        if rule.service_type and rule.service_type not in TYPES:
             problems.append((("auto_create", i, "service_type"), f"unknown service type '{rule.service_type}'"))
     return problems

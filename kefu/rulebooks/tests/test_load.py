@@ -39,6 +39,7 @@ def register(org, customer, rulebook_key: str, case_type: str, actor=None, **ext
 
 def test_presets_load_once_and_reload_as_unchanged(rulebooks):
     assert {v.rulebook.key for v, _ in rulebooks} == {
+        "field-service",
         "power-supply",
         "property-complaint",
         "quality-claim",

@@ -188,6 +188,7 @@ def workorder_create(
     urgent: bool = False,
     reported_at: datetime | None = None,
     rule_key: str = "",
+    rulebook_key: str | None = None,
     idempotency_key: str = "",
 ) -> tuple[WorkOrder, bool]:
     """Register a work order (报修登记), directly or from a case. Returns (order, created).
@@ -211,6 +212,7 @@ def workorder_create(
                 "equipment": getattr(equipment, "pk", None),
                 "case": getattr(case, "pk", None),
                 "urgent": urgent,
+                "rulebook": rulebook_key,
             }
         )
         record, first = _claim_key(actor=actor, key=idempotency_key, digest=digest)
@@ -236,7 +238,7 @@ def workorder_create(
     else:
         from kefu.rulebooks.selectors import rulebook_for_new_case
 
-        version = rulebook_for_new_case()
+        version = rulebook_for_new_case(rulebook_key)
     unit = unit or actor.unit
     if unit is None:
         errors.add("unit", _("Choose the unit that will do the work."))
