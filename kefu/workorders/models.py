@@ -18,7 +18,16 @@ from kefu.core.models import TimeStampedModel
 from kefu.org.choices import ALL_SEEING_ROLES, UNIT_SEEING_ROLES, Role
 from kefu.workorders.choices import EventKind, OrderKind, OrderStatus, ServiceType
 
-__all__ = ("Equipment", "OrderCounter", "OrderIdempotency", "PartLine", "WorkOrder", "WorkOrderEvent")
+__all__ = (
+    "Equipment",
+    "OrderCounter",
+    "OrderIdempotency",
+    "PartLine",
+    "ServiceArea",
+    "TechnicianSkill",
+    "WorkOrder",
+    "WorkOrderEvent",
+)
 
 USER = settings.AUTH_USER_MODEL
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
@@ -85,6 +94,7 @@ class WorkOrder(TimeStampedModel):
         "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="work_orders"
     )
     address = models.CharField(_("address"), max_length=300)
+    district = models.CharField(_("district"), max_length=40, blank=True)  # matched against ServiceArea
     region = models.CharField(_("area"), max_length=10)  # kefu.customers.choices.Region at creation
     equipment = models.ForeignKey(
         Equipment, verbose_name=_("equipment"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
@@ -227,3 +237,33 @@ class OrderIdempotency(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class TechnicianSkill(models.Model):
+    """A kind of work a technician is qualified for (dispatch suggestions rank them first)."""
+
+    technician = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="work_skills")
+    kind = models.CharField(_("kind of work"), max_length=12, choices=OrderKind.choices)
+
+    class Meta:
+        verbose_name = _("technician skill")
+        verbose_name_plural = _("technician skills")
+        constraints = [models.UniqueConstraint(fields=["technician", "kind"], name="wo_skill_once")]
+
+    def __str__(self) -> str:
+        return f"{self.technician_id} {self.kind}"
+
+
+class ServiceArea(models.Model):
+    """A district a technician serves (区域服务责任人员, D10 2.2(1))."""
+
+    technician = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="service_areas")
+    district = models.CharField(_("district"), max_length=40)
+
+    class Meta:
+        verbose_name = _("service area")
+        verbose_name_plural = _("service areas")
+        constraints = [models.UniqueConstraint(fields=["technician", "district"], name="wo_area_once")]
+
+    def __str__(self) -> str:
+        return self.district

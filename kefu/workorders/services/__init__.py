@@ -19,6 +19,7 @@ from kefu.workorders.services.lifecycle import (
     workorder_dispatch,
     workorder_record,
 )
+from kefu.workorders.services.staff import technician_set_profile
 
 __all__ = (
     "Fee",
@@ -27,6 +28,7 @@ __all__ = (
     "equipment_create",
     "section_for",
     "supervises",
+    "technician_set_profile",
     "workorder_accept",
     "workorder_approve_waiver",
     "workorder_book",

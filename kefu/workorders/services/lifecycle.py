@@ -182,6 +182,7 @@ def workorder_create(
     description: str,
     unit: OrgUnit | None = None,
     address: str = "",
+    district: str = "",
     service_type: str = "",
     equipment: Equipment | None = None,
     case: Any = None,
@@ -208,6 +209,7 @@ def workorder_create(
                 "description": description,
                 "unit": getattr(unit, "pk", None),
                 "address": address,
+                "district": district,
                 "service_type": service_type,
                 "equipment": getattr(equipment, "pk", None),
                 "case": getattr(case, "pk", None),
@@ -223,6 +225,7 @@ def workorder_create(
     now = timezone.now()
     description = check_text(errors, "description", description, limit=2000, required=True)
     address = check_text(errors, "address", address, limit=300)
+    district = check_text(errors, "district", district, limit=40)
     if kind not in OrderKind.values:
         errors.add("kind", _("Choose one of: %(choices)s.") % {"choices": ", ".join(OrderKind.values)})
     if case is not None:
@@ -262,6 +265,7 @@ def workorder_create(
     if not address:
         first = customer.addresses.order_by("id").first()
         address = first.line if first else ""
+        district = district or (first.district if first else "")
         if not address:
             errors.add("address", _("Where is the work to be done?"))
     errors.raise_if_any()
@@ -273,6 +277,7 @@ def workorder_create(
         urgent=urgent,
         customer=customer,
         address=address,
+        district=district,
         region=customer.region,
         equipment=equipment,
         case=case,
