@@ -14,7 +14,11 @@ class WorkordersConfig(AppConfig):
         from kefu.sla.inbox import register_message
         from kefu.workorders.rules import FieldServiceSection, check_field_service
 
+        from kefu.cases import events
+        from kefu.workorders.subscribers import create_order_for_routed_case
+
         register_section("field_service", FieldServiceSection, check=check_field_service)
+        events.subscribe("workorders.routed_repair", create_order_for_routed_case, actions={"route"})
         register_message(
             "workorders.dispatched",
             title=_("Work order %(number)s dispatched to you"),

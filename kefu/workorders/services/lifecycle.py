@@ -646,6 +646,10 @@ def workorder_complete(
         from_status=previous,
         data={"fee": str(order.fee_total), "collected": str(collected), "waiver": not signature},
     )
+    if order.case_id:
+        from kefu.workorders.subscribers import note_completion_on_case
+
+        note_completion_on_case(order, actor=actor)
     return order
 
 
