@@ -10,11 +10,10 @@ class WorkordersConfig(AppConfig):
     verbose_name = _("Field service work orders")
 
     def ready(self) -> None:
+        from kefu.cases import events
         from kefu.rulebooks.sections import register_section
         from kefu.sla.inbox import register_message
         from kefu.workorders.rules import FieldServiceSection, check_field_service
-
-        from kefu.cases import events
         from kefu.workorders.subscribers import create_order_for_routed_case
 
         register_section("field_service", FieldServiceSection, check=check_field_service)
