@@ -44,6 +44,7 @@ urlpatterns = [
     path("knowledge/", include("kefu.knowledge.urls")),
     path("help/", include((help_urlpatterns, "help"))),
     path("duty/", include("kefu.duty.urls")),
+    path("workorders/", include("kefu.workorders.urls")),
     path("", include("kefu.web.urls")),
 ]
 # Attachments are never served from MEDIA_URL, not even with DEBUG: only the permission-checked

@@ -25,6 +25,7 @@ from kefu.knowledge.api.views import (
 from kefu.org.api.views import OrgUnitViewSet, StaffViewSet, TokensView, TokenView
 from kefu.reports.api import MonthlyReportView
 from kefu.sla.api import BoardView, CaseClockExtendView, CaseClockPromiseView, CaseClocksView, NotificationViewSet
+from kefu.workorders.api.views import WorkOrderViewSet
 
 router = DefaultRouter()
 router.register("cases", CaseViewSet, basename="case")
@@ -42,6 +43,7 @@ router.register("duty/rosters", RosterViewSet, basename="duty-roster")
 router.register("duty/shifts", ShiftViewSet, basename="duty-shift")
 router.register("duty/swaps", SwapViewSet, basename="duty-swap")
 router.register("duty/handovers", HandoverViewSet, basename="duty-handover")
+router.register("workorders", WorkOrderViewSet, basename="workorder")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -21,12 +21,12 @@ class WorkordersConfig(AppConfig):
         register_message(
             "workorders.dispatched",
             title=_("Work order %(number)s dispatched to you"),
-            body=_("Go to %(address)s; book the visit with the customer first."),
+            body=_("Open the order for the customer and address; book the visit with the customer first."),
         )
         register_message(
             "workorders.late",
             title=_("Work order %(number)s: arrival deadline passed"),
-            body=_("Nobody has arrived at %(address)s within the working hours the rules allow."),
+            body=_("Nobody has arrived on site within the working hours the rules allow."),
         )
 
     def make_demo(self, world: Any, *, rng: Any, log: Any) -> None:

@@ -25,6 +25,7 @@ __all__ = (
     "PartLine",
     "ServiceArea",
     "TechnicianSkill",
+    "UsedFormToken",
     "WorkOrder",
     "WorkOrderEvent",
 )
@@ -267,3 +268,16 @@ class ServiceArea(models.Model):
 
     def __str__(self) -> str:
         return self.district
+
+
+class UsedFormToken(models.Model):
+    """A one-time form token spent by a POST of the technician's page. Inserted in the transaction
+    of the step it carried, so a repeated submit (weak mobile connection) does nothing twice, and a
+    step that failed leaves the token unspent for a retry."""
+
+    nonce = models.CharField(max_length=32, unique=True)
+    user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    used_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.nonce

@@ -147,7 +147,7 @@ def workorders_flag_late(*, now: datetime | None = None, limit: int = 500) -> in
                 recipients=[order.technician, *_supervisors(order)],
                 kind="overdue",
                 code="workorders.late",
-                params={"number": order.number, "address": order.address[:80]},
+                params={"number": order.number},
                 url=f"/workorders/{order.pk}/",
                 due_at=order.arrival_due_at,
             )

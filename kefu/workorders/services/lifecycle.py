@@ -375,7 +375,7 @@ def _notify_dispatch(order: WorkOrder) -> None:
         recipients=people,
         kind="work",
         code="workorders.dispatched",
-        params={"number": order.number, "address": order.address[:80]},
+        params={"number": order.number},
         url=f"/workorders/{order.pk}/",
         due_at=order.arrival_due_at,
     )
