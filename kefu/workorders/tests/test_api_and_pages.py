@@ -51,4 +51,4 @@ def test_a_repeated_submit_of_the_phone_page_does_nothing_twice(make_order, org)
     order.refresh_from_db()
     assert order.status == "accepted" and order.version == 3
     assert order.events.filter(kind="accepted").count() == 1
-    assert "already done" in second.content.decode() or "已经" in second.content.decode()
+    assert "此操作已完成（表单重复提交），未重复执行。" in second.content.decode()

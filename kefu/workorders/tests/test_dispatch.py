@@ -5,6 +5,7 @@ from datetime import datetime, time
 
 import pytest
 from django.db import connection
+from django.utils import translation
 from django.test.utils import CaptureQueriesContext
 
 from kefu.org.choices import Role
@@ -46,7 +47,9 @@ def test_ranking_by_area_skill_and_load_with_reasons(make_order, org, crew):
         ("zhao", 50),
         ("technician", 0),
     ]
-    assert ranked[0].reasons == ["serves 西湖区", "qualified for this kind of work", "2 open orders"]
+    with translation.override("en"):
+        assert ranked[0].reasons == ["serves 西湖区", "qualified for this kind of work", "2 open orders"]
+    assert ranked[0].reasons == ["负责西湖区", "具备此类工作技能", "在办派工单 2 张"]  # the site's language
     assert ranked[0].on_duty is None  # no roster in these units: availability is not claimed
     with CaptureQueriesContext(connection) as queries:
         list(suggestion_queryset(order))
@@ -74,4 +77,4 @@ def test_on_shift_counts_when_the_unit_has_a_roster(make_order, org, crew):
     order = make_order(district="拱墅区")
     ranked = dispatch_suggestions(order, at=now)
     assert [(s.technician.username, s.score) for s in ranked[:2]] == [("zhao", 80), ("li", 50)]
-    assert "on shift now" in ranked[0].reasons and "not on shift now" in ranked[1].reasons
+    assert "当前在班" in ranked[0].reasons and "当前不在班" in ranked[1].reasons
