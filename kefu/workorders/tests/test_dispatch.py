@@ -5,8 +5,8 @@ from datetime import datetime, time
 
 import pytest
 from django.db import connection
-from django.utils import translation
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from kefu.org.choices import Role
 from kefu.org.models import User
