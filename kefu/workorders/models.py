@@ -104,6 +104,10 @@ class WorkOrder(TimeStampedModel):
         "cases.Case", verbose_name=_("case"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     rule_key = models.CharField(max_length=60, blank=True)  # which rule of the subscriber made it
+    # Repeat fault: the same customer's same equipment was completed within `repeat_fault_days`.
+    repeat_of = models.ForeignKey(
+        "self", verbose_name=_("repeat of"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     rulebook_version = models.ForeignKey("rulebooks.RulebookVersion", on_delete=models.PROTECT, related_name="+")
     description = models.TextField(_("fault or request"), max_length=2000)
     unit = models.ForeignKey("org.OrgUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")

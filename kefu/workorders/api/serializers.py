@@ -66,6 +66,7 @@ class WorkOrderSerializer(serializers.ModelSerializer):
     parts = PartLineSerializer(many=True, read_only=True)
     events = EventSerializer(many=True, read_only=True)
     signed = serializers.SerializerMethodField()
+    repeat_of = serializers.SerializerMethodField()
 
     class Meta:
         model = WorkOrder
@@ -83,6 +84,7 @@ class WorkOrderSerializer(serializers.ModelSerializer):
             "region",
             "equipment",
             "case",
+            "repeat_of",
             "description",
             "unit",
             "technician",
@@ -123,6 +125,10 @@ class WorkOrderSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_case(self, order: WorkOrder) -> str | None:
         return order.case.number if order.case_id else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_repeat_of(self, order: WorkOrder) -> str | None:
+        return order.repeat_of.number if order.repeat_of_id else None
 
     @extend_schema_field(serializers.BooleanField())
     def get_signed(self, order: WorkOrder) -> bool:

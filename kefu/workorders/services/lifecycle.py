@@ -173,6 +173,25 @@ def _claim_key(*, actor: User, key: str, digest: str) -> tuple[OrderIdempotency,
 # ---------------------------------------------------------------------------------------------- create
 
 
+def _earlier_fault(order: WorkOrder) -> WorkOrder | None:
+    """The latest completed order for the same customer and equipment within the rulebook's
+    `repeat_fault_days` before this report: a repeat fault (marked for the technician's appraisal)."""
+    days = section_for(order).repeat_fault_days
+    if order.equipment_id is None or days <= 0:
+        return None
+    return (
+        WorkOrder.objects.filter(
+            customer_id=order.customer_id,
+            equipment_id=order.equipment_id,
+            status__in=[OrderStatus.COMPLETED, OrderStatus.CLOSED],
+            completed_at__gte=order.reported_at - timedelta(days=days),
+            completed_at__lte=order.reported_at,
+        )
+        .order_by("-completed_at")
+        .first()
+    )
+
+
 @transaction.atomic
 def workorder_create(
     *,
@@ -289,6 +308,7 @@ def workorder_create(
         reported_at=reported_at,
     )
     order.arrival_due_at = arrival_deadline(order)
+    order.repeat_of = _earlier_fault(order)
     order.save()
     WorkOrderEvent.objects.create(
         order=order,
@@ -296,7 +316,7 @@ def workorder_create(
         kind=EventKind.CREATED,
         actor=actor,
         to_status=order.status,
-        data={"case": case.pk if case else None, "rule": rule_key},
+        data={"case": case.pk if case else None, "rule": rule_key, "repeat_of": order.repeat_of_id},
     )
     if record is not None:
         record.order = order

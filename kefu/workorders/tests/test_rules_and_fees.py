@@ -87,3 +87,20 @@ def test_a_part_not_on_the_price_list_is_refused_by_code(on_site, org):
             order=order, actor=org.technician, expected_version=order.version, parts=[{"code": "XX-9", "quantity": 1}]
         )
     assert "parts[0].code" in refused.value.extra
+
+
+def test_repeat_fault_within_the_window_is_marked(on_site, make_order, org, equipment):
+    """Field-service preset: repeat_fault_days 30. The first order is completed now; a new report for
+    the same equipment now is a repeat of it; another customer's or no equipment is not."""
+    from kefu.workorders.services import workorder_complete
+    from kefu.workorders.tests.conftest import PNG
+
+    first = on_site(rulebook_key="field-service", equipment=equipment)
+    first = workorder_record(order=first, actor=org.technician, expected_version=first.version, actions="复位")
+    first = workorder_complete(order=first, actor=org.technician, expected_version=first.version, signature=PNG)
+    from django.utils import timezone
+
+    again = make_order(rulebook_key="field-service", equipment=equipment, reported_at=timezone.now())
+    assert again.repeat_of == first
+    assert again.events.get(kind="created").data["repeat_of"] == first.pk
+    assert make_order(rulebook_key="field-service", reported_at=timezone.now()).repeat_of is None
