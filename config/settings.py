@@ -219,6 +219,10 @@ SPECTACULAR_SETTINGS = {
         "RosterStatusEnum": "kefu.duty.choices.RosterStatus",
         "ShiftStatusEnum": "kefu.duty.choices.ShiftStatus",
         "SwapStatusEnum": "kefu.duty.choices.SwapStatus",
+        "WorkOrderStatusEnum": "kefu.workorders.choices.OrderStatus",
+        "WorkOrderKindEnum": "kefu.workorders.choices.OrderKind",
+        "WorkOrderEventKindEnum": "kefu.workorders.choices.EventKind",
+        "ServiceTypeEnum": "kefu.workorders.choices.ServiceType",
     },
 }
 

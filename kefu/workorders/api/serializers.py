@@ -26,7 +26,7 @@ __all__ = (
 )
 
 
-class _Person(serializers.ModelSerializer):
+class WorkOrderPerson(serializers.ModelSerializer):
     name = serializers.CharField(source="__str__", read_only=True)
 
     class Meta:
@@ -34,13 +34,13 @@ class _Person(serializers.ModelSerializer):
         fields = ["id", "username", "name"]
 
 
-class EquipmentSerializer(serializers.ModelSerializer):
+class WorkOrderEquipmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Equipment
         fields = ["id", "model_name", "serial_no", "terminal_no", "sim_no", "purchase_date", "warranty_end"]
 
 
-class PartLineSerializer(serializers.ModelSerializer):
+class WorkOrderPartSerializer(serializers.ModelSerializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
     class Meta:
@@ -48,8 +48,8 @@ class PartLineSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "quantity", "unit_price", "amount", "created_at"]
 
 
-class EventSerializer(serializers.ModelSerializer):
-    actor = _Person(read_only=True, allow_null=True)
+class WorkOrderEventSerializer(serializers.ModelSerializer):
+    actor = WorkOrderPerson(read_only=True, allow_null=True)
 
     class Meta:
         model = WorkOrderEvent
@@ -60,11 +60,11 @@ class WorkOrderSerializer(serializers.ModelSerializer):
     customer = serializers.CharField(source="customer.name", read_only=True)
     customer_id = serializers.IntegerField(read_only=True)
     unit = serializers.CharField(source="unit.name", read_only=True)
-    technician = _Person(read_only=True, allow_null=True)
+    technician = WorkOrderPerson(read_only=True, allow_null=True)
     case = serializers.SerializerMethodField()
-    equipment = EquipmentSerializer(read_only=True, allow_null=True)
-    parts = PartLineSerializer(many=True, read_only=True)
-    events = EventSerializer(many=True, read_only=True)
+    equipment = WorkOrderEquipmentSerializer(read_only=True, allow_null=True)
+    parts = WorkOrderPartSerializer(many=True, read_only=True)
+    events = WorkOrderEventSerializer(many=True, read_only=True)
     signed = serializers.SerializerMethodField()
     repeat_of = serializers.SerializerMethodField()
 
@@ -224,7 +224,7 @@ class CancelSerializer(VersionSerializer):
 
 
 class SuggestionSerializer(serializers.Serializer):
-    technician = _Person()
+    technician = WorkOrderPerson()
     unit = serializers.CharField(source="technician.unit.name")
     score = serializers.IntegerField()
     open_orders = serializers.IntegerField()
