@@ -71,6 +71,13 @@ def _beat_schedule(sender: Celery, **kwargs) -> None:
     # Retention (rulebook `retention:`): archive closed cases whose period has passed, once a day at night.
     from celery.schedules import crontab
 
+    # Maintenance contracts ending within the rulebook's notice days (kefu.workorders, D11 15): once each.
+    sender.add_periodic_task(
+        crontab(hour=7, minute=30),
+        sender.signature("kefu.workorders.tasks.workorders_contract_notices"),
+        name="workorders-contract-notices",
+        expires=6 * 3600,
+    )
     sender.add_periodic_task(
         crontab(hour=2, minute=30),
         sender.signature("kefu.cases.tasks.cases_archive_retention"),

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from kefu.workorders.models import Equipment, PartLine, WorkOrder, WorkOrderEvent
+from kefu.workorders.models import Equipment, MaintenanceContract, PartLine, WorkOrder, WorkOrderEvent
 
 
 class _ReadOnlyInline(admin.TabularInline):
@@ -55,6 +55,20 @@ class EquipmentAdmin(admin.ModelAdmin):
     list_display = ("model_name", "serial_no", "terminal_no", "sim_no", "customer", "warranty_end")
     search_fields = ("serial_no", "terminal_no", "sim_no", "customer__name")
     raw_id_fields = ("customer",)
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(MaintenanceContract)
+class MaintenanceContractAdmin(admin.ModelAdmin):
+    list_display = ("number", "customer", "unit", "starts_on", "ends_on", "parts_free", "notice_sent_at")
+    search_fields = ("number", "customer__name")
+    raw_id_fields = ("customer", "equipment", "renewal_order")
+    readonly_fields = ("notice_sent_at", "renewal_order", "created_by")
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False  # through contract_create (checks and the supervisor's right)
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False

@@ -28,6 +28,11 @@ class WorkordersConfig(AppConfig):
             title=_("Work order %(number)s: arrival deadline passed"),
             body=_("Nobody has arrived on site within the working hours the rules allow."),
         )
+        register_message(
+            "workorders.contract_expiring",
+            title=_("Maintenance contract %(number)s ends on %(end)s"),
+            body=_("Send the expiry notice and visit the customer to renew it: work order %(order)s."),
+        )
 
     def make_demo(self, world: Any, *, rng: Any, log: Any) -> None:
         """Demo equipment and work orders (called by kefu.core.demo.make_app_demos)."""

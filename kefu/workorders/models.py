@@ -20,6 +20,7 @@ from kefu.workorders.choices import EventKind, OrderKind, OrderStatus, ServiceTy
 
 __all__ = (
     "Equipment",
+    "MaintenanceContract",
     "OrderCounter",
     "OrderIdempotency",
     "PartLine",
@@ -285,3 +286,36 @@ class UsedFormToken(models.Model):
 
     def __str__(self) -> str:
         return self.nonce
+
+
+class MaintenanceContract(TimeStampedModel):
+    """A maintenance contract (商品保养合同书, D11 B): term, covered equipment, what it charges.
+
+    D10 2.1(2): "一般收取零配件成本费用，免收维修工时费用" — by default labour is free and parts are
+    charged; `parts_free` makes the contract cover parts too."""
+
+    number = models.CharField(_("contract number"), max_length=40, unique=True)
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="maintenance_contracts"
+    )
+    unit = models.ForeignKey("org.OrgUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    equipment = models.ManyToManyField(Equipment, verbose_name=_("covered equipment"), related_name="contracts")
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    service_level = models.CharField(_("service level"), max_length=200, blank=True)
+    parts_free = models.BooleanField(_("parts included"), default=False)
+    notice_sent_at = models.DateTimeField(_("expiry notice sent at"), null=True, blank=True)
+    renewal_order = models.ForeignKey(
+        "WorkOrder", verbose_name=_("renewal visit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("maintenance contract")
+        verbose_name_plural = _("maintenance contracts")
+        ordering = ["ends_on", "id"]
+        indexes = [models.Index(fields=["ends_on"], name="wo_contract_ends", condition=Q(notice_sent_at__isnull=True))]
+        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="wo_contract_term")]
+
+    def __str__(self) -> str:
+        return self.number

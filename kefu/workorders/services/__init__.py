@@ -3,6 +3,7 @@ checks the version the caller saw (409 when it moved on), checks the actor's rig
 order, bumps its version and writes the `WorkOrderEvent` in the same transaction."""
 
 from kefu.workorders.services.clock import arrival_deadline, workorder_pause, workorder_resume, workorders_flag_late
+from kefu.workorders.services.contracts import contract_create, contract_for, contracts_expiry_notices
 from kefu.workorders.services.equipment import equipment_create
 from kefu.workorders.services.fees import Fee, compute_fee
 from kefu.workorders.services.lifecycle import (
@@ -25,6 +26,9 @@ __all__ = (
     "Fee",
     "arrival_deadline",
     "compute_fee",
+    "contract_create",
+    "contract_for",
+    "contracts_expiry_notices",
     "equipment_create",
     "section_for",
     "supervises",

@@ -281,6 +281,14 @@ def workorder_create(
             if equipment and equipment.warranty_end
             else _("Free service (C) needs the equipment and its warranty end date."),
         )
+    if service_type == ServiceType.B and not errors.fields.get("service_type"):
+        from kefu.workorders.services.contracts import contract_for
+
+        probe = WorkOrder(equipment=equipment, reported_at=reported_at)
+        if contract_for(probe) is None:
+            errors.add(
+                "service_type", _("Contract service (B) needs a maintenance contract in force for this equipment.")
+            )
     if not address:
         first = customer.addresses.order_by("id").first()
         address = first.line if first else ""
@@ -502,7 +510,19 @@ def _money(errors: FieldErrors, name: str, value: Any) -> Decimal:
 def _refresh_fee(order: WorkOrder) -> list[str]:
     parts = PartLine.objects.filter(order=order).values_list("quantity", "unit_price")
     amount = sum((Decimal(q) * p for q, p in parts), Decimal("0.00"))
-    fee = compute_fee(service_type=order.service_type, kind=order.kind, parts_amount=amount, section=section_for(order))
+    parts_free = False
+    if order.service_type == ServiceType.B:
+        from kefu.workorders.services.contracts import contract_for
+
+        contract = contract_for(order)
+        parts_free = bool(contract and contract.parts_free)
+    fee = compute_fee(
+        service_type=order.service_type,
+        kind=order.kind,
+        parts_amount=amount,
+        section=section_for(order),
+        parts_free=parts_free,
+    )
     order.labour_fee, order.parts_fee, order.fee_total = fee.labour, fee.parts, fee.total
     return ["labour_fee", "parts_fee", "fee_total"]
 

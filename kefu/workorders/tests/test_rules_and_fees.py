@@ -9,7 +9,7 @@ import pytest
 
 from kefu.rulebooks.schema import RulebookError, parse_rulebook
 from kefu.workorders.rules import FieldServiceSection
-from kefu.workorders.services import compute_fee, workorder_record
+from kefu.workorders.services import compute_fee, contract_create, workorder_record
 
 PRESET = Path(__file__).resolve().parents[2] / "rulebooks" / "presets" / "field-service.yaml"
 
@@ -65,6 +65,16 @@ def test_the_fee_is_shown_before_completing(on_site, org, equipment, service_typ
     if service_type == "C":
         equipment.warranty_end = date(2027, 12, 31)
         equipment.save(update_fields=["warranty_end"])
+    if service_type == "B":  # a contract in force on the report day (24 Nov 2026), parts charged
+        contract_create(
+            actor=org.supervisor,
+            number="BY-2026-001",
+            customer=equipment.customer,
+            unit=org.aftersales,
+            starts_on=date(2026, 1, 1),
+            ends_on=date(2026, 12, 31),
+            equipment=[equipment],
+        )
     order = on_site(rulebook_key="field-service", equipment=equipment, service_type=service_type)
     order = workorder_record(
         order=order,
