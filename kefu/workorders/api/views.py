@@ -167,7 +167,7 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         summary="Technicians suggested for this order, best first, with the reasons (supervisors)",
         responses={200: SuggestionSerializer(many=True), 403: _ERRORS[403], 404: _ERRORS[404]},
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def suggestions(self, request: Request, pk: str) -> Response:
         order = self.get_object()
         if not services.supervises(request.user, order.unit):
