@@ -84,3 +84,15 @@ def _beat_schedule(sender: Celery, **kwargs) -> None:
         name="cases-archive-retention",
         expires=6 * 3600,
     )
+    # Appraisal dashboards: the monthly rollup, refreshed for the months whose cases changed (kefu.appraisal).
+    sender.add_periodic_task(
+        600.0, sender.signature("kefu.appraisal.tasks.rollup_refresh_task"), name="appraisal-rollup", expires=590
+    )
+    # Return visits (kefu.visits): the planned visits of the coming weeks, then notices of the
+    # visits past due, once a night.
+    sender.add_periodic_task(
+        crontab(hour=3, minute=10),
+        sender.signature("kefu.visits.tasks.visits_daily"),
+        name="visits-daily",
+        expires=6 * 3600,
+    )

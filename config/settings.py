@@ -38,6 +38,9 @@ if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("KEFU_ENV=production cannot run with DEBUG on: unset DEBUG.")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
+# The address people reach Kefu at ("https://kefu.example.com"), for the links in e-mail; when empty,
+# the first CSRF_TRUSTED_ORIGINS entry (kefu.sla.mail.site_url).
+KEFU_SITE_URL = envstr("KEFU_SITE_URL", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -63,6 +66,9 @@ INSTALLED_APPS = [
     "kefu.knowledge",
     "kefu.duty",
     "kefu.workorders",
+    "kefu.appraisal",
+    "kefu.visits",
+    "kefu.handoffs",
     "kefu.reports",
     "kefu.web",
 ]
@@ -223,6 +229,16 @@ SPECTACULAR_SETTINGS = {
         "WorkOrderKindEnum": "kefu.workorders.choices.OrderKind",
         "WorkOrderEventKindEnum": "kefu.workorders.choices.EventKind",
         "ServiceTypeEnum": "kefu.workorders.choices.ServiceType",
+        "LedgerStatusEnum": "kefu.appraisal.choices.EntryStatus",
+        "LedgerKindEnum": "kefu.appraisal.choices.EntryKind",
+        "LedgerSourceEnum": "kefu.appraisal.choices.EntrySource",
+        "ScoreRunStatusEnum": "kefu.appraisal.choices.RunStatus",
+        "PeriodKindEnum": "kefu.appraisal.choices.PeriodKind",
+        "VisitStatusEnum": "kefu.visits.choices.VisitStatus",
+        "VisitMethodEnum": "kefu.visits.choices.VisitMethod",
+        "VisitPurposeEnum": "kefu.visits.choices.VisitPurpose",
+        "RescheduleReasonEnum": "kefu.visits.choices.RescheduleReason",
+        "SurveyRoundStatusEnum": "kefu.visits.choices.RoundStatus",
     },
 }
 

@@ -2,6 +2,8 @@ from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
@@ -20,7 +22,14 @@ def api_docs_page(view, **extra: list[str]):
     return login_required(csp_update({"style-src": [UNSAFE_INLINE], **extra})(view))
 
 
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """The site's icon (a static SVG, hashed name resolved at request time)."""
+    return HttpResponsePermanentRedirect(static("kefu/favicon.svg"))
+
+
 urlpatterns = [
+    # Browsers ask for /favicon.ico on every page (the admin's too): the site's icon, not a 404.
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", LoginView.as_view(), name="login"),
@@ -45,6 +54,9 @@ urlpatterns = [
     path("help/", include((help_urlpatterns, "help"))),
     path("duty/", include("kefu.duty.urls")),
     path("workorders/", include("kefu.workorders.urls")),
+    path("appraisal/", include("kefu.appraisal.urls")),
+    path("visits/", include("kefu.visits.urls")),
+    path("s/", include("kefu.visits.public_urls")),
     path("", include("kefu.web.urls")),
 ]
 # Attachments are never served from MEDIA_URL, not even with DEBUG: only the permission-checked

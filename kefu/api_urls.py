@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from kefu.appraisal.api.views import LedgerEntryViewSet, ScoreRunViewSet
 from kefu.cases.api.views import CaseViewSet, RulebookViewSet
 from kefu.customers.api.views import CustomerViewSet
 from kefu.duty.api.views import (
@@ -25,9 +26,21 @@ from kefu.knowledge.api.views import (
 from kefu.org.api.views import OrgUnitViewSet, StaffViewSet, TokensView, TokenView
 from kefu.reports.api import MonthlyReportView
 from kefu.sla.api import BoardView, CaseClockExtendView, CaseClockPromiseView, CaseClocksView, NotificationViewSet
+from kefu.visits.api.views import SurveyRoundViewSet, VisitTaskViewSet
 from kefu.workorders.api.views import WorkOrderViewSet
 
-router = DefaultRouter()
+
+class KefuRouter(DefaultRouter):
+    """Numeric ids only, unless a viewset says otherwise (`lookup_value_regex`, or a lookup field that
+    is not the primary key): `/api/v1/…/null,null/` is a plain 404, never a crash in a lookup."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix: str = "") -> str:
+        if not hasattr(viewset, "lookup_value_regex") and getattr(viewset, "lookup_field", "pk") in ("pk", "id"):
+            viewset.lookup_value_regex = "[0-9]+"
+        return super().get_lookup_regex(viewset, lookup_prefix)
+
+
+router = KefuRouter()
 router.register("cases", CaseViewSet, basename="case")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("units", OrgUnitViewSet, basename="unit")
@@ -43,6 +56,10 @@ router.register("duty/rosters", RosterViewSet, basename="duty-roster")
 router.register("duty/shifts", ShiftViewSet, basename="duty-shift")
 router.register("duty/swaps", SwapViewSet, basename="duty-swap")
 router.register("duty/handovers", HandoverViewSet, basename="duty-handover")
+router.register("appraisal/ledger", LedgerEntryViewSet, basename="appraisal-ledger")
+router.register("appraisal/scorecards", ScoreRunViewSet, basename="appraisal-scorecards")
+router.register("visits/tasks", VisitTaskViewSet, basename="visits-task")
+router.register("visits/survey-rounds", SurveyRoundViewSet, basename="visits-survey-round")
 router.register("workorders", WorkOrderViewSet, basename="workorder")
 
 urlpatterns = [

@@ -123,6 +123,11 @@ def schema_common_responses(result: dict[str, Any], generator: Any, request: Any
                 responses.setdefault(
                     "413", {**error, "description": "The body is over its limit (docs/api.md, 'Limits')."}
                 )
+            if any(p.get("in") == "path" for p in operation.get("parameters", [])):
+                # Every path with an id or a code answers 404 to one that does not exist or is not yours to see.
+                responses.setdefault(
+                    "404", {**error, "description": "{detail}: no such object, or not one you may see."}
+                )
             if any(p.get("in") == "query" and p.get("name") == "cursor" for p in operation.get("parameters", [])):
                 # Every cursor-paginated list answers 404 to a cursor it did not make (KefuCursorPagination).
                 responses.setdefault("404", {**error, "description": "{detail}: the cursor is not one this list made."})

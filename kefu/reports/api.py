@@ -45,7 +45,13 @@ class RowSerializer(CountsSerializer):
 
 
 class BreakdownSerializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=["case_type", "category", "unit", "responsibility", "channel"])
+    code = serializers.RegexField(
+        r"^(case_type|category|unit|responsibility|channel|field:[-\w]+:[-\w]+:[-\w]+)$",
+        help_text=(
+            "`case_type`, `category`, `unit`, `responsibility`, `channel`, or "
+            "`field:<rulebook>:<case type>:<field>` for a choice form field."
+        ),
+    )
     title = serializers.CharField()
     rows = RowSerializer(many=True)
 

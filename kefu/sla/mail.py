@@ -49,6 +49,7 @@ __all__ = (
     "case_event_emails_send",
     "email_pickup",
     "notifications_send",
+    "site_url",
 )
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,13 @@ def _claim_seconds() -> int:
     return int(settings.KEFU_EMAIL_CLAIM_SECONDS)
 
 
+def site_url() -> str:
+    """The site's address for links in e-mail ("https://kefu.example.com"): KEFU_SITE_URL, else the first
+    CSRF trusted origin, else http://localhost:8000 (a development machine)."""
+    configured = getattr(settings, "KEFU_SITE_URL", "") or next(iter(getattr(settings, "CSRF_TRUSTED_ORIGINS", [])), "")
+    return (configured or "http://localhost:8000").rstrip("/")
+
+
 def _message_id(kind: str, pk: int) -> str:
     # Stable per row, the same from every host: a copy sent twice is recognisably the same mail.
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">") or "kefu"
@@ -83,9 +91,14 @@ def _notification_message(note: Notification) -> EmailMessage | None:
     user = note.recipient
     if not user.is_active or not user.email:
         return None
+    body = note.body
+    if note.url:
+        # The same words as the inbox, and where to act: an absolute link (KEFU_SITE_URL, the site's address).
+        link = note.url if "://" in note.url else site_url() + note.url
+        body = f"{body}\n\n{link}" if body else link
     return EmailMessage(
         note.title,
-        note.body,
+        body,
         settings.DEFAULT_FROM_EMAIL,
         [user.email],
         headers={"Message-ID": _message_id("notification", note.pk), "X-Kefu-Notification": str(note.pk)},

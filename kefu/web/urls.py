@@ -1,21 +1,25 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from kefu.web import case_views, views
+from kefu.web import case_views, customer_views, search_views, views
 from kefu.web.accounts import LoginView
 
 app_name = "web"
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("views/", views.queue_views_view, name="queue_views"),
     path("export.xlsx", views.queue_export, name="queue_export"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("intake/", views.intake, name="intake"),
     path("intake/customers/", views.intake_customers, name="intake_customers"),
     path("intake/options/", views.intake_options, name="intake_options"),
+    path("search/", search_views.search_view, name="search"),
+    path("customers/<str:code>/", customer_views.customer_detail, name="customer"),
     path("unit/", views.unit_view, name="unit"),
     path("board/", views.board_view, name="board"),
     path("inbox/", views.inbox_view, name="inbox"),
+    path("inbox/count/", views.inbox_count_view, name="inbox_count"),
     path("inbox/read/", views.inbox_read_view, name="inbox_read_all"),
     path("inbox/<int:pk>/read/", views.inbox_read_view, name="inbox_read"),
     path("cases/<str:number>/", case_views.case_detail, name="case"),

@@ -38,6 +38,7 @@ from kefu.org.models import User
 from kefu.reports.xlsx import cases_workbook
 from kefu.rulebooks.models import RulebookVersion
 from kefu.rulebooks.selectors import active_rulebooks
+from kefu.sla.choices import NoticeKind
 from kefu.sla.inbox import notification_mark_read, notifications_mark_all_read
 from kefu.sla.notify import target_labels
 from kefu.sla.selectors import (
@@ -55,7 +56,10 @@ from kefu.web.forms import (
     IntakeForm,
     QueueFilterForm,
 )
+from kefu.web.intake_guard import caller_cases, case_for_token, new_form_token, usable_token
+from kefu.web.intake_views import intake_checks, intake_initial
 from kefu.web.templatetags.kefu_web import rb_label
+from kefu.web.workviews import VIEWS, apply_view, default_view, view_counts
 
 PAGE_SIZE = 30
 SORTS = {
@@ -144,6 +148,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     qs = Case.objects.visible_to(request.user)
     if form.is_valid():
         qs = _filter_queue(qs, form.cleaned_data, request.user)
+    # Saved views (kefu/web/workviews.py): agents and handlers land on their own to-do.
+    view = request.GET.get("view", default_view(request.user) if not request.GET else "")
+    view = view if view in VIEWS else ""
+    qs = apply_view(qs, view, request.user)
     sort = request.GET.get("sort", "-received")
     sort = sort if sort in SORTS else "-received"
     if sort in ("deadline", "-deadline"):
@@ -160,7 +168,20 @@ def queue(request: HttpRequest) -> HttpResponse:
     for case in page.object_list:
         clock = nearest.get(case.pk)
         case.deadline_row = clock_row(clock, now, engines, case) if clock else None
-    return render(request, "web/queue.html", {"form": form, "page": page, "sort": sort})
+    # The views' counts come in a fragment after the page (queue_views_view): the queue itself never counts.
+    views = [{"key": k, "label": label} for k, label in VIEWS.items()]
+    context = {"form": form, "page": page, "sort": sort, "view": view, "views": views, "lazy": True}
+    return render(request, "web/queue.html", context)
+
+
+@login_required
+@require_GET
+def queue_views_view(request: HttpRequest) -> HttpResponse:
+    """htmx: the saved views with how many open cases each holds (one aggregate query + approvals)."""
+    counts = view_counts(request.user)
+    view = request.GET.get("view", "")
+    views = [{"key": k, "label": label, "count": counts[k]} for k, label in VIEWS.items()]
+    return render(request, "web/partials/queue_views.html", {"views": views, "view": view if view in VIEWS else ""})
 
 
 EXPORT_MAX_ROWS = 10_000
@@ -227,7 +248,14 @@ def _intake_rulebooks() -> tuple[dict[str, Any], str]:
 _CUSTOMER_FIELDS = {"name": "new_name", "customer_type": "new_type", "grade": "new_grade", "region": "new_region"}
 
 
-def _register_from_intake(request: HttpRequest, data: dict[str, Any], fields: dict[str, Any]) -> Case:
+class _AlreadyRegistered(Exception):
+    """This form's token already registered a case: undo this submit's writes and show that case."""
+
+    def __init__(self, case: Case) -> None:
+        self.case = case
+
+
+def _register_from_intake(request: HttpRequest, data: dict[str, Any], fields: dict[str, Any], token: str = "") -> Case:
     with transaction.atomic():
         customer = data["customer"]
         if customer is None:
@@ -254,7 +282,10 @@ def _register_from_intake(request: HttpRequest, data: dict[str, Any], fields: di
             subject_person=data["subject_person"],
             is_anonymous=data["is_anonymous"],
             fields=fields,
+            idempotency_key=token,
         )
+        if not _created:
+            raise _AlreadyRegistered(case)
         if data.get("attachment"):
             case_add_attachment(case=case, actor=request.user, file=data["attachment"])
     return case
@@ -266,11 +297,28 @@ def intake(request: HttpRequest) -> HttpResponse:
     if not rulebooks:
         return render(request, "web/intake.html", {"form": None})
     form = IntakeForm(
-        request.POST or None, request.FILES or None, rulebooks=rulebooks, default_key=default_key, user=request.user
+        request.POST or None,
+        request.FILES or None,
+        rulebooks=rulebooks,
+        default_key=default_key,
+        user=request.user,
+        initial=intake_initial(request.GET) if request.method != "POST" else None,
     )
-    if request.method == "POST" and form.is_valid():
+    # The one-time form token (kefu/web/intake_guard.py): a double submit or Back + submit registers one case.
+    token = usable_token(request.POST.get("form_token")) if request.method == "POST" else new_form_token()
+    done = case_for_token(request.user, token) if request.method == "POST" else None
+    if done is not None:
+        messages.info(request, _("Case %(number)s was already registered from this form.") % {"number": done.number})
+        return redirect("web:case", number=done.number)
+    checks: dict[str, Any] = {}
+    if request.method == "POST" and form.is_valid() and not (checks := intake_checks(request, form)):
         try:
-            case = _register_from_intake(request, form.cleaned_data, form.field_values())
+            case = _register_from_intake(request, form.cleaned_data, form.field_values(), token)
+        except _AlreadyRegistered as exc:
+            messages.info(
+                request, _("Case %(number)s was already registered from this form.") % {"number": exc.case.number}
+            )
+            return redirect("web:case", number=exc.case.number)
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"phone": exc.messages}
             for name, msgs in errors.items():
@@ -281,14 +329,19 @@ def intake(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Case %(number)s was registered.") % {"number": case.number})
             return redirect("web:case", number=case.number)
-    picked = form["customer"].value() if form.is_bound else None
+    picked = form["customer"].value() if form.is_bound else request.GET.get("customer")
     customers = customer_search_by_pk(picked, request.user)
-    new_customer_open = form.is_bound and not picked
+    if checks.get("existing") is not None and checks["existing"] not in customers:
+        customers.append(checks["existing"])
+    new_customer_open = (form.is_bound and not picked) or bool(form["new_phone"].value() or form["new_name"].value())
     context = {
         "form": form,
         "customers": customers,
         "picked": str(picked or ""),
         "new_customer_open": new_customer_open,
+        "form_token": token,
+        "cases_by_customer": caller_cases(customers, request.user, doc=form.doc),
+        **checks,
     }
     return render(request, "web/intake.html", context)
 
@@ -306,11 +359,14 @@ def intake_customers(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     customers = list(customer_search(query=query, user=request.user, limit=10)) if len(query) >= 2 else []
     picked = str(customers[0].pk) if len(customers) == 1 else ""
-    return render(
-        request,
-        "web/partials/customer_results.html",
-        {"customers": customers, "picked": picked, "query": query, "searched": len(query) >= 2},
-    )
+    context = {
+        "customers": customers,
+        "picked": picked,
+        "query": query,
+        "searched": len(query) >= 2,
+        "cases_by_customer": caller_cases(customers, request.user),
+    }
+    return render(request, "web/partials/customer_results.html", context)
 
 
 @login_required
@@ -364,8 +420,21 @@ def board_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 def inbox_view(request: HttpRequest) -> HttpResponse:
     unread_only = request.GET.get("unread") == "1"
-    page = _cheap_page(inbox(request.user, unread_only=unread_only), request.GET.get("page"), PAGE_SIZE)
-    return render(request, "web/inbox.html", {"page": page, "unread_only": unread_only})
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in NoticeKind.values else ""
+    qs = inbox(request.user, unread_only=unread_only)
+    if kind:
+        qs = qs.filter(kind=kind)
+    page = _cheap_page(qs, request.GET.get("page"), PAGE_SIZE)
+    context = {"page": page, "unread_only": unread_only, "kind": kind, "kinds": NoticeKind.choices}
+    return render(request, "web/inbox.html", context)
+
+
+@login_required
+@require_GET
+def inbox_count_view(request: HttpRequest) -> HttpResponse:
+    """htmx, every 30 s: the header's unread badge (a tiny fragment, one COUNT on the inbox index)."""
+    return render(request, "web/partials/inbox_badge.html")
 
 
 @login_required

@@ -44,7 +44,7 @@ from kefu.cases.filtersets import CaseFilterSet
 from kefu.cases.models import Case, CaseAttachment, CaseEvent, CaseNote, CaseSupervisor
 from kefu.core.api import LIST_ERRORS
 from kefu.core.parsers import FormParser, MultiPartParser
-from kefu.core.uploads import attachment_content_type, download_response
+from kefu.core.uploads import ALLOWED, attachment_content_type, download_response
 from kefu.customers.api.serializers import CustomerSerializer
 from kefu.rulebooks.choices import Operation
 from kefu.rulebooks.models import Rulebook
@@ -334,7 +334,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(
         summary="Download an attachment",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 403: _ERRORS[403], 404: _ERRORS[404]},
+        # Sent with the type its content was checked to be (kefu.core.uploads.ALLOWED).
+        responses={
+            **{(200, media): OpenApiTypes.BINARY for media in sorted({t for t, _ in ALLOWED.values()})},
+            403: _ERRORS[403],
+            404: _ERRORS[404],
+        },
     )
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>[0-9]{1,18})")
     def attachment(self, request: Request, pk: str | None = None, attachment_id: str | None = None) -> FileResponse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from kefu.duty.models import CheckIn, HandoverEntry, Roster, Shift, ShiftPattern, SwapRequest
@@ -34,7 +35,17 @@ class _Person(serializers.ModelSerializer):
         fields = ["id", "username", "name"]
 
 
+@extend_schema_field({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "08:00"})
+class _ClockTime(serializers.TimeField):
+    """A time of day as people write it ("08:00"): OpenAPI's `time` format would demand a UTC offset."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class ShiftPatternSerializer(serializers.ModelSerializer):
+    start = _ClockTime(read_only=True)
+
     class Meta:
         model = ShiftPattern
         fields = ["id", "code", "name", "start", "duration_minutes", "description"]
@@ -125,7 +136,7 @@ class SwapDecisionSerializer(serializers.Serializer):
 
 class HandoverSerializer(serializers.ModelSerializer):
     author = _Person(read_only=True)
-    received_by = _Person(read_only=True)
+    received_by = _Person(read_only=True, allow_null=True)
     unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:

@@ -35,7 +35,7 @@ class CategorySerializer(serializers.ModelSerializer):
 
 
 class ArticleListSerializer(serializers.ModelSerializer):
-    category = CategorySerializer(read_only=True)
+    category = CategorySerializer(read_only=True, allow_null=True)
     owner = serializers.CharField(source="owner.__str__", read_only=True)
     stale = serializers.SerializerMethodField()
 

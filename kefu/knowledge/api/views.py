@@ -181,7 +181,7 @@ class ArticleViewSet(
     @extend_schema(
         summary="Every version of the article, newest first", responses={200: ArticleVersionSerializer(many=True)}
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def versions(self, request: Request, pk: str | None = None) -> Response:
         article = self.get_object()
         return Response(
@@ -222,6 +222,7 @@ class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             OpenApiParameter("case", OpenApiTypes.INT, description="A case id: templates for its type and stage."),
             OpenApiParameter("purpose", OpenApiTypes.STR, description="reply (default) or note."),
         ],
+        responses={200: ReplyTemplateSerializer(many=True), 404: _ERRORS[404]},
     ),
     create=extend_schema(summary="Create a template (editors)", responses={201: ReplyTemplateSerializer, **_ERRORS}),
     partial_update=extend_schema(

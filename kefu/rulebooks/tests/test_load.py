@@ -39,11 +39,22 @@ def register(org, customer, rulebook_key: str, case_type: str, actor=None, **ext
 
 def test_presets_load_once_and_reload_as_unchanged(rulebooks):
     assert {v.rulebook.key for v, _ in rulebooks} == {
+        "aftersales-remedy",
+        "estate-complaint",
         "field-service",
+        "gas-service",
+        "law-firm-complaint",
+        "mall-complaint",
         "power-supply",
         "property-complaint",
+        "property-work-order",
         "quality-claim",
+        "resident-complaint",
+        "retail-complaint",
         "service-complaint",
+        "staff-complaint",
+        "telecom-complaint",
+        "tobacco-complaint",
     }
     assert all(created for _, created in rulebooks)
     versions = RulebookVersion.objects.count()

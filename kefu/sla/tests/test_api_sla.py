@@ -45,15 +45,16 @@ def test_clocks_permissions(api, org, case, make_case):
 
 @pytest.fixture
 def power_case(make_case):
-    case = make_case(rulebook_key="power-supply", category="service_code", severity="normal")
+    case = make_case(rulebook_key="power-supply", category="service_code", severity="special")
     clear_clocks(case)
     return case
 
 
 def test_extend_through_the_api(api, org, make_case):
-    # The real service on a real power-supply case: 5 working days, extendable by 20 more.
+    # The real service on a real especially complex power-supply case (篇10 第九条: only those may be
+    # extended): 10 working days, extendable by 20 more.
     with time_machine.travel(at(2025, 6, 10, 11, 0), tick=False):
-        power = make_case(rulebook_key="power-supply", category="service_code", severity="normal")
+        power = make_case(rulebook_key="power-supply", category="service_code", severity="special")
         clock = Clock.objects.get(case=power, key="close", status="running")
         before = clock.deadline
         url = f"/api/v1/cases/{power.pk}/clocks/{clock.pk}/extend/"

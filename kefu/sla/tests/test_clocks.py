@@ -255,10 +255,11 @@ def test_urban_repair_is_six_working_hours(register):
 
 @pytest.fixture
 def power_case(register):
-    return register(sh(2026, 3, 2, 10, 0), rulebook_key="power-supply", category="supply_quality", severity="complex")
+    # 篇10 第九条: only an especially complex case (情况特殊复杂) may be extended, to 30 working days at most.
+    return register(sh(2026, 3, 2, 10, 0), rulebook_key="power-supply", category="supply_quality", severity="special")
 
 
-def test_power_supply_complex_case_gets_10_working_days_and_deputy_gm_extends(power_case, org):
+def test_power_supply_special_case_gets_10_working_days_and_deputy_gm_extends(power_case, org):
     close = clocks(power_case)["close"]
     assert close.rule == "severity=complex/special → 10 working_days"
     assert close.deadline == sh(2026, 3, 16, 17, 30)

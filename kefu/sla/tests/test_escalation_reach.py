@@ -47,13 +47,13 @@ def overdue_case(make_case, org, *, unit, **kwargs):
             "complaint",
             {2: {"supervisor"}, 3: {"manager"}, 4: {"gm"}},
         ),
-        # seed-002 Doc 5: 5 minutes → the company's leader (manager and deputy GM), 10 → the GM
+        # seed-002 Doc 5 第6、7条: unresolved 5 minutes → the company's leader (manager and deputy GM), 10 → the GM
         (
             "property-complaint",
             "complaint",
             "emergency",
             "emergency",
-            {1: {"agent", "supervisor"}, 2: {"manager", "deputy_gm"}, 3: {"gm"}},
+            {1: {"manager", "deputy_gm"}, 2: {"gm"}},
         ),
         # 篇10: 督办 → 上级督办 (manager and deputy GM)
         ("power-supply", "complaint", "three_tens", "bureau", {2: {"supervisor"}, 3: {"manager", "deputy_gm"}}),

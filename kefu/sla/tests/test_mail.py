@@ -164,6 +164,7 @@ def test_a_case_change_the_server_missed_is_sent_by_the_pickup(org, make_case, f
     mail.outbox.clear()
     flaky.fail = {1: ConnectionRefusedError("SMTP down")}
     assert case_notify(case.pk, event.pk) == 0
+    Notification.objects.update(email_due_at=None)  # hand-off notices (kefu.handoffs) are not this test's mail
     with later(31):
         assert email_pickup().sent == 1
         assert email_pickup().sent == 0

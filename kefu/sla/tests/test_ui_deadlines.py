@@ -168,7 +168,7 @@ def test_case_page_lists_every_clock_with_notices(client, org, case):
 
 @pytest.fixture
 def power_case(make_case, org):
-    case = make_case(rulebook_key="power-supply", category="service_code", severity="normal")
+    case = make_case(rulebook_key="power-supply", category="service_code", severity="special")
     clear_clocks(case)
     return case
 
@@ -184,9 +184,10 @@ def test_extension_form_only_for_the_rulebooks_roles(client, org, power_case):
 
 
 def test_extension_moves_the_deadline_and_shows_refusals(client, org, make_case):
-    # Real services on a real power-supply case: 5 working days to conclude, extendable by 20 more.
+    # Real services on a real power-supply case: especially complex (篇10 第九条, the only grade that may be
+    # extended): 10 working days to conclude, extendable by 20 more.
     with time_machine.travel(NOW, tick=False):
-        power = make_case(rulebook_key="power-supply", category="service_code", severity="normal")
+        power = make_case(rulebook_key="power-supply", category="service_code", severity="special")
         clock = Clock.objects.get(case=power, key="close", status=ClockStatus.RUNNING)
         before = clock.deadline
         url = reverse("web:case_extend", kwargs={"number": power.number, "clock_id": clock.pk})

@@ -1,0 +1,42 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ("EntryKind", "EntrySource", "EntryStatus", "PeriodKind", "RunStatus", "Scoring")
+
+
+class PeriodKind(models.TextChoices):
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+    YEAR = "year", _("Year")
+
+
+class Scoring(models.TextChoices):
+    # −k points per percentage point under the target, floor 0 (seed-004 D15: 每低于考核目标值一个百分点扣1分，扣完为止)
+    PER_POINT_SHORT = "per_point_short", _("Points off per percentage point under target")
+    # −k points per incident (D15 扣分项: 每次扣1分), floor 0
+    PER_INCIDENT = "per_incident", _("Points off per incident")
+    # the rate itself scaled to the item's points (a 100-point item: rate × 100)
+    RATIO = "ratio", _("Rate × points")
+
+
+class RunStatus(models.TextChoices):
+    COMPUTED = "computed", _("Computed")
+    APPROVED = "approved", _("Approved")
+
+
+class EntryKind(models.TextChoices):
+    REWARD = "reward", _("Reward")
+    PENALTY = "penalty", _("Penalty")
+
+
+class EntrySource(models.TextChoices):
+    CASE = "case", _("Case")
+    SCORECARD = "scorecard", _("Scorecard")
+    MANUAL = "manual", _("Entered by hand")
+    CORRECTION = "correction", _("Correction")
+
+
+class EntryStatus(models.TextChoices):
+    DRAFT = "draft", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
