@@ -3,6 +3,7 @@ import calendar as pycalendar
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,6 +14,9 @@ from kefu.calendars.engine import check_windows, format_window
 from kefu.calendars.models import CalendarYear, DayKind, SpecialDay, SpecialDayWindow, WeeklyWindow, WorkCalendar
 from kefu.calendars.selectors import calendar_year_days
 from kefu.calendars.services import calendar_touch
+
+# The years the admin's year view can show (datetime knows 1…9999; the grid needs the weeks around).
+YEAR_VIEW_MIN, YEAR_VIEW_MAX = 2, 9998
 
 
 class WindowFormSet(BaseInlineFormSet):
@@ -87,6 +91,10 @@ class WorkCalendarAdmin(admin.ModelAdmin):
         calendar = get_object_or_404(WorkCalendar, pk=pk)
         if not self.has_view_permission(request, calendar):
             raise PermissionDenied
+        if not YEAR_VIEW_MIN <= year <= YEAR_VIEW_MAX:
+            # Year 0 or 99999 is no year a calendar can hold (datetime's years are 1…9999, and the
+            # grid reads the weeks around it): a clear 404, not a ValueError and a 500.
+            raise Http404(_("There is no year %(year)s in a calendar.") % {"year": year})
         days = calendar_year_days(calendar=calendar, year=year)
         weeks_by_month = pycalendar.Calendar(firstweekday=0)
         months = []

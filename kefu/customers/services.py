@@ -26,7 +26,9 @@ def _next_customer_code() -> str:
     # Customer numbers need to be unique, not gap-free; time plus a random tail avoids a hot counter row.
     import secrets
 
-    return f"C{timezone.now():%y%m%d}{secrets.token_hex(3).upper()}"
+    # The date is the site's (Asia/Shanghai): a customer created at 00:30 on 12-01 Beijing time is
+    # C261201…, not C261130… from the UTC date.
+    return f"C{timezone.localtime():%y%m%d}{secrets.token_hex(3).upper()}"
 
 
 @transaction.atomic

@@ -24,13 +24,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kefu.cases.choices import CaseStatus, Channel, Responsibility
 from kefu.cases.models import Case
-from kefu.org.models import User
+from kefu.org.models import OrgUnit, User
+from kefu.org.paths import unit_paths
 from kefu.reports.fields import choice_field_columns, field_breakdowns
 from kefu.reports.grouping import grouped_counts
 from kefu.rulebooks.models import RulebookVersion
@@ -39,7 +41,7 @@ from kefu.rulebooks.selectors import rulebook_doc
 from kefu.sla.choices import ClockStatus
 from kefu.sla.models import Clock
 
-__all__ = ("Month", "Row", "Breakdown", "MonthlyReport", "monthly_report", "report_timezone")
+__all__ = ("Breakdown", "Month", "MonthlyReport", "Row", "month_cases", "monthly_report", "report_timezone")
 
 # A case counts as closed once it reached a closed (or later archived) stage; withdrawn and merged
 # cases also get a closed_at, but they were never concluded, so they are not "closed" here.
@@ -112,6 +114,17 @@ class Row:
     def in_time_display(self) -> int | None:
         return self.in_time if self.in_time_applicable else None
 
+    @property
+    def in_time_rate(self) -> float | None:
+        """On-time rate in per cent: closed in time ÷ closed cases with a resolution deadline."""
+        return round(100 * self.in_time / self.in_time_applicable, 1) if self.in_time_applicable else None
+
+    @property
+    def stood_rate(self) -> float | None:
+        """Share of the concluded complaints that stood, in per cent (None when none was judged)."""
+        judged = self.established + self.not_established
+        return round(100 * self.established / judged, 1) if judged else None
+
     def add(self, other: Row) -> None:
         self.received += other.received
         self.closed += other.closed
@@ -127,6 +140,14 @@ class Breakdown:
     title: str
     rows: list[Row]
     has_group: bool = False
+    # The sum of the rows, for the breakdowns where every case is in exactly one row (not multi-choice).
+    total: Row | None = None
+
+    def with_total(self) -> Breakdown:
+        self.total = Row(key="total", label=_("Total"))
+        for row in self.rows:
+            self.total.add(row)
+        return self
 
 
 @dataclass
@@ -213,20 +234,34 @@ def monthly_report(*, user: User, month: Month) -> MonthlyReport:
     versions = _versions(version_id for version_id, _code in [*by_type, *by_category])
     docs: dict[int, RulebookDoc] = {pk: rulebook_doc(v) for pk, v in versions.items()}
 
+    english = (get_language() or "").startswith("en")
+
+    def label(obj: Any, fallback: str) -> str:
+        """A rulebook label in the reader's language (English labels where the rulebook has them)."""
+        if obj is None:
+            return fallback
+        return (english and getattr(obj, "label_en", "")) or getattr(obj, "label", "") or fallback
+
+    def book(doc: RulebookDoc) -> str:
+        return (english and doc.name_en) or doc.name
+
     def describe_type(key: tuple[Any, ...]) -> tuple[str, str, str]:
         version_id, code = key
         doc = docs[version_id]
-        type_def = doc.case_types.get(code)
-        return f"{doc.key}:{code}", type_def.label if type_def else code, doc.name
+        return f"{doc.key}:{code}", label(doc.case_types.get(code), code), book(doc)
 
     def describe_category(key: tuple[Any, ...]) -> tuple[str, str, str]:
         version_id, code = key
         doc = docs[version_id]
-        return f"{doc.key}:{code}", doc.category_label(code) if code else _("No category"), doc.name
+        found = next((c for c in doc.categories if c.code == code), None)
+        return f"{doc.key}:{code}", label(found, code) if code else _("No category"), book(doc)
+
+    paths = unit_paths(OrgUnit.objects.filter(pk__in={key[0] for key in counts["unit"] if key[0]}))
 
     def describe_unit(key: tuple[Any, ...]) -> tuple[str, str, str]:
         unit_id, name = key
-        return str(unit_id or ""), name or _("Not routed yet"), ""
+        # "杭州公司 / 售后部": two units called 售后部 are told apart.
+        return str(unit_id or ""), paths.get(unit_id) or name or _("Not routed yet"), ""
 
     def describe_choice(labels: dict[str, str], empty: str) -> Callable[[tuple[Any, ...]], tuple[str, str, str]]:
         return lambda key: (key[0] or "", str(labels.get(key[0], key[0])) if key[0] else empty, "")
@@ -235,7 +270,13 @@ def monthly_report(*, user: User, month: Month) -> MonthlyReport:
         # Kefu's channels, relabelled or extended by the month's rulebooks (their own channels).
         labels = {c.value: str(c.label) for c in Channel}
         for doc in month_docs:
-            labels.update({code: doc.channel_label(code) for code in doc.channel_codes() if code not in Channel.values})
+            labels.update(
+                {
+                    code: doc.channel_label(code, english=english)
+                    for code in doc.channel_codes()
+                    if code not in Channel.values
+                }
+            )
         return describe_choice(labels, _("Unknown"))
 
     type_rows = _rows(by_type, describe_type)
@@ -244,19 +285,19 @@ def monthly_report(*, user: User, month: Month) -> MonthlyReport:
         total.add(row)
 
     breakdowns = [
-        Breakdown("case_type", _("By case type"), type_rows, has_group=True),
-        Breakdown("category", _("By category"), _rows(by_category, describe_category), has_group=True),
-        Breakdown("unit", _("By responsible unit"), _rows(counts["unit"], describe_unit)),
+        Breakdown("case_type", _("By case type"), type_rows, has_group=True).with_total(),
+        Breakdown("category", _("By category"), _rows(by_category, describe_category), has_group=True).with_total(),
+        Breakdown("unit", _("By responsible unit"), _rows(counts["unit"], describe_unit)).with_total(),
         Breakdown(
             "responsibility",
             _("By responsibility"),
             _rows(counts["responsibility"], describe_choice(dict(Responsibility.choices), _("Not determined"))),
-        ),
+        ).with_total(),
         Breakdown(
             "channel",
             _("By channel"),
             _rows(counts["channel"], describe_channel(docs.values())),
-        ),
+        ).with_total(),
     ]
     # The rulebooks' choice fields (format v2), one breakdown each (kefu/reports/fields.py).
     breakdowns += field_breakdowns(
@@ -270,3 +311,28 @@ def monthly_report(*, user: User, month: Month) -> MonthlyReport:
         make_breakdown=lambda code, title, rows, rulebook: Breakdown(code, f"{title} · {rulebook}", rows),
     )
     return MonthlyReport(month=month, total=total, breakdowns=breakdowns)
+
+
+# The monthly workbook's case sheet stops here (a month of one organisation is far below it).
+CASE_SHEET_MAX_ROWS = 10_000
+
+
+def month_cases(*, user: User, month: Month) -> tuple[list[Case], bool]:
+    """The cases behind the month's figures (received or concluded in the month) that `user` may see,
+    oldest first, with "closed in time" from the same resolution clocks as the figures
+    (`in_time_applicable`, `closed_in_time` annotations). Returns (cases, truncated)."""
+    applicable, in_time = _in_time_filters()
+    in_month = Q(received_at__gte=month.start, received_at__lt=month.end) | Q(
+        closed_at__gte=month.start, closed_at__lt=month.end, status__in=CLOSED_STATUSES
+    )
+    rows = list(
+        Case.objects.visible_to(user)
+        .filter(in_month)
+        .select_related("customer", "owner", "responsible_unit", "rulebook_version")
+        .annotate(
+            in_time_applicable=ExpressionWrapper(applicable, output_field=BooleanField()),
+            closed_in_time=ExpressionWrapper(in_time, output_field=BooleanField()),
+        )
+        .order_by("received_at", "id")[: CASE_SHEET_MAX_ROWS + 1]
+    )
+    return rows[:CASE_SHEET_MAX_ROWS], len(rows) > CASE_SHEET_MAX_ROWS

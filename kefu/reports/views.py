@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from kefu.reports.selectors import Month, MonthlyReport, monthly_report
+from kefu.reports.selectors import Month, MonthlyReport, month_cases, monthly_report
 from kefu.reports.xlsx import monthly_workbook
 
 __all__ = ("monthly", "monthly_xlsx")
@@ -27,17 +27,39 @@ def monthly(request: HttpRequest) -> HttpResponse:
     if not ok:
         messages.warning(request, _("Unknown month; showing last month instead."))
     report: MonthlyReport = monthly_report(user=request.user, month=month)
-    return render(request, "reports/monthly.html", {"report": report, "month": month})
+    return render(
+        request, "reports/monthly.html", {"report": report, "month": month, "chart_data": _chart_data(report)}
+    )
+
+
+def _chart_data(report: MonthlyReport) -> dict:
+    """What the page's charts draw (kefu/reports/static/reports/monthly.js reads it from json_script)."""
+
+    def series(code: str) -> list[dict]:
+        rows = report.breakdown(code).rows
+        return [
+            {"label": f"{r.label}" + (f" · {r.group}" if r.group else ""), "received": r.received, "closed": r.closed}
+            for r in rows
+        ]
+
+    return {
+        "labels": {"received": _("Received"), "closed": _("Closed within the month")},
+        "titles": {"type": _("By case type"), "channel": _("By channel"), "unit": _("By responsible unit")},
+        "type": series("case_type"),
+        "channel": series("channel"),
+        "unit": series("unit"),
+    }
 
 
 @login_required
 def monthly_xlsx(request: HttpRequest) -> HttpResponse:
     month, _ok = _month(request)
-    report = monthly_report(user=request.user, month=month)
     # The statistics table (客诉案件统计表) is filed with the departments, so it is always in Chinese,
-    # whatever language the person downloading it reads the site in.
+    # whatever language the person downloading it reads the site in (labels included).
     with translation.override("zh-hans"):
-        workbook = monthly_workbook(report)
+        report = monthly_report(user=request.user, month=month)
+        cases, truncated = month_cases(user=request.user, month=month)
+        workbook = monthly_workbook(report, cases, truncated)
     buffer = BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

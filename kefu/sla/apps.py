@@ -6,3 +6,8 @@ class SlaConfig(AppConfig):
     name = "kefu.sla"
     label = "sla"
     verbose_name = _("Deadlines and escalation")
+
+    def ready(self) -> None:
+        from kefu.sla.reminders import register_reminder_message
+
+        register_reminder_message()

@@ -41,12 +41,14 @@ from kefu.cases.textchecks import TextCheckError
 from kefu.core.exceptions import ApplicationError, ConflictError
 from kefu.core.uploads import attachment_content_type, download_response
 from kefu.org.models import User
+from kefu.org.paths import unit_paths
 from kefu.rulebooks.choices import Operation
 from kefu.sla.choices import ClockStatus
 from kefu.sla.extensions import clock_extend, clock_promise, extension_allowed, promise_bounds
 from kefu.sla.models import Clock
 from kefu.sla.selectors import LIVE_STATUSES, Engines, clock_def_for
-from kefu.web.deadlines import clock_row
+from kefu.web.case_parts import BACKWARD_ACTIONS, remedy_initial, timeline, typed_texts
+from kefu.web.deadlines import clock_row, rule_text
 from kefu.web.fieldforms import service_error_target
 from kefu.web.forms import (
     OPERATION_FORMS,
@@ -56,6 +58,7 @@ from kefu.web.forms import (
     PromiseForm,
     transition_form,
 )
+from kefu.web.nextstep import next_step
 from kefu.web.templatetags.kefu_web import rb_label
 
 __all__ = (
@@ -172,9 +175,19 @@ def _render_case(
     for td in case.type_def.transitions:
         if transition_allowed(case, user, td):
             form = bound.get(f"t:{td.name}") or transition_form(
-                case, td, prefix=td.name, initial={"version": case.version}
+                case, td, prefix=td.name, initial={"version": case.version, **remedy_initial(case, td)}
             )
-            actions.append({"td": td, "label": rb_label(td), "form": form, "action": td.action})
+            actions.append(
+                {
+                    "td": td,
+                    "label": rb_label(td),
+                    "form": form,
+                    "action": td.action,
+                    # Of two opposite outcomes only the forward one is the primary button.
+                    "secondary": td.action in BACKWARD_ACTIONS,
+                }
+            )
+    kept = [key for key in bound if key.startswith("t:") and key[2:] not in {a["td"].name for a in actions}]
     operations = []
     for op in allowed_operations(case, user):
         form_class = OPERATION_FORMS[op]
@@ -189,7 +202,11 @@ def _render_case(
         "actions": actions,
         "operations": operations,
         "open_operation": next((k[3:] for k in bound if k.startswith("op:")), ""),
-        "events": case.events.select_related("actor").order_by("id"),
+        "events": timeline(case),
+        "next_step": next_step(case),
+        "follow_ups": list(case.follow_ups.order_by("received_at", "id").only("number", "title", "stage", "status")),
+        "unit_paths": unit_paths(u for u in (case.receiving_unit, case.responsible_unit, case.subject_unit) if u),
+        "stale_texts": [text for key in kept for text in typed_texts(bound[key])],
         "notes": case.notes.select_related("author").order_by("created_at"),
         "attachments": case.attachments.select_related("uploaded_by").order_by("created_at"),
         "remedies": case.remedies.select_related("proposed_by").order_by("id"),
@@ -242,6 +259,7 @@ def _deadline_rows(case: Case, user: User, bound: dict[str, Any]) -> list[dict[s
     rows = []
     for clock in clocks:
         row = clock_row(clock, now, engines, case)
+        row["rule_text"] = rule_text(clock, case)
         row["notices"] = list(clock.notices.all())
         if _may_extend(user, case, clock):
             definition = clock_def_for(case, clock.key)
@@ -327,11 +345,21 @@ def _after_write(request: HttpRequest, case: Case, success: str) -> HttpResponse
     return redirect("web:queue")
 
 
-def _conflict(request: HttpRequest, case: Case) -> HttpResponse:
+def _conflict(request: HttpRequest, case: Case, key: str, rebind: Any) -> HttpResponse:
+    """Someone else changed the case first: show the case as it is now with what this person typed
+    still in the form (bound to the fresh version), so nothing typed is lost (HTTP 409)."""
+    fresh = _get_case(request, case.number)
+    data = request.POST.copy()
+    form = rebind(data, fresh)
+    data[form.add_prefix("version")] = str(fresh.version)
     messages.warning(
-        request, _("Someone else changed this case in the meantime. It has been reloaded: check it and try again.")
+        request,
+        _(
+            "Someone else changed this case in the meantime. The page shows it as it is now and what you "
+            "typed is kept: check it and send it again."
+        ),
     )
-    return redirect("web:case", number=case.number)
+    return _render_case(request, fresh, bound={key: form}, status=409)
 
 
 @login_required
@@ -346,7 +374,7 @@ def case_transition_view(request: HttpRequest, number: str, name: str) -> HttpRe
         data = form.service_data()
         upload = form.upload()
         try:
-            case_transition(
+            updated = case_transition(
                 case=case,
                 actor=request.user,
                 transition=name,
@@ -356,11 +384,17 @@ def case_transition_view(request: HttpRequest, number: str, name: str) -> HttpRe
                 upload_fields=form.attachment_keys,
             )
         except ConflictError:
-            return _conflict(request, case)
+            return _conflict(
+                request,
+                case,
+                f"t:{name}",
+                lambda data, fresh: transition_form(fresh, td, data, prefix=td.name),
+            )
         except ApplicationError as exc:
             add_service_errors(form, exc)
         else:
-            return _after_write(request, case, _("%(action)s: done.") % {"action": rb_label(td)})
+            done = _("%(action)s: recorded.") % {"action": rb_label(td)}
+            return _after_write(request, case, f"{done} {next_step(updated).text}")
     messages.error(request, _("%(action)s was not done: see the form below.") % {"action": rb_label(td)})
     return _render_case(request, case, bound={f"t:{name}": form}, status=400)
 
@@ -412,7 +446,9 @@ def case_operation_view(request: HttpRequest, number: str, op: str) -> HttpRespo
         try:
             _run_operation(request, case, op, form.cleaned_data)
         except ConflictError:
-            return _conflict(request, case)
+            return _conflict(
+                request, case, f"op:{op}", lambda data, fresh: OPERATION_FORMS[op](data, prefix=f"op-{op}")
+            )
         except ApplicationError as exc:
             add_service_errors(form, exc)
         else:
@@ -442,7 +478,12 @@ def case_extend_view(request: HttpRequest, number: str, clock_id: int) -> HttpRe
                 customer_consent=form.consent(),
             )
         except ConflictError:
-            return _conflict(request, case)
+            return _conflict(
+                request,
+                case,
+                f"x:{clock.pk}",
+                lambda data, fresh: ExtensionForm(data, prefix=f"x{clock.pk}", clock_unit=clock.unit, consent=consent),
+            )
         except ApplicationError as exc:
             add_service_errors(form, exc)
         else:
@@ -467,7 +508,12 @@ def case_fields_view(request: HttpRequest, number: str) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ConflictError:
-            return _conflict(request, case)
+            return _conflict(
+                request,
+                case,
+                "fields",
+                lambda data, fresh: CaseFieldsForm(data, prefix="flds", case=fresh, definitions=editable),
+            )
         except ApplicationError as exc:
             add_service_errors(form, exc)
         else:
@@ -493,7 +539,9 @@ def case_promise_view(request: HttpRequest, number: str, clock_id: int) -> HttpR
                 expected_version=data["version"],
             )
         except ConflictError:
-            return _conflict(request, case)
+            return _conflict(
+                request, case, f"p:{clock.pk}", lambda data, fresh: PromiseForm(data, prefix=f"p{clock.pk}")
+            )
         except ApplicationError as exc:
             add_service_errors(form, exc)
         else:
@@ -521,7 +569,14 @@ def case_classify_view(request: HttpRequest, number: str) -> HttpResponse:
                 reason=data["reason"],
             )
         except ConflictError:
-            return _conflict(request, case)
+            return _conflict(
+                request,
+                case,
+                "classify",
+                lambda data, fresh: ClassificationForm(
+                    data, prefix="cls", doc=fresh.rulebook, case_type=fresh.case_type
+                ),
+            )
         except ApplicationError as exc:
             add_service_errors(form, exc)
         else:

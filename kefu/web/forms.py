@@ -14,6 +14,7 @@ from kefu.core.inputs import TEXT_LIMITS as LIMITS
 from kefu.customers.choices import CustomerGrade, CustomerType, Region
 from kefu.customers.models import Customer
 from kefu.org.models import OrgUnit, User
+from kefu.org.paths import unit_paths
 from kefu.rulebooks.choices import Operation, TransitionAction
 from kefu.rulebooks.schema import RulebookDoc, TransitionDef
 from kefu.web.fieldforms import FIELD_PREFIX, add_case_fields, field_input_values, form_name
@@ -30,14 +31,66 @@ def unit_queryset() -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(is_active=True).order_by("path")
 
 
-class StaffChoiceField(forms.ModelChoiceField):
+class PathSelect(forms.Select):
+    """A select whose options carry their unit's materialised path (`data-path`), so the case page's
+    script can narrow the handlers to the unit chosen in the same form (kefu/static/kefu/case-page.js)."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        instance = getattr(option["value"], "instance", None)
+        path = getattr(instance, "path", None)
+        if path is None and getattr(instance, "unit_id", None):
+            path = instance.unit.path
+        if path:
+            option["attrs"]["data-path"] = path
+        return option
+
+
+class _PathLabels:
+    """Labels with unit paths ("杭州公司 / 售后部"), computed once for the whole queryset."""
+
+    _paths: dict[int, str] | None = None
+
+    def _path(self, unit: OrgUnit | None) -> str:
+        if unit is None:
+            return ""
+        if self._paths is None or unit.pk not in self._paths:
+            units = [getattr(o, "unit", o) for o in self.queryset]  # type: ignore[attr-defined]
+            self._paths = unit_paths([u for u in units if u is not None] + [unit])
+        return self._paths[unit.pk]
+
+
+class StaffChoiceField(_PathLabels, forms.ModelChoiceField):
+    widget = PathSelect
+
     def label_from_instance(self, obj: User) -> str:
-        return f"{obj}（{obj.unit}）" if obj.unit_id else str(obj)
+        return f"{obj}（{self._path(obj.unit)}）" if obj.unit_id else str(obj)
 
 
-class UnitChoiceField(forms.ModelChoiceField):
+class UnitChoiceField(_PathLabels, forms.ModelChoiceField):
+    widget = PathSelect
+
     def label_from_instance(self, obj: OrgUnit) -> str:
-        return "\u2003" * max(obj.depth - 1, 0) + obj.name
+        return self._path(obj)
+
+
+# --------------------------------------------------------------------------------------------------
+# Board filters
+
+
+class BoardFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[("", _("Overdue and due soon")), ("overdue", _("Overdue only")), ("warning", _("Due soon only"))],
+    )
+    unit = UnitChoiceField(
+        label=_("Responsible unit"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("All units")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = unit_queryset()
 
 
 # --------------------------------------------------------------------------------------------------

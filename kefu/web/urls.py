@@ -18,6 +18,7 @@ urlpatterns = [
     path("customers/<str:code>/", customer_views.customer_detail, name="customer"),
     path("unit/", views.unit_view, name="unit"),
     path("board/", views.board_view, name="board"),
+    path("board/remind/<int:clock_id>/", views.board_remind_view, name="board_remind"),
     path("inbox/", views.inbox_view, name="inbox"),
     path("inbox/count/", views.inbox_count_view, name="inbox_count"),
     path("inbox/read/", views.inbox_read_view, name="inbox_read_all"),

@@ -28,19 +28,22 @@ from kefu.cases.services import (
     case_add_attachment,
     case_register,
 )
-from kefu.core.exceptions import ApplicationError
+from kefu.core.exceptions import ApplicationError, ForbiddenError
 from kefu.core.inputs import is_id
 from kefu.customers.models import Customer
 from kefu.customers.selectors import customer_search
 from kefu.customers.services import customer_create
 from kefu.customers.validators import normalize_phone
 from kefu.org.models import User
+from kefu.org.paths import unit_paths
 from kefu.reports.xlsx import cases_workbook
 from kefu.rulebooks.models import RulebookVersion
 from kefu.rulebooks.selectors import active_rulebooks
 from kefu.sla.choices import NoticeKind
 from kefu.sla.inbox import notification_mark_read, notifications_mark_all_read
+from kefu.sla.models import Clock
 from kefu.sla.notify import target_labels
+from kefu.sla.reminders import clock_remind
 from kefu.sla.selectors import (
     Engines,
     board_allowed,
@@ -53,6 +56,7 @@ from kefu.web.case_views import add_service_errors as _add_service_errors
 from kefu.web.deadlines import clock_row
 from kefu.web.fieldforms import FIELD_PREFIX
 from kefu.web.forms import (
+    BoardFilterForm,
     IntakeForm,
     QueueFilterForm,
 )
@@ -394,6 +398,45 @@ def intake_options(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def board_remind_view(request: HttpRequest, clock_id: int) -> HttpResponse:
+    """催办 from the board: remind the handler of a late case (kefu.sla.reminders), back to the board."""
+    if not board_allowed(request.user):
+        raise PermissionDenied
+    clock = Clock.objects.select_related("case").filter(pk=clock_id).first()
+    if clock is None or not Case.objects.visible_to(request.user).filter(pk=clock.case_id).exists():
+        raise Http404
+    try:
+        clock_remind(clock=clock, actor=request.user)
+    except ForbiddenError as exc:
+        raise PermissionDenied(exc.message)
+    except ApplicationError as exc:  # not running any more, or reminded within the hour (409)
+        messages.warning(request, exc.message)
+    else:
+        messages.success(request, _("Reminder sent for %(number)s.") % {"number": clock.case.number})
+    back = request.POST.get("next") or ""
+    if back.startswith("/board/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("web:board")
+
+
+def _board_filtered(groups: list[Any], *, state: str, unit: Any) -> list[Any]:
+    """The board's rows of one state ("overdue" / "warning") and/or of a unit and the units below it;
+    the groups' counts follow. The board holds at most BOARD_LIMIT rows, so this is a short loop."""
+    kept = []
+    for group in groups:
+        if unit is not None and (group.unit is None or not group.unit.path.startswith(unit.path)):
+            continue
+        group.rows = [r for r in group.rows if not state or r["state"] == state]
+        if not group.rows:
+            continue
+        group.overdue = sum(1 for r in group.rows if r["state"] == "overdue")
+        group.warning = len(group.rows) - group.overdue
+        kept.append(group)
+    return kept
+
+
+@login_required
 @require_GET
 def board_view(request: HttpRequest) -> HttpResponse:
     if not board_allowed(request.user):
@@ -406,8 +449,14 @@ def board_view(request: HttpRequest) -> HttpResponse:
             row.update(clock_row(row["clock"], now, engines, row["case"]))
             for notice in row["fallbacks"]:
                 notice["meant_for"] = target_labels(notice["targets"])
+    filters = BoardFilterForm(request.GET or None)
+    if filters.is_valid():
+        groups = _board_filtered(groups, state=filters.cleaned_data["state"], unit=filters.cleaned_data["unit"])
     context = {
+        "filters": filters,
         "groups": groups,
+        # "杭州公司 / 售后部": two units called 售后部 are told apart.
+        "unit_paths": unit_paths(g.unit for g in groups if g.unit is not None),
         "truncated": truncated,
         "overdue": sum(g.overdue for g in groups),
         "warning": sum(g.warning for g in groups),

@@ -93,7 +93,11 @@ def _act_route(case: Case, actor: User, data: dict[str, Any], td: TransitionDef)
     case.assignee = assignee
     return Outcome(
         message=comment,
-        data={"unit": unit.name if unit else None, "assignee": str(assignee) if assignee else None},
+        data={
+            "unit": unit.name if unit else None,
+            "unit_id": unit.pk if unit else None,
+            "assignee": str(assignee) if assignee else None,
+        },
         fields=["responsible_unit", "assignee"],
     )
 

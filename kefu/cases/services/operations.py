@@ -103,7 +103,12 @@ def case_transfer(
         from_stage=case.stage,
         from_status=case.status,
         message=reason.strip(),
-        data={"from": str(old_owner), "to": str(new_owner), "unit": unit.name if unit else None},
+        data={
+            "from": str(old_owner),
+            "to": str(new_owner),
+            "unit": unit.name if unit else None,
+            "unit_id": unit.pk if unit else None,
+        },
     )
     return case
 

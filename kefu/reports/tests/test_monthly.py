@@ -202,7 +202,7 @@ def test_page_and_api_show_stood_and_did_not_stand(client, api, org, make_case):
     )
     client.force_login(org.admin)
     html = client.get("/reports/monthly/", {"month": "2026-03"}).content.decode()
-    assert '<td data-count="closed">0</td>' in html and '<td data-count="not_established">1</td>' in html
+    assert '<dd data-count="closed">0</dd>' in html and '<dd data-count="not_established">1</dd>' in html
     body = api(org.admin).get("/api/v1/reports/monthly/", {"month": "2026-03"}).json()
     assert body["month"] == "2026-03"
     assert body["total"] == {
@@ -279,7 +279,13 @@ def test_xlsx_has_summary_and_one_sheet_per_breakdown(client, org, crafted):
     # The six fixed breakdowns, then one per choice form field of the month's case types (here the
     # quality-claim preset's 个人惩处种类; none was filled in, so all its cases count as "not filled in").
     assert book.sheetnames[:6] == expected
-    [field_sheet] = book.sheetnames[6:]
+    # …and last the cases behind the figures (工单明细), one row each.
+    [field_sheet, case_sheet] = book.sheetnames[6:]
+    assert case_sheet == "工单"
+    cases = list(book[case_sheet].iter_rows(min_row=2, values_only=True))
+    # Received in March: A, B, D, G, H, I; concluded in March: also C (received in February) → 7.
+    assert sorted(row[2] for row in cases) == ["A", "B", "C", "D", "G", "H", "I"]
+    assert all(isinstance(row[9], dt.datetime) for row in cases)  # real dates, not text
     assert field_sheet.startswith("按个人惩处种类（客诉（质量异常））")
     assert [row[:2] for row in book[field_sheet].iter_rows(min_row=2, values_only=True)] == [("未填写", 2)]
     summary = {row[0]: row[1] for row in book[expected[0]].iter_rows(min_row=2, values_only=True)}
@@ -287,13 +293,17 @@ def test_xlsx_has_summary_and_one_sheet_per_breakdown(client, org, crafted):
     sheet = book[expected[1]]
     assert sheet.freeze_panes == "A2" and all(cell.font.bold for cell in sheet[1])
     header = [c.value for c in sheet[1]]
-    assert header[-5:] == [received, closed, in_time, stood, did_not_stand]
+    assert header[-7:] == [received, closed, in_time, "按时结案率（%）", stood, did_not_stand, "成立率（%）"]
     by_type = {row[:2]: row[2:] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    # Rates by hand: 1 of 2 closed in time = 50.0 %; 0 of 1 = 0.0 %; 1 of 1 = 100.0 %; the total
+    # 2 in time of the 4 closed cases with a deadline = 50.0 %. No complaint was judged: no stood rate.
     assert by_type == {
-        ("客诉处理程序（产品质量异常）", "客诉（质量异常）"): (2, 2, 1, 0, 0),
-        ("客户服务投诉管理制度", "投诉"): (2, 1, 0, 0, 0),
-        ("客户服务投诉管理制度", "咨询"): (1, 1, "—", 0, 0),  # no deadline clock for inquiries
-        ("客户投诉举报管理办法", "投诉"): (1, 1, 1, 0, 0),
+        ("客诉处理程序（产品质量异常）", "客诉（质量异常）"): (2, 2, 1, 50.0, 0, 0, None),
+        ("客户服务投诉管理制度", "投诉"): (2, 1, 0, 0.0, 0, 0, None),
+        # No deadline clock for inquiries: empty cells, not "—", so the column stays numbers.
+        ("客户服务投诉管理制度", "咨询"): (1, 1, None, None, 0, 0, None),
+        ("客户投诉举报管理办法", "投诉"): (1, 1, 1, 100.0, 0, 0, None),
+        (None, "合计"): (6, 5, 2, 50.0, 0, 0, None),
     }
     assert sheet.column_dimensions["B"].width >= 10
 

@@ -95,7 +95,9 @@ def test_queue_shows_coloured_deadlines(client, org, make_case):
     assert "超时 1天2小时" in html
     for state in ("dl-ok", "dl-warning", "dl-overdue", "dl-paused"):
         assert state in html
-    assert "剩余 10小时（工作时间）" in html  # the paused clock keeps 600 working minutes
+    # The paused clock keeps 600 working minutes: one 450-minute working day (8:30–12:00, 13:30–17:30)
+    # and 150 minutes, said as a person says it.
+    assert "剩余 1个工作日2小时" in html
 
 
 @time_machine.travel(NOW, tick=False)
@@ -256,7 +258,8 @@ def test_classification_change_recomputes_the_deadlines(client, org, make_case):
         assert complaint.severity == "major"
         start = Clock.objects.get(case=complaint, key="start_investigation", status=ClockStatus.RUNNING)
         assert start.unit == "working_hours" and start.amount == 4  # the rulebook's variant for major
-        response = client.post(url, {**data, "cls-severity": "normal"}, follow=True)  # the version is stale now
-        assert response.redirect_chain[-1][0] == case_url(complaint)
+        response = client.post(url, {**data, "cls-severity": "normal"})  # the version is stale now
+        assert response.status_code == 409  # the fresh case, with the choice and the reason kept
+        assert "升级</textarea>" in response.content.decode()
         complaint.refresh_from_db()
         assert complaint.severity == "major"

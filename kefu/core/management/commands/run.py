@@ -34,6 +34,18 @@ def embedded_worker_command() -> list[str]:
     ]
 
 
+# How long gunicorn and the worker get to finish what they are doing before they are killed.
+STOP_GRACE_SECONDS = 20
+
+
+class _Stopped(Exception):
+    """SIGTERM or SIGHUP reached `kefu run`."""
+
+
+def _stop(signum, frame) -> None:
+    raise _Stopped(signum)
+
+
 class Command(BaseCommand):
     help = (
         "Run Kefu on one machine: the web server plus an embedded Celery worker with its scheduler "
@@ -75,12 +87,23 @@ class Command(BaseCommand):
                 "-",
             ]
         )
+        # SIGTERM (systemd, docker stop, kill) ends `kefu run` like Ctrl-C: the children are stopped
+        # too, instead of being left running without their parent.
+        previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
         try:
             server.wait()
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, _Stopped):
             pass
         finally:
             for proc in (server, worker):
                 if proc and proc.poll() is None:
                     proc.send_signal(signal.SIGTERM)
-                    proc.wait(timeout=20)
+            for proc in (server, worker):
+                if proc:
+                    try:
+                        proc.wait(timeout=STOP_GRACE_SECONDS)
+                    except subprocess.TimeoutExpired:
+                        proc.kill()
+                        proc.wait()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
