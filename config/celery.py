@@ -61,9 +61,23 @@ def _beat_schedule(sender: Celery, **kwargs) -> None:
         name="case-events-dispatch",
         expires=max(events_seconds - 2, 2),
     )
+    # Work orders past their arrival deadline (kefu.workorders, docs/workorders.md): flagged once, people told.
+    sender.add_periodic_task(
+        seconds,
+        sender.signature("kefu.workorders.tasks.workorders_late_sweep"),
+        name="workorders-late-sweep",
+        expires=max(seconds - 5, 5),
+    )
     # Retention (rulebook `retention:`): archive closed cases whose period has passed, once a day at night.
     from celery.schedules import crontab
 
+    # Maintenance contracts ending within the rulebook's notice days (kefu.workorders, D11 15): once each.
+    sender.add_periodic_task(
+        crontab(hour=7, minute=30),
+        sender.signature("kefu.workorders.tasks.workorders_contract_notices"),
+        name="workorders-contract-notices",
+        expires=6 * 3600,
+    )
     sender.add_periodic_task(
         crontab(hour=2, minute=30),
         sender.signature("kefu.cases.tasks.cases_archive_retention"),

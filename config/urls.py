@@ -53,6 +53,7 @@ urlpatterns = [
     path("knowledge/", include("kefu.knowledge.urls")),
     path("help/", include((help_urlpatterns, "help"))),
     path("duty/", include("kefu.duty.urls")),
+    path("workorders/", include("kefu.workorders.urls")),
     path("appraisal/", include("kefu.appraisal.urls")),
     path("visits/", include("kefu.visits.urls")),
     path("s/", include("kefu.visits.public_urls")),

@@ -27,6 +27,7 @@ from kefu.org.api.views import OrgUnitViewSet, StaffViewSet, TokensView, TokenVi
 from kefu.reports.api import MonthlyReportView
 from kefu.sla.api import BoardView, CaseClockExtendView, CaseClockPromiseView, CaseClocksView, NotificationViewSet
 from kefu.visits.api.views import SurveyRoundViewSet, VisitTaskViewSet
+from kefu.workorders.api.views import WorkOrderViewSet
 
 
 class KefuRouter(DefaultRouter):
@@ -59,6 +60,7 @@ router.register("appraisal/ledger", LedgerEntryViewSet, basename="appraisal-ledg
 router.register("appraisal/scorecards", ScoreRunViewSet, basename="appraisal-scorecards")
 router.register("visits/tasks", VisitTaskViewSet, basename="visits-task")
 router.register("visits/survey-rounds", SurveyRoundViewSet, basename="visits-survey-round")
+router.register("workorders", WorkOrderViewSet, basename="workorder")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -41,6 +41,7 @@ def test_presets_load_once_and_reload_as_unchanged(rulebooks):
     assert {v.rulebook.key for v, _ in rulebooks} == {
         "aftersales-remedy",
         "estate-complaint",
+        "field-service",
         "gas-service",
         "law-firm-complaint",
         "mall-complaint",

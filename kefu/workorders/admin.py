@@ -1,0 +1,74 @@
+"""Admin: work orders change only through the services (history, versions, clocks), so the admin
+reads them; equipment is customer data the admin may correct."""
+
+from typing import Any
+
+from django.contrib import admin
+
+from kefu.workorders.models import Equipment, MaintenanceContract, PartLine, WorkOrder, WorkOrderEvent
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+class PartInline(_ReadOnlyInline):
+    model = PartLine
+    fields = ("code", "name", "quantity", "unit_price", "added_by", "created_at")
+    readonly_fields = fields
+
+
+class EventInline(_ReadOnlyInline):
+    model = WorkOrderEvent
+    fields = ("version", "kind", "actor", "from_status", "to_status", "note", "created_at")
+    readonly_fields = fields
+
+
+@admin.register(WorkOrder)
+class WorkOrderAdmin(admin.ModelAdmin):
+    list_display = ("number", "kind", "service_type", "status", "customer", "unit", "technician", "arrival_due_at")
+    list_filter = ("status", "kind", "service_type", "urgent")
+    search_fields = ("number", "customer__name", "address")
+    list_select_related = ("customer", "unit", "technician")
+    inlines = (PartInline, EventInline)
+    exclude = ("signature",)
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Equipment)
+class EquipmentAdmin(admin.ModelAdmin):
+    list_display = ("model_name", "serial_no", "terminal_no", "sim_no", "customer", "warranty_end")
+    search_fields = ("serial_no", "terminal_no", "sim_no", "customer__name")
+    raw_id_fields = ("customer",)
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(MaintenanceContract)
+class MaintenanceContractAdmin(admin.ModelAdmin):
+    list_display = ("number", "customer", "unit", "starts_on", "ends_on", "parts_free", "notice_sent_at")
+    search_fields = ("number", "customer__name")
+    raw_id_fields = ("customer", "equipment", "renewal_order")
+    readonly_fields = ("notice_sent_at", "renewal_order", "created_by")
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False  # through contract_create (checks and the supervisor's right)
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,41 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkordersConfig(AppConfig):
+    name = "kefu.workorders"
+    label = "workorders"
+    verbose_name = _("Field service work orders")
+
+    def ready(self) -> None:
+        from kefu.cases import events
+        from kefu.rulebooks.sections import register_section
+        from kefu.sla.inbox import register_message
+        from kefu.workorders.rules import FieldServiceSection, check_field_service
+        from kefu.workorders.subscribers import create_order_for_routed_case
+
+        register_section("field_service", FieldServiceSection, check=check_field_service)
+        events.subscribe("workorders.routed_repair", create_order_for_routed_case, actions={"route"})
+        register_message(
+            "workorders.dispatched",
+            title=_("Work order %(number)s dispatched to you"),
+            body=_("Open the order for the customer and address; book the visit with the customer first."),
+        )
+        register_message(
+            "workorders.late",
+            title=_("Work order %(number)s: arrival deadline passed"),
+            body=_("Nobody has arrived on site within the working hours the rules allow."),
+        )
+        register_message(
+            "workorders.contract_expiring",
+            title=_("Maintenance contract %(number)s ends on %(end)s"),
+            body=_("Send the expiry notice and visit the customer to renew it: work order %(order)s."),
+        )
+
+    def make_demo(self, world: Any, *, rng: Any, log: Any) -> None:
+        """Demo equipment and work orders (called by kefu.core.demo.make_app_demos)."""
+        from kefu.workorders.demo import make_workorders_demo
+
+        make_workorders_demo(world, rng=rng, log=log)

@@ -1,0 +1,321 @@
+"""Field-service work orders (seed-004 D10/D11, seeds-000-003 篇5/篇8): a record of their own,
+linked to the customer, the equipment and — when it came from one — the originating case.
+
+A work order is not a case type: it has its own number, status lifecycle and history, and reacts to
+cases only through `kefu.cases.events`. Every change writes a `WorkOrderEvent` with the order's new
+`version` in the same transaction; the unique `(order, version)` constraint makes a lost update
+impossible even if a code path forgot the row lock.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kefu.core.models import TimeStampedModel
+from kefu.org.choices import ALL_SEEING_ROLES, UNIT_SEEING_ROLES, Role
+from kefu.workorders.choices import EventKind, OrderKind, OrderStatus, ServiceType
+
+__all__ = (
+    "Equipment",
+    "MaintenanceContract",
+    "OrderCounter",
+    "OrderIdempotency",
+    "PartLine",
+    "ServiceArea",
+    "TechnicianSkill",
+    "UsedFormToken",
+    "WorkOrder",
+    "WorkOrderEvent",
+)
+
+USER = settings.AUTH_USER_MODEL
+MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
+
+
+class OrderCounter(models.Model):
+    """The counter behind one number prefix ('WO2612'): one locked row per prefix, gap-free."""
+
+    prefix = models.CharField(max_length=20, unique=True)
+    last = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}:{self.last}"
+
+
+class Equipment(TimeStampedModel):
+    """A product at a customer's (产品保修卡): model, serial, GPS terminal and SIM numbers, warranty."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="equipment"
+    )
+    model_name = models.CharField(_("model"), max_length=100)
+    serial_no = models.CharField(_("serial number"), max_length=60, blank=True)
+    terminal_no = models.CharField(_("terminal number"), max_length=40, blank=True)
+    sim_no = models.CharField(_("SIM number"), max_length=40, blank=True)
+    purchase_date = models.DateField(_("purchase date"), null=True, blank=True)
+    warranty_end = models.DateField(_("warranty ends"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("equipment")
+        verbose_name_plural = _("equipment")
+        ordering = ["customer", "model_name", "id"]
+        indexes = [models.Index(fields=["serial_no"], name="wo_equipment_serial")]
+
+    def __str__(self) -> str:
+        return f"{self.model_name} {self.serial_no}".strip()
+
+
+class WorkOrderQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "WorkOrderQuerySet":
+        """General manager, deputy GM, quality and administrators: every order; supervisors and
+        managers: orders of their unit and the units below it; a technician: their own orders and
+        their team's queue (orders of their unit nobody has accepted yet); anyone: orders they
+        created. Everything else is invisible (a 404)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser or user.role in ALL_SEEING_ROLES:
+            return self
+        rule = Q(created_by=user) | Q(technician=user)
+        if user.role in UNIT_SEEING_ROLES and user.unit_id:
+            rule |= Q(unit__path__startswith=user.unit.path)
+        if user.role == Role.TECHNICIAN and user.unit_id:
+            rule |= Q(unit_id=user.unit_id, technician__isnull=True)
+        return self.filter(rule)
+
+
+class WorkOrder(TimeStampedModel):
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=OrderKind.choices)
+    status = models.CharField(_("status"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.NEW)
+    service_type = models.CharField(_("service type"), max_length=1, choices=ServiceType.choices)
+    urgent = models.BooleanField(_("urgent"), default=False)
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="work_orders"
+    )
+    address = models.CharField(_("address"), max_length=300)
+    district = models.CharField(_("district"), max_length=40, blank=True)  # matched against ServiceArea
+    region = models.CharField(_("area"), max_length=10)  # kefu.customers.choices.Region at creation
+    equipment = models.ForeignKey(
+        Equipment, verbose_name=_("equipment"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("case"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rule_key = models.CharField(max_length=60, blank=True)  # which rule of the subscriber made it
+    # Repeat fault: the same customer's same equipment was completed within `repeat_fault_days`.
+    repeat_of = models.ForeignKey(
+        "self", verbose_name=_("repeat of"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rulebook_version = models.ForeignKey("rulebooks.RulebookVersion", on_delete=models.PROTECT, related_name="+")
+    description = models.TextField(_("fault or request"), max_length=2000)
+    unit = models.ForeignKey("org.OrgUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    technician = models.ForeignKey(
+        USER, verbose_name=_("technician"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    # The clock: reported → arrival within N working hours (D11 step 14), paused while the customer
+    # makes the technician wait.
+    reported_at = models.DateTimeField(_("reported at"))
+    arrival_due_at = models.DateTimeField(_("arrive by"))
+    paused_at = models.DateTimeField(_("waiting for the customer since"), null=True, blank=True)
+    pause_reason = models.CharField(_("why waiting"), max_length=300, blank=True)
+    late_at = models.DateTimeField(_("flagged late at"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    booked_for = models.DateTimeField(_("visit booked for"), null=True, blank=True)
+    departed_at = models.DateTimeField(_("set off at"), null=True, blank=True)
+    arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
+    # What was done (服务凭证 / 修护卡).
+    findings = models.TextField(_("findings"), max_length=2000, blank=True)
+    actions = models.TextField(_("work done"), max_length=2000, blank=True)
+    old_terminal_no = models.CharField(_("old terminal number"), max_length=40, blank=True)
+    new_terminal_no = models.CharField(_("new terminal number"), max_length=40, blank=True)
+    old_sim_no = models.CharField(_("old SIM number"), max_length=40, blank=True)
+    new_sim_no = models.CharField(_("new SIM number"), max_length=40, blank=True)
+    # Completion: the customer's signature, or a waiver a supervisor approved.
+    signature = models.TextField(_("customer's signature"), blank=True)  # data:image/png;base64,…
+    waiver_reason = models.CharField(_("why not signed"), max_length=300, blank=True)
+    waiver_approved_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    labour_fee = models.DecimalField(_("labour"), **MONEY)
+    parts_fee = models.DecimalField(_("parts"), **MONEY)
+    fee_total = models.DecimalField(_("fee"), **MONEY)
+    fee_collected = models.DecimalField(_("collected on site"), **MONEY)
+    invoice_no = models.CharField(_("invoice number"), max_length=40, blank=True)
+    invoice_date = models.DateField(_("invoice date"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("why cancelled"), max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = WorkOrderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("work order")
+        verbose_name_plural = _("work orders")
+        ordering = ["-reported_at", "-id"]
+        indexes = [
+            models.Index(fields=["technician", "status"], name="wo_technician_status"),
+            models.Index(fields=["unit", "status"], name="wo_unit_status"),
+            models.Index(fields=["status", "arrival_due_at"], name="wo_status_due"),
+            models.Index(fields=["customer", "equipment"], name="wo_customer_equipment"),
+        ]
+        constraints = [
+            # Exactly one order per case and subscriber rule (the subscriber may run twice).
+            models.UniqueConstraint(
+                fields=["case", "rule_key"], condition=~Q(rule_key=""), name="wo_once_per_case_rule"
+            ),
+            models.CheckConstraint(condition=Q(fee_collected__gte=0), name="wo_fee_collected_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        from kefu.workorders.choices import OPEN_STATUSES
+
+        return self.status in OPEN_STATUSES
+
+
+class WorkOrderEvent(models.Model):
+    """History: one row per change, numbered by the order's version after the change."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="events")
+    version = models.PositiveIntegerField()
+    kind = models.CharField(_("what"), max_length=12, choices=EventKind.choices)
+    actor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("work order history")
+        verbose_name_plural = _("work order history")
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["order", "version", "kind"], name="wo_event_version")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} v{self.version} {self.kind}"
+
+
+class PartLine(models.Model):
+    """A part used on the job (更换配件). Never edited: a correction is a new line with a negative quantity."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="parts")
+    code = models.CharField(_("part code"), max_length=40, blank=True)
+    name = models.CharField(_("part"), max_length=100)
+    quantity = models.IntegerField(_("quantity"))
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
+    added_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("part used")
+        verbose_name_plural = _("parts used")
+        ordering = ["order", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(quantity=0), name="wo_part_quantity_nonzero")]
+
+    def __str__(self) -> str:
+        return f"{self.name} × {self.quantity}"
+
+    @property
+    def amount(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+class OrderIdempotency(models.Model):
+    """The order a (user, Idempotency-Key) created: a retried creation creates nothing."""
+
+    user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=100)
+    request_hash = models.CharField(max_length=64)
+    order = models.ForeignKey(WorkOrder, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="wo_idempotency_user_key")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class TechnicianSkill(models.Model):
+    """A kind of work a technician is qualified for (dispatch suggestions rank them first)."""
+
+    technician = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="work_skills")
+    kind = models.CharField(_("kind of work"), max_length=12, choices=OrderKind.choices)
+
+    class Meta:
+        verbose_name = _("technician skill")
+        verbose_name_plural = _("technician skills")
+        constraints = [models.UniqueConstraint(fields=["technician", "kind"], name="wo_skill_once")]
+
+    def __str__(self) -> str:
+        return f"{self.technician_id} {self.kind}"
+
+
+class ServiceArea(models.Model):
+    """A district a technician serves (区域服务责任人员, D10 2.2(1))."""
+
+    technician = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="service_areas")
+    district = models.CharField(_("district"), max_length=40)
+
+    class Meta:
+        verbose_name = _("service area")
+        verbose_name_plural = _("service areas")
+        constraints = [models.UniqueConstraint(fields=["technician", "district"], name="wo_area_once")]
+
+    def __str__(self) -> str:
+        return self.district
+
+
+class UsedFormToken(models.Model):
+    """A one-time form token spent by a POST of the technician's page. Inserted in the transaction
+    of the step it carried, so a repeated submit (weak mobile connection) does nothing twice, and a
+    step that failed leaves the token unspent for a retry."""
+
+    nonce = models.CharField(max_length=32, unique=True)
+    user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    used_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.nonce
+
+
+class MaintenanceContract(TimeStampedModel):
+    """A maintenance contract (商品保养合同书, D11 B): term, covered equipment, what it charges.
+
+    D10 2.1(2): "一般收取零配件成本费用，免收维修工时费用" — by default labour is free and parts are
+    charged; `parts_free` makes the contract cover parts too."""
+
+    number = models.CharField(_("contract number"), max_length=40, unique=True)
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="maintenance_contracts"
+    )
+    unit = models.ForeignKey("org.OrgUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    equipment = models.ManyToManyField(Equipment, verbose_name=_("covered equipment"), related_name="contracts")
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    service_level = models.CharField(_("service level"), max_length=200, blank=True)
+    parts_free = models.BooleanField(_("parts included"), default=False)
+    notice_sent_at = models.DateTimeField(_("expiry notice sent at"), null=True, blank=True)
+    renewal_order = models.ForeignKey(
+        "WorkOrder", verbose_name=_("renewal visit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("maintenance contract")
+        verbose_name_plural = _("maintenance contracts")
+        ordering = ["ends_on", "id"]
+        indexes = [models.Index(fields=["ends_on"], name="wo_contract_ends", condition=Q(notice_sent_at__isnull=True))]
+        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="wo_contract_term")]
+
+    def __str__(self) -> str:
+        return self.number

@@ -1,0 +1,731 @@
+"""The work order's lifecycle (seed-004 D11 steps 3–8, D10 2.2):
+
+    new → dispatched → accepted → booked → on_the_way → on_site → completed → closed
+    (any open status) → cancelled, with a reason
+
+Dispatch is the supervisor's (服务主任派工); a technician accepts, books the visit with the customer
+(D10 2.2 step 2, 约定上门服务时间; re-booking needs a reason), checks in on departure and arrival,
+records findings, work, parts and the old and new terminal/SIM numbers (篇5/篇8), and completes with
+the customer's signature (D10 step 7, D11 step 4) or a waiver a supervisor approved.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kefu.core.exceptions import ApplicationError, ConflictError, FieldErrors, ForbiddenError
+from kefu.core.inputs import check_text
+from kefu.customers.models import Customer
+from kefu.org.choices import Role
+from kefu.org.models import OrgUnit, User
+from kefu.workorders.choices import (
+    OPEN_STATUSES,
+    SUPERVISING_ROLES,
+    EventKind,
+    OrderKind,
+    OrderStatus,
+    ServiceType,
+)
+from kefu.workorders.models import Equipment, OrderCounter, OrderIdempotency, PartLine, WorkOrder, WorkOrderEvent
+from kefu.workorders.rules import DEFAULT_SECTION, FieldServiceSection
+from kefu.workorders.services.fees import compute_fee
+
+__all__ = (
+    "lock_order",
+    "record_event",
+    "section_for",
+    "supervises",
+    "workorder_accept",
+    "workorder_approve_waiver",
+    "workorder_book",
+    "workorder_cancel",
+    "workorder_check_in",
+    "workorder_close",
+    "workorder_complete",
+    "workorder_create",
+    "workorder_dispatch",
+    "workorder_record",
+)
+
+SIGNATURE_PREFIX = "data:image/png;base64,"
+SIGNATURE_MAX_BYTES = 200_000
+MAX_PARTS_PER_CALL = 50
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def supervises(user: Any, unit: OrgUnit) -> bool:
+    """A supervisor (服务主任) of `unit`: a supervising role in the unit or a unit above it."""
+    if user.is_superuser:
+        return True
+    if not user.is_authenticated or user.role not in SUPERVISING_ROLES:
+        return False
+    if user.sees_everything:
+        return True
+    return bool(user.unit_id and unit.path.startswith(user.unit.path))
+
+
+def section_for(order: WorkOrder) -> FieldServiceSection:
+    """The `field_service` section of the version the order was created under (defaults without one)."""
+    return order.rulebook_version.doc.section("field_service") or DEFAULT_SECTION
+
+
+def lock_order(order_id: int, expected_version: int | None) -> WorkOrder:
+    order = WorkOrder.objects.select_for_update().select_related("unit", "rulebook_version").get(pk=order_id)
+    if expected_version is not None and order.version != expected_version:
+        raise ConflictError(
+            _("Work order %(number)s was changed by someone else (now version %(now)s, you saw %(saw)s); reload it.")
+            % {"number": order.number, "now": order.version, "saw": expected_version}
+        )
+    return order
+
+
+def record_event(
+    order: WorkOrder,
+    *,
+    kind: str,
+    actor: User | None,
+    fields: Sequence[str] = (),
+    from_status: str = "",
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> WorkOrderEvent:
+    """Bump the version, save `fields` (+ status when it changed) and write the history row."""
+    order.version += 1
+    update = {*fields, "version", "updated_at"}
+    if from_status and from_status != order.status:
+        update.add("status")
+    order.save(update_fields=sorted(update))
+    return WorkOrderEvent.objects.create(
+        order=order,
+        version=order.version,
+        kind=kind,
+        actor=actor,
+        from_status=from_status,
+        to_status=order.status if from_status else "",
+        note=note[:300],
+        data=data or {},
+    )
+
+
+def _require_status(order: WorkOrder, allowed: Sequence[str], action: str) -> None:
+    if order.status not in allowed:
+        raise ApplicationError(
+            _("Work order %(number)s is “%(status)s”: it cannot be %(action)s now.")
+            % {"number": order.number, "status": order.get_status_display(), "action": action},
+            extra={"status": [order.status]},
+        )
+
+
+def _require_technician(order: WorkOrder, actor: User) -> None:
+    if order.technician_id != actor.pk:
+        raise ForbiddenError(_("Only the technician the order is assigned to may do this."))
+
+
+def _require_supervisor(order: WorkOrder, actor: User) -> None:
+    if not supervises(actor, order.unit):
+        raise ForbiddenError(
+            _("Only a supervisor of %(unit)s may do this to its work orders.") % {"unit": order.unit.name}
+        )
+
+
+def _number(when: datetime) -> str:
+    """'WO' + yymm + a five-digit serial; the prefix row is locked, so numbers are unique and a
+    rolled-back creation gives its serial back (no gaps)."""
+    prefix = "WO" + timezone.localtime(when).strftime("%y%m")
+    OrderCounter.objects.bulk_create([OrderCounter(prefix=prefix, last=0)], ignore_conflicts=True)
+    counter = OrderCounter.objects.select_for_update().get(prefix=prefix)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{prefix}{counter.last:05d}"
+
+
+def request_hash(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _claim_key(*, actor: User, key: str, digest: str) -> tuple[OrderIdempotency, bool]:
+    try:
+        with transaction.atomic():
+            return OrderIdempotency.objects.create(user=actor, key=key, request_hash=digest), True
+    except IntegrityError:
+        record = OrderIdempotency.objects.select_for_update().get(user=actor, key=key)
+        if record.request_hash != digest or record.order_id is None:
+            raise ConflictError(
+                _("This Idempotency-Key was already used for a different request."),
+                extra={"idempotency_key": [_("Use a new key for a new request.")]},
+            ) from None
+        return record, False
+
+
+# ---------------------------------------------------------------------------------------------- create
+
+
+def _earlier_fault(order: WorkOrder) -> WorkOrder | None:
+    """The latest completed order for the same customer and equipment within the rulebook's
+    `repeat_fault_days` before this report: a repeat fault (marked for the technician's appraisal)."""
+    days = section_for(order).repeat_fault_days
+    if order.equipment_id is None or days <= 0:
+        return None
+    return (
+        WorkOrder.objects.filter(
+            customer_id=order.customer_id,
+            equipment_id=order.equipment_id,
+            status__in=[OrderStatus.COMPLETED, OrderStatus.CLOSED],
+            completed_at__gte=order.reported_at - timedelta(days=days),
+            completed_at__lte=order.reported_at,
+        )
+        .order_by("-completed_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def workorder_create(
+    *,
+    actor: User,
+    kind: str,
+    customer: Customer,
+    description: str,
+    unit: OrgUnit | None = None,
+    address: str = "",
+    district: str = "",
+    service_type: str = "",
+    equipment: Equipment | None = None,
+    case: Any = None,
+    urgent: bool = False,
+    reported_at: datetime | None = None,
+    rule_key: str = "",
+    rulebook_key: str | None = None,
+    idempotency_key: str = "",
+) -> tuple[WorkOrder, bool]:
+    """Register a work order (报修登记), directly or from a case. Returns (order, created).
+
+    From a case: the case's customer, responsible unit and pinned rulebook version are used and the
+    clock starts when the case was received (the customer's call is the report, D11 step 14).
+    Without a service type: C when the equipment is in its guarantee period, else A.
+    """
+    from kefu.workorders.services.clock import arrival_deadline
+
+    record = None
+    if idempotency_key:
+        digest = request_hash(
+            {
+                "kind": kind,
+                "customer": customer.pk,
+                "description": description,
+                "unit": getattr(unit, "pk", None),
+                "address": address,
+                "district": district,
+                "service_type": service_type,
+                "equipment": getattr(equipment, "pk", None),
+                "case": getattr(case, "pk", None),
+                "urgent": urgent,
+                "rulebook": rulebook_key,
+            }
+        )
+        record, first = _claim_key(actor=actor, key=idempotency_key, digest=digest)
+        if not first:
+            return record.order, False
+
+    errors = FieldErrors()
+    now = timezone.now()
+    description = check_text(errors, "description", description, limit=2000, required=True)
+    address = check_text(errors, "address", address, limit=300)
+    district = check_text(errors, "district", district, limit=40)
+    if kind not in OrderKind.values:
+        errors.add("kind", _("Choose one of: %(choices)s.") % {"choices": ", ".join(OrderKind.values)})
+    if case is not None:
+        from kefu.cases.models import Case
+
+        if not Case.objects.visible_to(actor).filter(pk=case.pk).exists():
+            raise ForbiddenError(_("You cannot see this case."))
+        if case.customer_id != customer.pk:
+            errors.add("customer", _("The case is about another customer."))
+        version = case.rulebook_version
+        reported_at = reported_at or case.received_at
+        unit = unit or case.responsible_unit or case.receiving_unit
+    else:
+        from kefu.rulebooks.selectors import rulebook_for_new_case
+
+        version = rulebook_for_new_case(rulebook_key)
+    unit = unit or actor.unit
+    if unit is None:
+        errors.add("unit", _("Choose the unit that will do the work."))
+    if equipment is not None and equipment.customer_id != customer.pk:
+        errors.add("equipment", _("This equipment belongs to another customer."))
+    reported_at = reported_at or now
+    if reported_at > now:
+        errors.add("reported_at", _("The report cannot be in the future."))
+    in_warranty = bool(equipment and equipment.warranty_end and equipment.warranty_end >= reported_at.date())
+    if not service_type:
+        service_type = ServiceType.C if in_warranty else ServiceType.A
+    elif service_type not in ServiceType.values:
+        errors.add("service_type", _("Choose one of: %(choices)s.") % {"choices": ", ".join(ServiceType.values)})
+    elif service_type == ServiceType.C and not in_warranty:
+        errors.add(
+            "service_type",
+            _("Free service (C) is for equipment in its guarantee period; this equipment's warranty has ended.")
+            if equipment and equipment.warranty_end
+            else _("Free service (C) needs the equipment and its warranty end date."),
+        )
+    if service_type == ServiceType.B and not errors.fields.get("service_type"):
+        from kefu.workorders.services.contracts import contract_for
+
+        probe = WorkOrder(equipment=equipment, reported_at=reported_at)
+        if contract_for(probe) is None:
+            errors.add(
+                "service_type", _("Contract service (B) needs a maintenance contract in force for this equipment.")
+            )
+    if not address:
+        first = customer.addresses.order_by("id").first()
+        address = first.line if first else ""
+        district = district or (first.district if first else "")
+        if not address:
+            errors.add("address", _("Where is the work to be done?"))
+    errors.raise_if_any()
+
+    order = WorkOrder(
+        number=_number(now),
+        kind=kind,
+        service_type=service_type,
+        urgent=urgent,
+        customer=customer,
+        address=address,
+        district=district,
+        region=customer.region,
+        equipment=equipment,
+        case=case,
+        rule_key=rule_key,
+        rulebook_version=version,
+        description=description,
+        unit=unit,
+        created_by=actor,
+        reported_at=reported_at,
+    )
+    order.arrival_due_at = arrival_deadline(order)
+    order.repeat_of = _earlier_fault(order)
+    order.save()
+    WorkOrderEvent.objects.create(
+        order=order,
+        version=order.version,
+        kind=EventKind.CREATED,
+        actor=actor,
+        to_status=order.status,
+        data={"case": case.pk if case else None, "rule": rule_key, "repeat_of": order.repeat_of_id},
+    )
+    if record is not None:
+        record.order = order
+        record.save(update_fields=["order"])
+    return order, True
+
+
+# ---------------------------------------------------------------------------------------------- dispatch
+
+
+@transaction.atomic
+def workorder_dispatch(
+    *,
+    order: WorkOrder,
+    actor: User,
+    expected_version: int | None,
+    technician: User | None = None,
+    team: OrgUnit | None = None,
+    reason: str = "",
+) -> WorkOrder:
+    """Assign a technician (or put the order in a team's queue, where the first technician of the
+    team to accept takes it). Re-dispatching an order already dispatched needs a reason."""
+    order = lock_order(order.pk, expected_version)
+    _require_supervisor(order, actor)
+    _require_status(
+        order, [OrderStatus.NEW, OrderStatus.DISPATCHED, OrderStatus.ACCEPTED, OrderStatus.BOOKED], _("dispatched")
+    )
+    errors = FieldErrors()
+    reason = check_text(errors, "reason", reason, limit=300, required=order.status != OrderStatus.NEW)
+    if (technician is None) == (team is None):
+        errors.add("technician", _("Choose a technician or a team (one of them)."))
+    if technician is not None:
+        if technician.role != Role.TECHNICIAN or not technician.is_active:
+            errors.add("technician", _("%(name)s is not an active technician.") % {"name": technician})
+        elif technician.unit is None or not technician.unit.path.startswith(order.unit.path):
+            errors.add(
+                "technician",
+                _("%(name)s does not work in %(unit)s or a unit below it.") % {"name": technician, "unit": order.unit},
+            )
+    if team is not None and not team.path.startswith(order.unit.path):
+        errors.add("team", _("%(team)s is not in %(unit)s.") % {"team": team, "unit": order.unit})
+    errors.raise_if_any()
+
+    previous = order.status
+    old_technician = order.technician_id
+    order.technician = technician
+    if team is not None:
+        order.unit = team
+    else:
+        order.unit = technician.unit
+    order.status = OrderStatus.DISPATCHED
+    order.dispatched_at = timezone.now()
+    order.accepted_at = None
+    order.booked_for = None
+    record_event(
+        order,
+        kind=EventKind.DISPATCHED,
+        actor=actor,
+        fields=["technician", "unit", "dispatched_at", "accepted_at", "booked_for"],
+        from_status=previous,
+        note=reason,
+        data={"technician": getattr(technician, "pk", None), "team": getattr(team, "pk", None), "was": old_technician},
+    )
+    _notify_dispatch(order)
+    return order
+
+
+def _notify_dispatch(order: WorkOrder) -> None:
+    from kefu.sla.inbox import inbox_notify
+
+    if order.technician_id:
+        people = [order.technician]
+    else:
+        people = User.objects.filter(unit=order.unit, role=Role.TECHNICIAN, is_active=True)
+    inbox_notify(
+        recipients=people,
+        kind="work",
+        code="workorders.dispatched",
+        params={"number": order.number},
+        url=f"/workorders/{order.pk}/",
+        due_at=order.arrival_due_at,
+    )
+
+
+@transaction.atomic
+def workorder_accept(*, order: WorkOrder, actor: User, expected_version: int | None) -> WorkOrder:
+    """The technician takes the job — their own, or one from their team's queue."""
+    order = lock_order(order.pk, expected_version)
+    _require_status(order, [OrderStatus.DISPATCHED], _("accepted"))
+    if order.technician_id is None:
+        if actor.role != Role.TECHNICIAN or actor.unit_id != order.unit_id:
+            raise ForbiddenError(_("Only a technician of %(unit)s may take this order.") % {"unit": order.unit.name})
+        order.technician = actor
+    else:
+        _require_technician(order, actor)
+    previous = order.status
+    order.status = OrderStatus.ACCEPTED
+    order.accepted_at = timezone.now()
+    record_event(
+        order, kind=EventKind.ACCEPTED, actor=actor, fields=["technician", "accepted_at"], from_status=previous
+    )
+    return order
+
+
+@transaction.atomic
+def workorder_book(
+    *, order: WorkOrder, actor: User, expected_version: int | None, visit_at: datetime, reason: str = ""
+) -> WorkOrder:
+    """Book the visit agreed with the customer (约定上门服务时间); a new time needs a reason."""
+    order = lock_order(order.pk, expected_version)
+    _require_technician(order, actor)
+    _require_status(order, [OrderStatus.ACCEPTED, OrderStatus.BOOKED], _("booked"))
+    errors = FieldErrors()
+    rebooking = order.status == OrderStatus.BOOKED
+    reason = check_text(errors, "reason", reason, limit=300, required=rebooking)
+    if visit_at < timezone.now() - timedelta(minutes=5):
+        errors.add("visit_at", _("The visit cannot be in the past."))
+    errors.raise_if_any()
+    previous = order.status
+    old = order.booked_for
+    order.status = OrderStatus.BOOKED
+    order.booked_for = visit_at
+    record_event(
+        order,
+        kind=EventKind.REBOOKED if rebooking else EventKind.BOOKED,
+        actor=actor,
+        fields=["booked_for"],
+        from_status=previous,
+        note=reason,
+        data={"visit_at": visit_at.isoformat(), "was": old.isoformat() if old else None},
+    )
+    return order
+
+
+@transaction.atomic
+def workorder_check_in(
+    *, order: WorkOrder, actor: User, expected_version: int | None, step: str, at: datetime | None = None
+) -> WorkOrder:
+    """`step` "depart" (set off) or "arrive" (on site). Arriving stops the arrival clock; if it was
+    paused for the customer, the pause ends at arrival."""
+    from kefu.workorders.services.clock import end_pause
+
+    order = lock_order(order.pk, expected_version)
+    _require_technician(order, actor)
+    now = at or timezone.now()
+    previous = order.status
+    if step == "depart":
+        _require_status(order, [OrderStatus.ACCEPTED, OrderStatus.BOOKED], _("set off for"))
+        order.status = OrderStatus.ON_THE_WAY
+        order.departed_at = now
+        record_event(order, kind=EventKind.DEPARTED, actor=actor, fields=["departed_at"], from_status=previous)
+    elif step == "arrive":
+        _require_status(order, [OrderStatus.ACCEPTED, OrderStatus.BOOKED, OrderStatus.ON_THE_WAY], _("arrived at"))
+        fields = ["arrived_at"]
+        if order.paused_at is not None:
+            fields += end_pause(order, now)
+        order.status = OrderStatus.ON_SITE
+        order.arrived_at = now
+        late = now > order.arrival_due_at
+        record_event(
+            order, kind=EventKind.ARRIVED, actor=actor, fields=fields, from_status=previous, data={"late": late}
+        )
+    else:
+        raise ApplicationError(_("Unknown check-in step."), extra={"step": [_("Use “depart” or “arrive”.")]})
+    return order
+
+
+# ---------------------------------------------------------------------------------------------- on site
+
+
+def _money(errors: FieldErrors, name: str, value: Any) -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        errors.add(name, _("Enter an amount in yuan, e.g. 120.00."))
+        return Decimal("0.00")
+    if not amount.is_finite() or amount < 0 or amount > Decimal("1000000"):
+        errors.add(name, _("Enter an amount between 0 and 1,000,000 yuan."))
+        return Decimal("0.00")
+    return amount
+
+
+def _refresh_fee(order: WorkOrder) -> list[str]:
+    parts = PartLine.objects.filter(order=order).values_list("quantity", "unit_price")
+    amount = sum((Decimal(q) * p for q, p in parts), Decimal("0.00"))
+    parts_free = False
+    if order.service_type == ServiceType.B:
+        from kefu.workorders.services.contracts import contract_for
+
+        contract = contract_for(order)
+        parts_free = bool(contract and contract.parts_free)
+    fee = compute_fee(
+        service_type=order.service_type,
+        kind=order.kind,
+        parts_amount=amount,
+        section=section_for(order),
+        parts_free=parts_free,
+    )
+    order.labour_fee, order.parts_fee, order.fee_total = fee.labour, fee.parts, fee.total
+    return ["labour_fee", "parts_fee", "fee_total"]
+
+
+@transaction.atomic
+def workorder_record(
+    *,
+    order: WorkOrder,
+    actor: User,
+    expected_version: int | None,
+    findings: str | None = None,
+    actions: str | None = None,
+    parts: Sequence[dict[str, Any]] = (),
+    old_terminal_no: str | None = None,
+    new_terminal_no: str | None = None,
+    old_sim_no: str | None = None,
+    new_sim_no: str | None = None,
+) -> WorkOrder:
+    """Record what was found and done on site, parts used (each line: `code` from the price list, or
+    `name` + `unit_price`; `quantity`, negative to correct an earlier line) and the terminal/SIM swap.
+    The fee is recomputed, so the technician sees it before completing."""
+    order = lock_order(order.pk, expected_version)
+    _require_technician(order, actor)
+    _require_status(order, [OrderStatus.ON_SITE], _("recorded"))
+    errors = FieldErrors()
+    changed: list[str] = []
+    for name, value, limit in (
+        ("findings", findings, 2000),
+        ("actions", actions, 2000),
+        ("old_terminal_no", old_terminal_no, 40),
+        ("new_terminal_no", new_terminal_no, 40),
+        ("old_sim_no", old_sim_no, 40),
+        ("new_sim_no", new_sim_no, 40),
+    ):
+        if value is not None:
+            setattr(order, name, check_text(errors, name, value, limit=limit))
+            changed.append(name)
+    section = section_for(order)
+    lines: list[PartLine] = []
+    if len(parts) > MAX_PARTS_PER_CALL:
+        errors.add("parts", _("At most %(n)s lines at a time.") % {"n": MAX_PARTS_PER_CALL})
+        parts = ()
+    for i, line in enumerate(parts):
+        field = f"parts[{i}]"
+        code = check_text(errors, "code", line.get("code", ""), limit=40, field=f"{field}.code")
+        quantity = line.get("quantity", 1)
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity == 0 or abs(quantity) > 1000:
+            errors.add(f"{field}.quantity", _("A whole number from -1000 to 1000, not 0."))
+            quantity = 1
+        listed = section.prices.part(code) if code else None
+        if code and listed is None:
+            errors.add(f"{field}.code", _("“%(code)s” is not on the price list.") % {"code": code})
+            continue
+        if listed is not None:
+            name, price = listed.name, Decimal(listed.price)
+        else:
+            name = check_text(errors, "name", line.get("name", ""), limit=100, required=True, field=f"{field}.name")
+            price = _money(errors, f"{field}.unit_price", line.get("unit_price", ""))
+        lines.append(PartLine(order=order, code=code, name=name, quantity=quantity, unit_price=price, added_by=actor))
+    errors.raise_if_any()
+    if not changed and not lines:
+        raise ApplicationError(_("Nothing to record."))
+    PartLine.objects.bulk_create(lines)
+    changed += _refresh_fee(order)
+    if order.equipment_id and (order.new_terminal_no or order.new_sim_no):
+        equipment = Equipment.objects.select_for_update().get(pk=order.equipment_id)
+        equipment.terminal_no = order.new_terminal_no or equipment.terminal_no
+        equipment.sim_no = order.new_sim_no or equipment.sim_no
+        equipment.save(update_fields=["terminal_no", "sim_no", "updated_at"])
+    record_event(
+        order,
+        kind=EventKind.RECORDED,
+        actor=actor,
+        fields=changed,
+        data={"parts": [{"name": p.name, "quantity": p.quantity, "unit_price": str(p.unit_price)} for p in lines]},
+    )
+    return order
+
+
+def _check_signature(errors: FieldErrors, signature: str) -> str:
+    if not signature:
+        return ""
+    if not signature.startswith(SIGNATURE_PREFIX):
+        errors.add("signature", _("The signature must be a PNG image drawn on the screen."))
+        return ""
+    try:
+        raw = base64.b64decode(signature[len(SIGNATURE_PREFIX) :], validate=True)
+    except (binascii.Error, ValueError):
+        errors.add("signature", _("The signature image is damaged; please sign again."))
+        return ""
+    if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
+        errors.add("signature", _("The signature must be a PNG image drawn on the screen."))
+    elif len(raw) > SIGNATURE_MAX_BYTES:
+        errors.add("signature", _("The signature image is too large (at most 200 KB)."))
+    return signature
+
+
+@transaction.atomic
+def workorder_approve_waiver(*, order: WorkOrder, actor: User, expected_version: int | None, reason: str) -> WorkOrder:
+    """A supervisor allows the order to be completed without the customer's signature."""
+    order = lock_order(order.pk, expected_version)
+    _require_supervisor(order, actor)
+    _require_status(order, [OrderStatus.ON_SITE], _("completed without a signature"))
+    errors = FieldErrors()
+    order.waiver_reason = check_text(errors, "reason", reason, limit=300, required=True)
+    errors.raise_if_any()
+    order.waiver_approved_by = actor
+    record_event(
+        order, kind=EventKind.RECORDED, actor=actor, fields=["waiver_reason", "waiver_approved_by"], note=reason
+    )
+    return order
+
+
+@transaction.atomic
+def workorder_complete(
+    *,
+    order: WorkOrder,
+    actor: User,
+    expected_version: int | None,
+    signature: str = "",
+    fee_collected: Any = "0",
+    invoice_no: str = "",
+    invoice_date: date | None = None,
+) -> WorkOrder:
+    """Finish on site: the customer's signature (or an approved waiver), the cash collected (at
+    most the fee) and the invoice (its day defaults to today: D11 step 5, same-day invoicing)."""
+    order = lock_order(order.pk, expected_version)
+    _require_technician(order, actor)
+    _require_status(order, [OrderStatus.ON_SITE], _("completed"))
+    errors = FieldErrors()
+    signature = _check_signature(errors, signature)
+    if not signature and order.waiver_approved_by_id is None:
+        errors.add("signature", _("The customer must sign, or a supervisor must approve completing without it."))
+    if not order.actions.strip():
+        errors.add("actions", _("Record the work done before completing."))
+    collected = _money(errors, "fee_collected", fee_collected)
+    fields = _refresh_fee(order)
+    if collected > order.fee_total:
+        errors.add(
+            "fee_collected",
+            _("More than the fee (%(fee)s yuan) cannot be collected.") % {"fee": order.fee_total},
+        )
+    invoice_no = check_text(errors, "invoice_no", invoice_no, limit=40)
+    if invoice_no and invoice_date is None:
+        invoice_date = timezone.localdate()
+    if invoice_date is not None and not invoice_no:
+        errors.add("invoice_no", _("Enter the invoice number for the invoice date."))
+    errors.raise_if_any()
+    previous = order.status
+    order.signature = signature
+    order.fee_collected = collected
+    order.invoice_no = invoice_no
+    order.invoice_date = invoice_date
+    order.status = OrderStatus.COMPLETED
+    order.completed_at = timezone.now()
+    record_event(
+        order,
+        kind=EventKind.COMPLETED,
+        actor=actor,
+        fields=[*fields, "signature", "fee_collected", "invoice_no", "invoice_date", "completed_at"],
+        from_status=previous,
+        data={"fee": str(order.fee_total), "collected": str(collected), "waiver": not signature},
+    )
+    if order.case_id:
+        from kefu.workorders.subscribers import note_completion_on_case
+
+        note_completion_on_case(order, actor=actor)
+    return order
+
+
+@transaction.atomic
+def workorder_close(*, order: WorkOrder, actor: User, expected_version: int | None) -> WorkOrder:
+    """The supervisor files the completed order (the 报修登记簿 entry is cancelled)."""
+    order = lock_order(order.pk, expected_version)
+    _require_supervisor(order, actor)
+    _require_status(order, [OrderStatus.COMPLETED], _("closed"))
+    previous = order.status
+    order.status = OrderStatus.CLOSED
+    order.closed_at = timezone.now()
+    record_event(order, kind=EventKind.CLOSED, actor=actor, fields=["closed_at"], from_status=previous)
+    return order
+
+
+@transaction.atomic
+def workorder_cancel(*, order: WorkOrder, actor: User, expected_version: int | None, reason: str) -> WorkOrder:
+    """Cancel an open order with a reason (supervisor of the unit, or whoever registered it before
+    it was dispatched). Orders are never deleted."""
+    order = lock_order(order.pk, expected_version)
+    if not supervises(actor, order.unit) and not (order.created_by_id == actor.pk and order.status == OrderStatus.NEW):
+        raise ForbiddenError(_("Only a supervisor of %(unit)s may cancel this order.") % {"unit": order.unit.name})
+    _require_status(order, sorted(OPEN_STATUSES), _("cancelled"))
+    errors = FieldErrors()
+    order.cancel_reason = check_text(errors, "reason", reason, limit=300, required=True)
+    errors.raise_if_any()
+    previous = order.status
+    order.status = OrderStatus.CANCELLED
+    order.cancelled_at = timezone.now()
+    record_event(
+        order,
+        kind=EventKind.CANCELLED,
+        actor=actor,
+        fields=["cancel_reason", "cancelled_at"],
+        from_status=previous,
+        note=order.cancel_reason,
+    )
+    return order

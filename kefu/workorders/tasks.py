@@ -1,0 +1,19 @@
+"""Periodic work of the work orders: late arrivals and expiring maintenance contracts (each exactly once)."""
+
+from celery import shared_task
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def workorders_late_sweep() -> int:
+    """Safe to run twice or in parallel: each order is claimed by a conditional UPDATE."""
+    from kefu.workorders.services import workorders_flag_late
+
+    return workorders_flag_late()
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def workorders_contract_notices() -> int:
+    """Daily: expiry notices of maintenance contracts (D11 15), each exactly once."""
+    from kefu.workorders.services import contracts_expiry_notices
+
+    return contracts_expiry_notices()

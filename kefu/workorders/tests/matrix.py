@@ -1,0 +1,61 @@
+"""Permission matrix rows for the work orders (tests/matrix_kit.py).
+
+The world's order is in 售后部's team queue (维修一班, nobody accepted yet), registered by the
+supervisor of 售后部: the team's technician ("subject") sees it, so do 售后部's supervisor and
+manager and the all-seeing roles; everyone else gets a 404. Step bodies are empty (no version), so
+those who may see the order get a 400 and nothing changes between personas.
+"""
+
+from tests.matrix_kit import LOGIN, only, row
+
+SEE = {"subject", "sup", "manager", "dgm", "quality", "gm", "adminrole", "root"}
+SUPERVISE = {"sup", "manager", "dgm", "gm", "adminrole", "root"}  # not quality: no supervising role
+
+
+def build(world) -> dict:
+    from kefu.customers.models import Customer
+    from kefu.workorders.services import workorder_create, workorder_dispatch
+
+    people, units = world["people"], world["units"]
+    customer = Customer.objects.order_by("id").first()
+    order, _ = workorder_create(
+        actor=people["sup"], kind="repair", customer=customer, description="终端不上线", unit=units["hz_as"]
+    )
+    order = workorder_dispatch(order=order, actor=people["sup"], expected_version=1, team=units["team"])
+    return {"order": order}
+
+
+_STEP = only(SEE, 400, 404)
+API_ROWS = {
+    ("get", "/api/v1/workorders/"): ({}, None, row(200), False),
+    ("post", "/api/v1/workorders/"): ({}, {}, row(400), False),
+    ("get", "/api/v1/workorders/{id}/"): ({"id": "order"}, None, only(SEE, 200, 404), False),
+    ("get", "/api/v1/workorders/{id}/suggestions/"): (
+        {"id": "order"},
+        None,
+        only(SEE, 403, 404, **{name: 200 for name in SUPERVISE}),
+        False,
+    ),
+    **{
+        ("post", f"/api/v1/workorders/{{id}}/{step}/"): ({"id": "order"}, {}, _STEP, False)
+        for step in (
+            "dispatch",
+            "accept",
+            "book",
+            "check-in",
+            "record",
+            "approve-waiver",
+            "complete",
+            "close",
+            "cancel",
+            "pause",
+            "resume",
+        )
+    },
+}
+
+WEB_ROWS = {
+    "workorders:today": ("get", {}, None, row(200, anon=LOGIN), False),
+    "workorders:detail": ("get", {"pk": "order"}, None, only(SEE, 200, 404, anon=LOGIN), False),
+    "workorders:step": ("post", {"pk": "order", "step": "accept"}, {}, only(SEE, 302, 404, anon=LOGIN), False),
+}
