@@ -17,12 +17,18 @@ pytestmark = pytest.mark.django_db
 
 def test_every_preset_checks_clean_and_has_its_test(calendars):
     presets = sorted(PRESET_DIR.glob("*.yaml"))
-    assert len(presets) == 15
+    assert len(presets) >= 15  # the case-shaped regulations of issue 6, plus the apps' own (field-service)
     out, err = StringIO(), StringIO()
     call_command("rulebook", "check", *map(str, presets), stdout=out, stderr=err)
-    assert out.getvalue().count(": ok (") == 15, err.getvalue()
+    assert out.getvalue().count(": ok (") == len(presets), err.getvalue()
+    # Its test is here, or — for a preset an app ships (field-service) — in that app's tests, naming the file.
     here = Path(__file__).parent
-    missing = [p.stem for p in presets if not (here / f"test_{p.stem.replace('-', '_')}.py").exists()]
+    app_tests = [t.read_text(encoding="utf-8") for t in PRESET_DIR.parents[1].glob("*/tests/test_*.py")]
+    missing = [
+        p.stem
+        for p in presets
+        if not (here / f"test_{p.stem.replace('-', '_')}.py").exists() and not any(p.name in t for t in app_tests)
+    ]
     assert missing == []
 
 
