@@ -1,5 +1,3 @@
-from functools import lru_cache
-
 from django.conf import settings
 from django.db.models import CharField
 from django.db.models.expressions import RawSQL
@@ -8,18 +6,39 @@ from kefu.core.exceptions import ApplicationError
 from kefu.rulebooks.models import Rulebook, RulebookVersion
 from kefu.rulebooks.schema import RulebookDoc, doc_from_document
 
-__all__ = ("rulebook_doc", "rulebook_for_new_case", "active_rulebooks")
+__all__ = ("rulebook_doc", "rulebook_docs", "rulebook_for_new_case", "active_rulebooks")
 
 
-@lru_cache(maxsize=256)
-def _doc_for(version_id: int, sha256: str) -> RulebookDoc:
-    # Versions are immutable, so the parsed document can be cached per process by id and checksum.
-    version = RulebookVersion.objects.get(pk=version_id)
-    return doc_from_document(version.document)
+# Versions are immutable, so the parsed document is cached per process by id and checksum. Bounded:
+# a site has a handful of active versions; the cache is emptied if it ever holds more than this.
+_DOCS_MAX = 256
+_docs: dict[tuple[int, str], RulebookDoc] = {}
 
 
 def rulebook_doc(version: RulebookVersion) -> RulebookDoc:
-    return _doc_for(version.pk, version.sha256)
+    key = (version.pk, version.sha256)
+    doc = _docs.get(key)
+    if doc is None:
+        # A version read with its document (a list of active rulebooks) is parsed as it is; one read
+        # without it (a case's pinned version, deferred) fetches just the document.
+        if "document" in version.get_deferred_fields():
+            document = RulebookVersion.objects.values_list("document", flat=True).get(pk=version.pk)
+        else:
+            document = version.document
+        doc = doc_from_document(document)
+        if len(_docs) >= _DOCS_MAX:
+            _docs.clear()
+        _docs[key] = doc
+    return doc
+
+
+def rulebook_docs(versions: list[RulebookVersion]) -> dict[int, RulebookDoc]:
+    """The parsed documents of many versions by id: the ones not cached yet are read in one query."""
+    missing = [v.pk for v in versions if (v.pk, v.sha256) not in _docs]
+    if missing:
+        for version in RulebookVersion.objects.filter(pk__in=missing).only("id", "sha256", "document"):
+            rulebook_doc(version)
+    return {v.pk: rulebook_doc(v) for v in versions}
 
 
 # A stamp of the working calendars (how many, and the latest change), read with the rulebook: the new

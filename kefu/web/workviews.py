@@ -31,6 +31,7 @@ from kefu.org.choices import Role
 from kefu.org.selectors import unit_subtree
 from kefu.rulebooks.choices import TransitionAction
 from kefu.rulebooks.models import RulebookVersion
+from kefu.rulebooks.selectors import rulebook_docs
 from kefu.sla.choices import ClockStatus
 from kefu.sla.models import Clock
 
@@ -76,8 +77,10 @@ def _approval_stages(user: Any) -> Q:
     the person's role (any role for a superuser) — and, for a case type with one approval pass, as
     many approvals given in the current round as the chain has steps before the person's level."""
     q = Q(pk__in=[])
-    for version in RulebookVersion.objects.only("id", "sha256"):
-        doc = version.doc
+    versions = list(RulebookVersion.objects.only("id", "sha256"))
+    docs = rulebook_docs(versions)  # one query for the documents not parsed yet in this process
+    for version in versions:
+        doc = docs[version.pk]
         for type_key, type_def in doc.case_types.items():
             approve = [td for td in type_def.transitions if td.action == TransitionAction.APPROVE]
             single_pass = len({td.approval_pass for td in approve}) == 1

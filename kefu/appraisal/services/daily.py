@@ -66,7 +66,7 @@ def may_review(actor: User, report: DailyReport) -> bool:
 @transaction.atomic
 def daily_report_review(*, report: DailyReport, actor: User, review: str) -> DailyReport:
     """Review once (a conditional UPDATE … WHERE reviewed_at IS NULL)."""
-    report = DailyReport.objects.select_for_update().select_related("person__unit").get(pk=report.pk)
+    report = DailyReport.objects.select_for_update(of=("self",)).select_related("person__unit").get(pk=report.pk)
     if not may_review(actor, report):
         raise ForbiddenError(_("You may not review this report."))
     errors = FieldErrors()

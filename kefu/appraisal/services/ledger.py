@@ -186,7 +186,7 @@ def ledger_entry_decide(*, entry: LedgerEntry, actor: User, approve: bool, note:
     _version, section = appraisal_rules()
     errors = FieldErrors()
     note = check_text(errors, "decision_note", note, limit=TEXT_SHORT, required=not approve)
-    entry = LedgerEntry.objects.select_for_update().select_related("person__unit").get(pk=entry.pk)
+    entry = LedgerEntry.objects.select_for_update(of=("self",)).select_related("person__unit").get(pk=entry.pk)
     if not may_decide(actor, entry, section):
         raise ForbiddenError(_("You may not decide this entry."))
     errors.raise_if_any(_("Say why the entry is rejected."))
@@ -208,7 +208,7 @@ def ledger_entry_correct(*, entry: LedgerEntry, actor: User, note: str) -> Ledge
     _version, section = appraisal_rules()
     errors = FieldErrors()
     note = check_text(errors, "note", note, limit=TEXT_SHORT, required=True)
-    entry = LedgerEntry.objects.select_for_update().select_related("person__unit").get(pk=entry.pk)
+    entry = LedgerEntry.objects.select_for_update(of=("self",)).select_related("person__unit").get(pk=entry.pk)
     if not may_propose(actor, entry.person, section):
         raise ForbiddenError(_("You may not correct entries for this person."))
     errors.raise_if_any(_("Say what the correction is for."))

@@ -173,7 +173,7 @@ def scorecard_assess(*, scorecard: Scorecard, group: str, points: Any, actor: Us
     """Enter the assessed part of a scorecard (out of 100): the person their own (`self`), the
     approvers the `manager` one. Re-totals and re-ranks the run; refused once the run is approved."""
     _version, section = appraisal_rules()
-    card = Scorecard.objects.select_for_update().select_related("run", "person__unit").get(pk=scorecard.pk)
+    card = Scorecard.objects.select_for_update(of=("self",)).select_related("run", "person__unit").get(pk=scorecard.pk)
     run = ScoreRun.objects.select_for_update().get(pk=card.run_id)
     errors = FieldErrors()
     group_def = section.group(group)
@@ -213,7 +213,7 @@ def scorecard_approve(*, run: ScoreRun, actor: User) -> ScoreRun:
     from kefu.appraisal.subscribers import notify_rectification
 
     _version, section = appraisal_rules()
-    run = ScoreRun.objects.select_for_update().select_related("unit").get(pk=run.pk)
+    run = ScoreRun.objects.select_for_update(of=("self",)).select_related("unit").get(pk=run.pk)
     if actor.role not in section.approvers and not actor.is_superuser:
         raise ForbiddenError(_("Only %(roles)s approve scorecards.") % {"roles": ", ".join(section.approvers)})
     if not within(actor, run.unit.path):

@@ -83,7 +83,9 @@ def section_for(order: WorkOrder) -> FieldServiceSection:
 
 
 def lock_order(order_id: int, expected_version: int | None) -> WorkOrder:
-    order = WorkOrder.objects.select_for_update().select_related("unit", "rulebook_version").get(pk=order_id)
+    order = (
+        WorkOrder.objects.select_for_update(of=("self",)).select_related("unit", "rulebook_version").get(pk=order_id)
+    )
     if expected_version is not None and order.version != expected_version:
         raise ConflictError(
             _("Work order %(number)s was changed by someone else (now version %(now)s, you saw %(saw)s); reload it.")
