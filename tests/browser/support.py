@@ -16,7 +16,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
-__all__ = ("AXE", "CHROMIUM", "axe_violations", "chromium_page")
+__all__ = ("AXE", "CHROMIUM", "axe_violations", "chromium_page", "select_and_settle")
 
 
 @contextmanager
@@ -48,3 +48,15 @@ def axe_violations(page: Any, selector: str | None = None) -> list[str]:
         ".map(v => v.id + ': ' + v.help + ' ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
     )
     return list(result)
+
+
+def select_and_settle(page: Any, selector: str, value: str) -> None:
+    """Choose `value` in a select whose change htmx answers by swapping part of the form, and wait
+    until the swap has settled: waiting for the response alone races the swap (a choice made in the
+    old fields is thrown away with them, as CI saw once on PostgreSQL)."""
+    page.evaluate(
+        "() => { window.__kefuSettled = false;"
+        " document.body.addEventListener('htmx:afterSettle', () => { window.__kefuSettled = true; }, {once: true}); }"
+    )
+    page.select_option(selector, value)
+    page.wait_for_function("() => window.__kefuSettled === true")

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.support import select_and_settle
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -113,8 +115,7 @@ def test_main_pages_report_no_csp_violation_and_stay_on_the_site(
     visit(page, f"{base}/intake/", "#customer-search")
     page.locator("#customer-search").press_sequentially("1234 5678", delay=20)
     page.locator(f"input[name=customer][value='{customer.pk}']").wait_for()
-    with page.expect_response(lambda r: "/intake/options/" in r.url):
-        page.select_option("#id_case_type", "complaint")
+    select_and_settle(page, "#id_case_type", "complaint")
     page.wait_for_selector("#id_category option[value='attitude']", state="attached")
     assert violations(page) == []
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.support import select_and_settle
+
 # Playwright's sync API runs an event loop in this thread; the live server's ORM calls are in another.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -69,8 +71,7 @@ def test_complaint_from_intake_to_closed(live_server, transactional_db, org, rul
     option = page.locator(f"input[name=customer][value='{customer.pk}']")
     option.wait_for()
     option.check()
-    with page.expect_response(lambda r: "/intake/options/" in r.url):
-        page.select_option("#id_case_type", "complaint")  # refreshes the category choices
+    select_and_settle(page, "#id_case_type", "complaint")  # refreshes the category choices
     page.select_option("#id_category", "attitude")
     page.select_option("#id_channel", "hotline")
     page.fill("#id_title", "维修人员上门迟到且态度差")

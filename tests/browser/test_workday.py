@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.support import CHROMIUM, axe_violations, chromium_page
+from tests.browser.support import CHROMIUM, axe_violations, chromium_page, select_and_settle
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -102,8 +102,7 @@ def test_a_resubmitted_intake_form_registers_one_case(live_server, transactional
         option = page.locator(f"input[name=customer][value='{customer.pk}']")
         option.wait_for()
         option.check()
-        page.select_option("#id_case_type", "inquiry")
-        page.wait_for_timeout(300)
+        select_and_settle(page, "#id_case_type", "inquiry")
         page.fill("#id_title", "咨询本月电费")
         page.fill("#id_description", "客户询问本月电费为何上涨。")
         sent = page.evaluate("() => Object.fromEntries(new FormData(document.querySelector('form.intake')))")
