@@ -171,6 +171,9 @@ def track(request: HttpRequest) -> HttpResponse:
         if request_form.is_valid():
             tracking_code_send(number=number, phone=request_form.cleaned_data["phone"])
             sent = True
+            # Fresh forms: the page shows nothing of what was typed but the case number, the same page
+            # whether a code was sent or not.
+            request_form = CodeRequestForm(prefix="ask", initial={"number": number})
             code_form = CodeForm(prefix="code", initial={"number": number})
     elif request.method == "POST":
         code_form = CodeForm(request.POST, prefix="code")
@@ -182,9 +185,12 @@ def track(request: HttpRequest) -> HttpResponse:
             if case is not None:
                 _grant(request, case)
                 return redirect("portal:case", number=case.number)
-        code_form.errors.clear()
-        code_form.add_error(None, _failed())
-    context = {"request_form": request_form, "code_form": code_form, "sent": sent}
+        # One answer for every failure (unknown number, wrong, expired, used or locked code); the code
+        # typed is not shown again.
+        code_form = CodeForm(prefix="code", initial={"number": number})
+        code_form.failed = _failed()
+    minutes = int(getattr(settings, "KEFU_PORTAL_CODE_MINUTES", 10))
+    context = {"request_form": request_form, "code_form": code_form, "sent": sent, "code_minutes": minutes}
     return render(request, "portal/track.html", context, status=200)
 
 
@@ -217,11 +223,11 @@ def case_page(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 def answer(request: HttpRequest, number: str) -> HttpResponse:
-    if limited := _limited(request):
-        return limited
     case = _granted_case(request, number)
     if case is None:
         return redirect("portal:track")
+    if limited := _limited(request):
+        return limited
     form = AnswerForm(request.POST)
     accept = request.POST.get("answer") == "accept"
     version = request.POST.get("version", "")
