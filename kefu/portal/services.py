@@ -140,6 +140,11 @@ def portal_file_case(
         uploads=uploads,
         idempotency_key=token,
     )
+    if not created:
+        # A repeat of the form (possibly in parallel, before the first committed): undo this one's own
+        # writes too — a customer it may have created — and answer with the first case.
+        transaction.set_rollback(True)
+        return case, False
     if created:
         customer_message(
             phone=normalize_phone(phone),
