@@ -38,6 +38,7 @@ from kefu.customers.services import customer_create
 from kefu.customers.validators import normalize_phone
 from kefu.portal.models import TrackingCode
 from kefu.portal.sender import customer_message
+from kefu.sla.mail import site_url
 
 __all__ = (
     "case_for_link",
@@ -56,14 +57,10 @@ def setting(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
 
-def _site() -> str:
-    return (getattr(settings, "KEFU_SITE_URL", "") or "").rstrip("/")
-
-
 def tracking_link(case: Case) -> str:
-    """The signed link that opens the case's follow page (absolute when KEFU_SITE_URL is set)."""
+    """The signed link that opens the case's follow page, absolute (KEFU_SITE_URL, as in e-mail)."""
     token = signing.dumps({"c": case.pk, "u": case.customer_id}, salt=LINK_SALT, compress=True)
-    return _site() + reverse("portal:link", args=[token])
+    return site_url() + reverse("portal:link", args=[token])
 
 
 def case_for_link(token: str) -> Case | None:
