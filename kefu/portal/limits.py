@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -36,5 +38,7 @@ def too_many(request: HttpRequest, *, number: str = "") -> bool:
     )
     if number:
         # Counted even when the address is over its limit: the case's counter sees every attempt.
-        over = _count(f"portal:case:{number[:40]}", int(getattr(settings, "KEFU_PORTAL_CASE_RATE", 10)), window) or over
+        # Hashed: whatever was typed makes a key every cache backend takes (memcached refuses spaces).
+        digest = hashlib.sha256(number[:40].encode()).hexdigest()[:24]
+        over = _count(f"portal:case:{digest}", int(getattr(settings, "KEFU_PORTAL_CASE_RATE", 10)), window) or over
     return over
