@@ -55,6 +55,7 @@ __all__ = (
     "PlanRuleDef",
     "QuestionDef",
     "QuestionnaireDef",
+    "SurveysDef",
     "VisitsSection",
     "check_visits",
 )
@@ -159,6 +160,15 @@ class DeadlinesDef(_Strict):
         return self
 
 
+class SurveysDef(_Strict):
+    """Satisfaction surveys (Doc 8 8.3): the cadence and the validity threshold the staff screens offer."""
+
+    every_months: int = Field(default=6, ge=1, le=24)  # 每半年
+    new_service_within_months: int = Field(default=3, ge=1, le=24)  # 新服务项目推出后 3 个月内
+    answer_days: int = Field(default=7, ge=1, le=365)  # 回收期一周
+    threshold_percent: float = Field(default=85, gt=0, le=100)  # 回收率超过 85% 有效
+
+
 class PlanRuleDef(_Strict):
     """A cadence: a visit `first_after_months` after the customer's start, then every `every_months`
     (0: once) until `until_months` after the start (0: for ever)."""
@@ -184,6 +194,7 @@ class PlanRuleDef(_Strict):
 class VisitsSection(_Strict):
     call_back: CallBackDef | None = None
     work_orders: OrderCallBackDef | None = None
+    surveys: SurveysDef = Field(default_factory=SurveysDef)
     questionnaires: list[QuestionnaireDef] = Field(default_factory=list, max_length=100)
     attempts: AttemptsDef = Field(default_factory=AttemptsDef)
     deadlines: DeadlinesDef = Field(default_factory=DeadlinesDef)
