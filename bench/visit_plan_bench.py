@@ -97,7 +97,7 @@ def generate(days: int, batch: int) -> None:
     columns = (
         "created_at, updated_at, customer_id, case_id, purpose, method, visitor_id, unit_id, due_date, "
         "next_attempt_at, status, attempts, plan_rule, rulebook_version_id, questionnaire_code, on_site_signature, note, "
-        "cancel_reason, "
+        "cancel_reason, work_order_number, "
         "overdue_notified_at, version"
     )
     select = columns.replace("plan_rule,", "'raw_' || plan_rule,")
