@@ -79,11 +79,6 @@ def _visit_made(task: VisitTask) -> None:
         )
 
 
-def _reload(task: VisitTask) -> VisitTask:
-    """The locked task (its record, report and extension are read after the lock)."""
-    return _lock(task)
-
-
 def _report_of(task: VisitTask) -> VisitReport | None:
     try:
         return task.report
@@ -103,7 +98,7 @@ def visit_report_submit(
     *, task: VisitTask, actor: Any, expected_version: int | None, summary: str, evaluation: str = ""
 ) -> VisitReport:
     """The visitor submits the report of a visit made (or submits it again after it was sent back)."""
-    task = _reload(task)
+    task = _lock(task)
     record = getattr(task, "record", None)
     if actor.pk not in {task.visitor_id, record.visitor_id if record is not None else None}:
         raise ForbiddenError(_("Only the visitor submits the report of a visit."))
@@ -143,7 +138,7 @@ def visit_report_extension_request(
     *, task: VisitTask, actor: Any, expected_version: int | None, reason: str
 ) -> VisitReportExtension:
     """ "由于客观原因确实无法提交的,应报部门主管同意后一周内提交": the visitor asks, before the three days pass."""
-    task = _reload(task)
+    task = _lock(task)
     if actor.pk != task.visitor_id:
         raise ForbiddenError(_("Only the visitor asks for more time for their report."))
     _check_version(task, expected_version)
@@ -173,7 +168,7 @@ def visit_report_extension_decide(
     *, task: VisitTask, actor: Any, expected_version: int | None, approve: bool
 ) -> VisitReportExtension:
     """The supervisor consents to the week (or refuses: the three days stand)."""
-    task = _reload(task)
+    task = _lock(task)
     if not _supervises(actor, task.unit) or actor.pk == task.visitor_id:
         raise ForbiddenError(_("Only a supervisor of the visitor's unit decides on more time."))
     _check_version(task, expected_version)
@@ -192,7 +187,7 @@ def visit_report_review(
     *, task: VisitTask, actor: Any, expected_version: int | None, approve: bool, comment: str = ""
 ) -> VisitReport:
     """ "主管领导…进行审查,并提出指导意见": approve, or send back with a comment (the visitor submits again)."""
-    task = _reload(task)
+    task = _lock(task)
     if not _supervises(actor, task.unit) or actor.pk == task.visitor_id:
         raise ForbiddenError(_("Only a supervisor of the visitor's unit reviews the report."))
     _check_version(task, expected_version)
@@ -226,7 +221,7 @@ def visit_report_review(
 def visit_flag(*, task: VisitTask, actor: Any, expected_version: int | None, kind: str, reason: str) -> VisitFlag:
     """The supervisor flags a visit as falsified (made up or not as recorded) or missed (not made when it
     had to be). Once per visit and kind (database unique); offered to the ledger (module docstring)."""
-    task = _reload(task)
+    task = _lock(task)
     if not _supervises(actor, task.unit) or actor.pk == task.visitor_id:
         raise ForbiddenError(_("Only a supervisor of the visitor's unit flags a visit."))
     _check_version(task, expected_version)
