@@ -53,7 +53,7 @@ def finished_order(org, customer, capture):
 
 
 def test_a_finished_order_gets_one_call_back_by_whoever_registered_it(
-    org, customer, rulebooks, django_capture_on_commit_callbacks
+    client, org, customer, rulebooks, django_capture_on_commit_callbacks
 ):
     """Completed Tue 24 Nov → a phone call-back due Wed 25 (due_days 1) by the agent who took the call
     (not the technician whose work is checked), in the agent's 客服部, with D11's questions; a second
@@ -84,6 +84,10 @@ def test_a_finished_order_gets_one_call_back_by_whoever_registered_it(
     )
     assert visit_call_back_for_order(event=info) == task
     assert VisitTask.objects.filter(work_order_id=order.pk).count() == 1
+
+    # The agent's list names the order the call is about.
+    client.force_login(org.agent)
+    assert f"工单 {order.number}" in client.get("/visits/").content.decode()
 
     # The customer is unhappy with the technician: a repair case is opened to put it right.
     record = visit_record(
