@@ -692,6 +692,9 @@ def workorder_complete(
         from kefu.workorders.subscribers import note_completion_on_case
 
         note_completion_on_case(order, actor=actor)
+    from kefu.workorders.events import order_finished  # the seam: subscribers run after commit
+
+    order_finished(order)
     return order
 
 
