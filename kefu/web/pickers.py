@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from kefu.org.models import OrgUnit, User
 from kefu.org.paths import unit_paths
@@ -60,6 +61,11 @@ class StaffChoiceField(_PathLabels, forms.ModelChoiceField):
 
 class UnitChoiceField(_PathLabels, forms.ModelChoiceField):
     widget = PathSelect
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        # The case page's script puts a search box before the select, named by this text
+        # (kefu/static/kefu/case-page.js); without the script the select is unchanged.
+        return {**super().widget_attrs(widget), "data-search-label": _("Search units")}
 
     def label_from_instance(self, obj: OrgUnit) -> str:
         return self._path(obj)
