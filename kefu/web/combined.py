@@ -10,7 +10,8 @@ is such a rulebook: 投诉成立 (registered → forwarded), then 转被投诉�
 The two steps are the engine's own public service, `case_transition`, twice in one transaction: both
 are recorded or neither (a refused route rolls the establishment back), and the history keeps two
 rows — the finding that the complaint stands and the routing — because they are two decisions with
-their own clocks (the investigation clock stops on `forwarded`), reports and subscribers.
+their own effects on clocks (篇2's start-investigation clock stops when the route reaches 调查中),
+reports and subscribers (the hand-off notice goes out on the route).
 """
 
 from __future__ import annotations
