@@ -39,7 +39,7 @@ def test_an_invalid_file_is_listed_line_by_line_and_changes_nothing(client, org,
     response = _upload(client, book, broken)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "文件未通过校验，未作任何更改" in html
+    assert "文件未通过校验，未作任何更改。问题如下：" in html
     rows = html.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
     assert len(rows) >= 2
     assert any(f"<td>{limit_line}</td>" in row for row in rows)  # the line of the bad limit
