@@ -107,6 +107,9 @@ def test_complaint_from_intake_to_closed(live_server, transactional_db, org, rul
     # 宁波公司's units and hides 杭州公司 / 售后部 (checked here, not counted: the walk picks from the list).
     combined = page.locator("#action-establish-route")
     assert axe_violations(page, "#action-establish-route") == []
+    page.set_viewport_size({"width": 390, "height": 844})  # and on a phone, without sideways scrolling
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1400, "height": 1000})
     search = combined.locator("input.unit-search")
     search.fill("宁波")
     hangzhou = combined.locator(f"select[name='establish-route-unit'] option[value='{org.aftersales.pk}']")
