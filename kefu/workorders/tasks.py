@@ -7,8 +7,9 @@ from celery import shared_task
 def workorders_late_sweep() -> int:
     """Safe to run twice or in parallel: each order is claimed by a conditional UPDATE."""
     from kefu.workorders.services import workorders_flag_late
+    from kefu.workorders.services.repair_clock import workorders_flag_repair_late
 
-    return workorders_flag_late()
+    return workorders_flag_late() + workorders_flag_repair_late()
 
 
 @shared_task(ignore_result=True, acks_late=True)
