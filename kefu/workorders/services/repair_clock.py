@@ -143,9 +143,15 @@ def repair_minutes_left(order: WorkOrder, now: datetime | None = None) -> tuple[
 
 def _tier_for(order: WorkOrder, until: datetime) -> ExtensionTier | None:
     """The first tier whose reach (counted from the original deadline) covers `until`."""
+    from kefu.calendars.engine import ScheduleMissing
+
     base = order.repair_original_due_at or order.repair_due_at
     for tier in _rules(order).extension.tiers:
-        if until <= repair_deadline(order, base, tier.up_to, tier.unit):
+        try:
+            reach = repair_deadline(order, base, tier.up_to, tier.unit)
+        except ScheduleMissing:
+            return tier  # the calendar ends before the tier's reach: it covers everything it knows
+        if until <= reach:
             return tier
     return None
 
