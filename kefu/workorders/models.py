@@ -19,6 +19,8 @@ from kefu.org.choices import ALL_SEEING_ROLES, UNIT_SEEING_ROLES, Role
 from kefu.workorders.choices import EventKind, OrderKind, OrderStatus, ServiceType
 
 __all__ = (
+    "DailyReport",
+    "DailyReportEvent",
     "Equipment",
     "RegisterDay",
     "RepairExtension",
@@ -385,3 +387,62 @@ class RegisterDay(models.Model):
 
     def __str__(self) -> str:
         return str(self.day)
+
+
+class DailyReport(models.Model):
+    """A submitted daily report (D11 10–12): the technician's (技术员工作日报表) or the supervisor's for
+    the unit (服务主任日报表). `figures` is the compilation at submission, kept as it was reviewed."""
+
+    class Kind(models.TextChoices):
+        TECHNICIAN = "technician", _("Technician's daily report")
+        UNIT = "unit", _("Supervisor's daily report")
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Sent back")
+
+    kind = models.CharField(_("report"), max_length=10, choices=Kind.choices)
+    day = models.DateField(_("day"))
+    person = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("org.OrgUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    figures = models.JSONField(default=dict)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    submitted_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.CharField(_("review comment"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("daily report")
+        verbose_name_plural = _("daily reports")
+        ordering = ["-day", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "person"], condition=Q(kind="technician"), name="wo_daily_once_per_technician"
+            ),
+            models.UniqueConstraint(fields=["day", "unit"], condition=Q(kind="unit"), name="wo_daily_once_per_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.day}"
+
+
+class DailyReportEvent(models.Model):
+    """History of a daily report: submitted, re-submitted, approved, sent back."""
+
+    report = models.ForeignKey(DailyReport, on_delete=models.PROTECT, related_name="events")
+    version = models.PositiveIntegerField()
+    action = models.CharField(max_length=12)
+    actor = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["report", "id"]
+        constraints = [models.UniqueConstraint(fields=["report", "version"], name="wo_daily_event_version")]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} v{self.version} {self.action}"

@@ -18,3 +18,13 @@ def workorders_contract_notices() -> int:
     from kefu.workorders.services import contracts_expiry_notices
 
     return contracts_expiry_notices()
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def workorders_register_reconcile() -> int:
+    """Hourly: reconcile the register of the day that closed last (D11 13) — once per day (unique day);
+    returns how many orders were carried over (0 when the day was done already)."""
+    from kefu.workorders.services.register import register_reconcile
+
+    record = register_reconcile()
+    return record.carried_over if record else 0

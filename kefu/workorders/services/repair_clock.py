@@ -208,7 +208,7 @@ def workorder_request_extension(
     return extension
 
 
-def _may_approve(actor: User, order: WorkOrder, roles: list[str]) -> bool:
+def may_approve(actor: User, order: WorkOrder, roles: list[str]) -> bool:
     if actor.is_superuser:
         return True
     if actor.role not in roles:
@@ -229,7 +229,7 @@ def workorder_decide_extension(
     )
     if extension is None:
         raise ApplicationError(_("No extension of this order is waiting for approval."))
-    if not _may_approve(actor, order, extension.approver_roles):
+    if not may_approve(actor, order, extension.approver_roles):
         raise ForbiddenError(_("This extension needs the approval of: %(roles)s.") % {"roles": _roles(extension)})
     errors = FieldErrors()
     note = check_text(errors, "note", note, limit=300, required=not approve)
