@@ -79,10 +79,10 @@ def technician_daily(*, technician: Any, day: date) -> dict[str, Any]:
     ]
     total = done.aggregate(**sums)
     parts = [
-        {"name": row["name"], "code": row["code"], "quantity": row["quantity"], "amount": _money(row["amount"])}
+        {"name": row["name"], "code": row["code"], "quantity": row["qty"], "amount": _money(row["amount"])}
         for row in PartLine.objects.filter(order__in=done)
         .values("code", "name")
-        .annotate(quantity=Sum("quantity"), amount=Sum(F("quantity") * F("unit_price")))
+        .annotate(qty=Sum("quantity"), amount=Sum(F("quantity") * F("unit_price")))
         .order_by("name")
     ]
     orders = [
