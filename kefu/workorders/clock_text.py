@@ -28,9 +28,9 @@ def duration_text(minutes: int, *, working: bool) -> str:
     return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": mins}
 
 
-def repair_clock_text(order: WorkOrder, now: datetime | None = None) -> str:
-    """The repair clock of `order` in words; "" when it has none."""
-    left = repair_minutes_left(order, now)
+def repair_clock_text(order: WorkOrder, now: datetime | None = None, engines: dict | None = None) -> str:
+    """The repair clock of `order` in words; "" when it has none (`engines`: a cache across a list)."""
+    left = repair_minutes_left(order, now, engines)
     if left is None:
         return ""
     minutes, working = left

@@ -19,6 +19,7 @@ from kefu.core.exceptions import ApplicationError
 from kefu.org.models import User
 from kefu.workorders import services
 from kefu.workorders.choices import BEFORE_ARRIVAL, OrderStatus
+from kefu.workorders.clock_text import repair_clock_text
 from kefu.workorders.forms import STEP_FORMS, check_token, new_token
 from kefu.workorders.models import UsedFormToken, WorkOrder
 from kefu.workorders.repair_views import REPAIR_DONE, REPAIR_STEPS, repair_facts, repair_steps, run_repair_step
@@ -33,17 +34,18 @@ def today(request: HttpRequest) -> HttpResponse:
     """A technician's open orders and their team's queue; for anyone else, the open orders they see."""
     user = request.user
     if user.role == "technician":
-        orders = technician_today(user)[:100]
+        orders = technician_today(user)
     else:
         orders = (
             orders_visible_to(user)
             .filter(status__in=BEFORE_ARRIVAL | {OrderStatus.ON_SITE})
             # D11 13: what was not dispatched on its register day comes first the next day.
-            .order_by(F("carried_over_on").asc(nulls_last=True), "-reported_at", "-id")[:100]
+            .order_by(F("carried_over_on").asc(nulls_last=True), "-reported_at", "-id")
         )
-    orders = list(orders)
+    orders = list(orders.select_related("rulebook_version").defer("rulebook_version__document")[:100])
+    engines: dict = {}
     for order in orders:
-        order.repair_text = repair_facts(order)["text"]
+        order.repair_text = repair_clock_text(order, engines=engines)
     return render(request, "workorders/today.html", {"orders": orders})
 
 

@@ -94,7 +94,7 @@ def daily_report_review(
     *, report: DailyReport, actor: User, expected_version: int | None, approve: bool, comment: str = ""
 ) -> DailyReport:
     """Approve the report, or send it back with the comment saying what to correct."""
-    report = DailyReport.objects.select_for_update().select_related("unit").get(pk=report.pk)
+    report = DailyReport.objects.select_for_update(of=("self",)).select_related("unit").get(pk=report.pk)
     if expected_version is not None and report.version != expected_version:
         raise ConflictError(_("The report was changed meanwhile; reload it."))
     if not may_review(actor, report):

@@ -46,12 +46,19 @@ def _rules(order: WorkOrder) -> RepairClockRules:
     return section_for(order).repair_clock
 
 
-def _engine(order: WorkOrder):
+def _engine(order: WorkOrder, engines: dict | None = None):
+    """The repair clock's working-time engine; `engines` caches them by calendar key across a list."""
     from kefu.calendars.selectors import calendar_get, working_time_for
     from kefu.workorders.services.lifecycle import section_for
 
     section = section_for(order)
-    return working_time_for(calendar_get(key=section.repair_clock.calendar or section.calendar))
+    key = section.repair_clock.calendar or section.calendar
+    if engines is not None and key in engines:
+        return engines[key]
+    engine = working_time_for(calendar_get(key=key))
+    if engines is not None:
+        engines[key] = engine
+    return engine
 
 
 def _matching(order: WorkOrder) -> RepairLimit | None:
@@ -124,7 +131,9 @@ def repair_shift_for_pause(order: WorkOrder, paused_at: datetime, now: datetime)
     return ["repair_due_at"]
 
 
-def repair_minutes_left(order: WorkOrder, now: datetime | None = None) -> tuple[int, bool] | None:
+def repair_minutes_left(
+    order: WorkOrder, now: datetime | None = None, engines: dict | None = None
+) -> tuple[int, bool] | None:
     """(minutes left — negative when late —, counted in working time?) of a running clock; for a
     completed order the margin it stopped with; None without a repair clock."""
     if order.repair_due_at is None:
@@ -133,7 +142,7 @@ def repair_minutes_left(order: WorkOrder, now: datetime | None = None) -> tuple[
     if order.repair_unit == "hours":
         return int((order.repair_due_at - end) // timedelta(minutes=1)), False
     try:
-        return _engine(order).working_minutes_between(end, order.repair_due_at), True
+        return _engine(order, engines).working_minutes_between(end, order.repair_due_at), True
     except Exception:  # noqa: BLE001 — no schedule that far: say it in elapsed time rather than fail a page
         return int((order.repair_due_at - end) // timedelta(minutes=1)), False
 
