@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kefu.core.exceptions import ApplicationError, FieldErrors, ForbiddenError
 from kefu.core.inputs import check_text
@@ -78,8 +79,8 @@ def repair_limit_for(order: WorkOrder) -> tuple[str, int, str]:
     if limit is not None:
         return limit.label, limit.within, limit.unit
     if order.urgent:
-        return _("urgent repair"), section.urgent_hours, "hours"
-    return _("repair"), section.repair_working_days, "working_days"
+        return gettext_noop("urgent repair"), section.urgent_hours, "hours"
+    return gettext_noop("repair"), section.repair_working_days, "working_days"
 
 
 def repair_deadline(order: WorkOrder, start: datetime, amount: int, unit: str) -> datetime:
@@ -108,9 +109,23 @@ def repair_clock_start(order: WorkOrder, *, trigger: str, at: datetime) -> list[
     label, amount, unit = repair_limit_for(order)
     order.repair_started_at = at
     order.repair_due_at = order.repair_original_due_at = repair_deadline(order, at, amount, unit)
-    order.repair_limit = f"{label} · {amount} {unit}"[:100]
+    order.repair_limit = _limit_words(label, amount, unit)
     order.repair_unit = unit
     return ["repair_started_at", "repair_due_at", "repair_original_due_at", "repair_limit", "repair_unit"]
+
+
+def _limit_words(label: str, amount: int, unit: str) -> str:
+    """ "紧急报修 · 24 小时": stored in the site's language (it is read by everyone, later)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        words = {
+            "hours": _("%(n)s hours"),
+            "working_hours": _("%(n)s working hours"),
+            "working_days": _("%(n)s working days"),
+        }[unit] % {"n": amount}
+        return f"{_(label)} · {words}"[:100]  # a rulebook's own label has no catalog entry: unchanged
 
 
 def repair_running(order: WorkOrder) -> bool:

@@ -143,3 +143,13 @@ def test_a_late_repair_is_flagged_once_and_told_to_the_technician_and_the_superv
     assert told == {"technician", "supervisor"}
     minutes, working = repair_minutes_left(order, now=sh(11, 30, 9, 30))
     assert working and minutes == -60  # one working hour late on Monday morning
+
+
+def test_the_api_returns_the_repair_clock(make_order, org, api):
+    """The order API says when the repair is due, under which limit, and whether it was flagged late."""
+    order = arrive(dispatched(make_order, org, sh(11, 24, 10)), org, sh(11, 24, 14))
+    workorders_flag_repair_late(now=sh(11, 30, 9))
+    body = api(org.technician).get(f"/api/v1/workorders/{order.pk}/").json()
+    assert body["repair_due_at"].startswith("2026-11-27T17:30")
+    assert body["repair_limit"] == "维修 · 3 个工作日"
+    assert body["repair_late_at"] is not None and body["carried_over_on"] is None
