@@ -47,6 +47,7 @@ __all__ = (
     "may_decide",
     "may_export",
     "may_import",
+    "require_export",
 )
 
 IMPORT_ROLES = frozenset({"supervisor", "administrator"})
@@ -61,7 +62,7 @@ def may_export(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.role in EXPORT_ROLES))
 
 
-def _require_export(user: Any) -> None:
+def require_export(user: Any) -> None:
     if not may_export(user):
         raise ForbiddenError(_("Your role may not export customer lists."))
 
@@ -102,7 +103,7 @@ def customer_export(
     *, actor: Any, filters: dict[str, Any], file_format: str = "xlsx"
 ) -> tuple[ExportFile, ExportRecord]:
     """Export the customers `actor` may see that match `filters`, if no approval is needed; logged."""
-    _require_export(actor)
+    require_export(actor)
     file_format = _format(file_format)
     filters = clean_filters(filters)
     rules = data_release_rules()
@@ -158,7 +159,7 @@ def export_request_create(
     *, actor: Any, filters: dict[str, Any], reason: str, file_format: str = "xlsx"
 ) -> ExportRequest:
     """Ask to export more records than may go without approval; the approvers are told."""
-    _require_export(actor)
+    require_export(actor)
     file_format = _format(file_format)
     filters = clean_filters(filters)
     errors = FieldErrors()
