@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kefu.exports.choices import ExportFormat, ExportKind, RequestStatus
 
-__all__ = ("ExportDownload", "ExportRecord", "ExportRequest", "ImportBatch", "ImportedCustomer")
+__all__ = ("ExportDownload", "ExportRecord", "ExportRequest", "ImportBatch", "ImportUpload", "ImportedCustomer")
 
 
 class ImportBatch(models.Model):
@@ -32,6 +32,25 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.created_count})"
+
+
+class ImportUpload(models.Model):
+    """A file uploaded on the import page and checked (the dry run), kept until its uploader confirms
+    the import — so the confirmation imports exactly the bytes that were checked, on any server process."""
+
+    at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    uploader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("file sha256"), max_length=64)
+    content = models.BinaryField(_("file"), editable=False)
+    batch = models.OneToOneField(
+        ImportBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="upload", verbose_name=_("batch")
+    )
+
+    class Meta:
+        verbose_name = _("uploaded import file")
+        verbose_name_plural = _("uploaded import files")
+        ordering = ["-at", "-id"]
 
 
 class ImportedCustomer(models.Model):

@@ -29,7 +29,14 @@ from kefu.core.exceptions import ApplicationError, ConflictError, FieldErrors, F
 from kefu.core.inputs import TEXT_LIMITS, check_text
 from kefu.customers.services import may_reveal_contacts
 from kefu.exports.choices import ExportFormat, RequestStatus
-from kefu.exports.models import ExportDownload, ExportRecord, ExportRequest, ImportBatch, ImportedCustomer
+from kefu.exports.models import (
+    ExportDownload,
+    ExportRecord,
+    ExportRequest,
+    ImportBatch,
+    ImportedCustomer,
+    ImportUpload,
+)
 from kefu.exports.rules import data_release_rules
 from kefu.exports.selectors import clean_filters, export_customers
 from kefu.exports.sheets import ExportFile, customer_file
@@ -44,6 +51,8 @@ __all__ = (
     "export_request_download",
     "export_request_produce",
     "import_batch_record",
+    "import_upload_commit",
+    "import_upload_store",
     "may_decide",
     "may_export",
     "may_import",
@@ -333,3 +342,44 @@ def export_request_download(*, request: ExportRequest, actor: Any, surface: str)
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     return ExportFile(request.file_name, bytes(request.content or b""), content_type, request.row_count)
+
+
+# -- the import page's two steps ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_upload_store(*, actor: Any, file_name: str, data: bytes) -> ImportUpload:
+    """Keep an uploaded file for its uploader's confirmation (the page's dry run checks it)."""
+    import hashlib
+
+    from kefu.customers.imports import MAX_FILE_BYTES
+
+    if not may_import(actor):
+        raise ForbiddenError(_("Your role may not import customer files."))
+    if len(data) > MAX_FILE_BYTES:
+        raise ApplicationError(
+            _("The file is larger than %(mb)s MB.") % {"mb": MAX_FILE_BYTES // (1024 * 1024)},
+            extra={"file": [_("Too large.")]},
+        )
+    return ImportUpload.objects.create(
+        uploader=actor, file_name=file_name[:255], sha256=hashlib.sha256(data).hexdigest(), content=data
+    )
+
+
+@transaction.atomic
+def import_upload_commit(*, upload: ImportUpload, actor: Any) -> Any:
+    """Import a checked upload, once, by its uploader (all or nothing: ImportRefused while bad)."""
+    from kefu.customers.imports import import_commit
+
+    qs = ImportUpload.objects.all()
+    if connection.features.has_select_for_update:
+        qs = qs.select_for_update(of=("self",))
+    upload = qs.get(pk=upload.pk)
+    if upload.uploader_id != actor.pk or not may_import(actor):
+        raise ForbiddenError(_("Only the person who uploaded a file may import it."))
+    if upload.batch_id is not None:
+        raise ConflictError(_("This file was already imported."), extra={"batch": [str(upload.batch_id)]})
+    result = import_commit(file_name=upload.file_name, data=bytes(upload.content), actor=actor)
+    upload.batch = result.batch
+    upload.save(update_fields=["batch"])
+    return result
