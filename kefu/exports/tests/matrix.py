@@ -18,12 +18,14 @@ DECIDE = {"dgm", "root"}
 
 def build(world) -> dict:
     from kefu.customers.models import Customer
-    from kefu.exports.services import export_request_create
+    from kefu.exports.services import export_request_create, import_upload_store
 
     people = world["people"]
     Customer.objects.bulk_create([Customer(code=f"MX{i:05d}", name=f"矩阵客户{i}") for i in range(201)])
     request = export_request_create(actor=people["cs_sup"], filters={}, reason="二期业主回访")
-    return {"export_request": request}
+    # A checked upload of 客服部's supervisor with a bad row: confirming it imports nothing.
+    upload = import_upload_store(actor=people["cs_sup"], file_name="客户.csv", data="名称,电话\n,1\n".encode())
+    return {"export_request": request, "upload": upload}
 
 
 API_ROWS = {
@@ -56,5 +58,21 @@ API_ROWS = {
     ),
 }
 
-WEB_ROWS: dict = {}
-_ = LOGIN
+WEB_ROWS = {
+    "exports:home": ("get", {}, None, row(200, anon=LOGIN), False),
+    "exports:import": ("get", {}, None, only(IMPORT, 200, 403, anon=LOGIN), False),
+    # Only the uploader confirms an upload; its bad row sends them back to the import page with a message.
+    "exports:import_commit": ("post", {"pk": "upload"}, {}, only({"cs_sup"}, 302, 404, anon=LOGIN), False),
+    "exports:customers": ("get", {}, None, only(EXPORT, 200, 403, anon=LOGIN), False),
+    "exports:request": ("get", {"pk": "export_request"}, None, only(SEE_REQUEST, 200, 404, anon=LOGIN), False),
+    # No button pressed: back to the request with a message, for everyone who sees it.
+    "exports:request_decide": ("post", {"pk": "export_request"}, {}, only(SEE_REQUEST, 302, 404, anon=LOGIN), False),
+    # Not made yet: the requester is sent back with a message; nobody else may download it.
+    "exports:request_download": (
+        "get",
+        {"pk": "export_request"},
+        None,
+        only(SEE_REQUEST, 403, 404, anon=LOGIN, cs_sup=302),
+        False,
+    ),
+}
