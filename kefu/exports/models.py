@@ -103,11 +103,20 @@ class ExportRequest(models.Model):
     sha256 = models.CharField(_("file sha256"), max_length=64, blank=True)
     content = models.BinaryField(_("file"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
+    # The API's Idempotency-Key: a retried request returns the first one instead of asking twice.
+    idempotency_key = models.CharField(max_length=100, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("export request")
         verbose_name_plural = _("export requests")
         ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requester", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="exports_request_idempotency_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.row_count} ({self.get_status_display()})"

@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -165,15 +165,30 @@ def may_decide(request: ExportRequest, user: Any) -> bool:
 
 @transaction.atomic
 def export_request_create(
-    *, actor: Any, filters: dict[str, Any], reason: str, file_format: str = "xlsx"
+    *, actor: Any, filters: dict[str, Any], reason: str, file_format: str = "xlsx", idempotency_key: str = ""
 ) -> ExportRequest:
-    """Ask to export more records than may go without approval; the approvers are told."""
+    """Ask to export more records than may go without approval; the approvers are told.
+
+    With `idempotency_key`, a repeat of the same request returns the first (`_created` is False on
+    it) and a different request under the same key is refused (400)."""
     require_export(actor)
     file_format = _format(file_format)
     filters = clean_filters(filters)
     errors = FieldErrors()
     reason = check_text(errors, "reason", reason, limit=TEXT_LIMITS["reason"], required=True)
+    key = check_text(errors, "idempotency_key", idempotency_key, limit=TEXT_LIMITS["idempotency_key"])
     errors.raise_if_any()
+    if key:
+        # Parallel retries: the unique constraint makes the second insert wait for the first and fail.
+        earlier = ExportRequest.objects.filter(requester=actor, idempotency_key=key).defer("content").first()
+        if earlier is not None:
+            if (earlier.filters, earlier.reason, earlier.file_format) != (filters, reason, file_format):
+                raise ApplicationError(
+                    _("Invalid input."),
+                    extra={"idempotency_key": [_("This key was used for a different request: use a new key.")]},
+                )
+            earlier._created = False
+            return earlier
     rules = data_release_rules()
     qs = export_customers(user=actor, filters=filters)
     summary = qs.aggregate(top=Max("pk"))
@@ -190,15 +205,23 @@ def export_request_create(
             _("%(count)s records need no approval: export them directly.") % {"count": count},
             extra={"rows": [_("No approval needed.")]},
         )
-    request = ExportRequest.objects.create(
-        requester=actor,
-        file_format=file_format,
-        filters=filters,
-        max_record_id=summary["top"] or 0,
-        row_count=count,
-        reason=reason,
-        approver_role=role,
-    )
+    try:
+        with transaction.atomic():
+            request = ExportRequest.objects.create(
+                requester=actor,
+                file_format=file_format,
+                filters=filters,
+                max_record_id=summary["top"] or 0,
+                row_count=count,
+                reason=reason,
+                approver_role=role,
+                idempotency_key=key,
+            )
+    except IntegrityError:  # a parallel retry under the same key committed first
+        earlier = ExportRequest.objects.defer("content").get(requester=actor, idempotency_key=key)
+        earlier._created = False
+        return earlier
+    request._created = True
     from kefu.sla.choices import NoticeKind
     from kefu.sla.inbox import inbox_notify
 

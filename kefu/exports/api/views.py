@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -94,8 +94,23 @@ class ExportRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
     @extend_schema(
         summary="Ask to export more customer records than may go without approval",
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="Retry-safe creation: a repeat with the same key returns the first request (200).",
+            )
+        ],
         request=ExportRequestCreateSerializer,
-        responses={201: ExportRequestSerializer, 400: ERROR_400, 403: _403},
+        responses={
+            201: ExportRequestSerializer,
+            200: OpenApiResponse(
+                ExportRequestSerializer, description="Repeat of an Idempotency-Key: the first request."
+            ),
+            400: ERROR_400,
+            403: _403,
+        },
     )
     def create(self, request: Request) -> Response:
         require_export(request.user)
@@ -103,9 +118,14 @@ class ExportRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         created = export_request_create(
-            actor=request.user, filters=_filters(data), reason=data["reason"], file_format=data["file_format"]
+            actor=request.user,
+            filters=_filters(data),
+            reason=data["reason"],
+            file_format=data["file_format"],
+            idempotency_key=request.headers.get("Idempotency-Key", "").strip(),
         )
-        return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
+        code = status.HTTP_201_CREATED if created._created else status.HTTP_200_OK
+        return Response(self.get_serializer(created).data, status=code)
 
     def _decide(self, request: Request, approve: bool) -> Response:
         serializer = DecisionSerializer(data=request.data)

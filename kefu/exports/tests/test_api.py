@@ -70,3 +70,19 @@ def test_direct_export_and_a_request_approved_and_downloaded(org, api, rulebooks
     assert download.content[:2] == b"PK"  # an xlsx workbook
     assert ExportDownload.objects.filter(request_id=pk, user=org.cs_supervisor, surface="api").count() == 1
     assert dgm.post(f"/api/v1/exports/requests/{pk}/refuse/", {"note": "晚了"}, format="json").status_code == 409
+
+
+def test_a_retried_request_with_the_same_idempotency_key_asks_once(org, api, rulebooks):
+    Customer.objects.bulk_create([Customer(code=f"R{i:05d}", name=f"租户{i}") for i in range(201)])
+    sup = api(org.cs_supervisor)
+    body = {"reason": "商铺租户回访"}
+    first = sup.post("/api/v1/exports/requests/", body, format="json", HTTP_IDEMPOTENCY_KEY="call-7781")
+    again = sup.post("/api/v1/exports/requests/", body, format="json", HTTP_IDEMPOTENCY_KEY="call-7781")
+    assert (first.status_code, again.status_code) == (201, 200) and first.json()["id"] == again.json()["id"]
+    other = sup.post(
+        "/api/v1/exports/requests/", {"reason": "别的用途"}, format="json", HTTP_IDEMPOTENCY_KEY="call-7781"
+    )
+    assert other.status_code == 400 and "idempotency_key" in other.json()["errors"]
+    from kefu.sla.models import Notification
+
+    assert Notification.objects.filter(message_code="exports.approval_wanted").count() == 1
