@@ -57,6 +57,10 @@ __all__ = (
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
+# Bounds on what is read at all, so that a small file that unpacks to a huge sheet (or a CSV of empty
+# lines) costs no more than a big honest one: columns per row, and lines including blank ones.
+MAX_COLUMNS = 100
+MAX_LINES = 4 * MAX_ROWS
 
 
 @dataclass(frozen=True)
@@ -193,7 +197,7 @@ def _read_rows(file_name: str, data: bytes) -> Iterable[list[str]]:
         except Exception as exc:  # openpyxl raises zipfile, KeyError, XML errors … for a broken file
             raise ValueError(_("The file is not an Excel workbook (.xlsx) that can be read.")) from exc
         sheet = book.worksheets[0]
-        return ([_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
+        return ([_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS))
     if lower.endswith(".csv") or lower.endswith(".txt"):
         text = _decode_csv(data)
         return ([_cell_text(v) for v in row] for row in csv.reader(io.StringIO(text)))
@@ -263,6 +267,9 @@ def import_check(*, file_name: str, data: bytes) -> ImportReport:
     except ValueError as exc:
         report.problems.append(ImportProblem(0, "", str(exc)))
         return report
+    except Exception:  # the first row already unreadable (csv.Error, a broken sheet)
+        report.problems.append(ImportProblem(0, "", _("The file cannot be read.")))
+        return report
     if header is None:
         report.problems.append(ImportProblem(0, "", _("The file is empty.")))
         return report
@@ -279,8 +286,20 @@ def import_check(*, file_name: str, data: bytes) -> ImportReport:
     first_phone: dict[str, int] = {}
     first_id: dict[str, int] = {}
     line = 1
-    for cells in rows:
+    while True:
+        try:
+            cells = next(rows, None)
+        except Exception:  # a broken zip member or XML, a NUL in a CSV, a field over csv's limit …
+            report.problems.append(ImportProblem(line + 1, "", _("The file cannot be read from this line on.")))
+            break
+        if cells is None:
+            break
         line += 1
+        if line > MAX_LINES:
+            report.problems.append(
+                ImportProblem(line, "", _("More than %(max)s lines: split the file.") % {"max": MAX_LINES})
+            )
+            break
         if not any(cells):
             continue  # blank lines between blocks are not rows
         if len(report.rows) >= MAX_ROWS:

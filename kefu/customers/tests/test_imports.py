@@ -142,3 +142,11 @@ def test_the_cli_prints_line_and_column_and_imports_only_with_commit(org, tmp_pa
     assert "1 rows, no problems" in out.getvalue() and not Customer.objects.exists()
     call_command("import_customers", str(good), "--commit", "--user", "cs_supervisor", stdout=out)
     assert Customer.objects.get().name == "杭州湖滨物业"
+
+
+def test_a_file_that_breaks_the_reader_is_a_problem_not_a_crash(org):
+    with translation.override("en"):
+        # Line 3 holds one field over the csv module's limit (128 KiB), as a runaway quote would.
+        data = b'name,phone\nA,13812345678\n"' + b"x" * 140_000 + b'",1\n'
+        report = import_check(file_name="c.csv", data=data)
+    assert [(p.line, p.message) for p in report.problems] == [(3, "The file cannot be read from this line on.")]
