@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -31,3 +33,9 @@ class ExportsConfig(AppConfig):
             title=_("Your export of %(rows)s customer records was refused"),
             body=_("Refused by %(approver)s: %(note)s"),
         )
+
+    def make_demo(self, world: Any, *, rng: Any, log: Any) -> None:
+        """A bulk export request awaiting approval (called by kefu.core.demo.make_app_demos)."""
+        from kefu.exports.demo import make_exports_demo
+
+        make_exports_demo(world, rng=rng, log=log)
