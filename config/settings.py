@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "kefu.appraisal",
     "kefu.visits",
     "kefu.handoffs",
+    "kefu.exports",
     "kefu.reports",
     "kefu.portal",
     "kefu.web",
