@@ -64,6 +64,18 @@ def _pages(org, case) -> list[str]:
         "/knowledge/",
         "/duty/",
         f"/admin/calendars/workcalendar/{calendar.pk}/year/{year}/",
+        # The apps built on the engine: their home pages and the supervisors' lists.
+        f"/customers/{case.customer.code}/",
+        "/workorders/",
+        "/workorders/register/",
+        "/workorders/daily/",
+        "/visits/",
+        "/visits/review/",
+        "/visits/surveys/",
+        "/appraisal/",
+        "/appraisal/ledger/",
+        "/exports/",
+        "/exports/import/",
     ]
 
 
