@@ -15,6 +15,9 @@ urlpatterns = [
     path("ledger/<int:pk>/decide/", views.entry_decide, name="entry_decide"),
     path("ledger/<int:pk>/correct/", views.entry_correct, name="entry_correct"),
     path("ledger/<int:pk>/notice/", views.entry_notice, name="notice"),
+    path("reports/", views.reports, name="reports"),
+    path("reports/<int:pk>/", views.report_detail, name="report"),
+    path("reports/<int:pk>/<str:fmt>/", views.report_file, name="report_file"),
     path("daily/", views.daily, name="daily"),
     path("daily/<int:pk>/review/", views.daily_review, name="daily_review"),
 ]

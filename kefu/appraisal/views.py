@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from kefu.appraisal.selectors import (
     daily_reports_to_review,
     entries_visible_to,
     org_dashboard,
+    reports_visible_to,
     runs_visible_to,
     unit_dashboard,
 )
@@ -354,3 +355,46 @@ def daily_review(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Review saved."))
     return redirect("appraisal:daily")
+
+
+@login_required
+@require_GET
+def reports(request: HttpRequest) -> HttpResponse:
+    """The scheduled reports one may see (newest first), each with its PDF and Excel download."""
+    rows = list(reports_visible_to(request.user).order_by("-period_start", "code", "unit__path")[:200])
+    return render(request, "appraisal/reports.html", {"reports": rows})
+
+
+@login_required
+@require_GET
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from kefu.appraisal.choices import ReportContent
+    from kefu.appraisal.documents import report_columns, report_title
+
+    report = get_object_or_404(reports_visible_to(request.user).defer(None), pk=pk)
+    labels = dict(ReportContent.choices)
+    sections = [
+        {"title": labels[c], "columns": report_columns(c), "rows": rows}
+        for c, rows in report.data.items()
+        if c in labels
+    ]
+    for section in sections:
+        section["cells"] = [[row.get(key, "") for key, _h in section["columns"]] for row in section["rows"]]
+    return render(
+        request, "appraisal/report.html", {"report": report, "title": report_title(report), "sections": sections}
+    )
+
+
+@login_required
+@require_GET
+def report_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The stored file as generated (its SHA-256 is on the report's page)."""
+    report = get_object_or_404(reports_visible_to(request.user), pk=pk)
+    types = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    stored = getattr(report, fmt, None) if fmt in types else None
+    if not stored:
+        raise Http404
+    with stored.open("rb") as handle:
+        response = HttpResponse(handle.read(), content_type=types[fmt])
+    response["Content-Disposition"] = f'attachment; filename="kefu-{report.code}-{report.period_start:%Y%m%d}.{fmt}"'
+    return response

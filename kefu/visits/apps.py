@@ -17,6 +17,10 @@ class VisitsConfig(AppConfig):
         from kefu.visits.subscribers import plan_call_back
 
         register_section("visits", VisitsSection, check=check_visits)
+        # Appraisal measures and ledger sources (kefu/visits/measures.py, docs/appraisal.md).
+        from kefu.visits.measures import register_appraisal
+
+        register_appraisal()
         events.subscribe("visits.call_back", plan_call_back, kinds={"transition"}, actions={"close"})
         register_message(
             "visits.overdue",

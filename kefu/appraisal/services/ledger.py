@@ -100,6 +100,7 @@ def ledger_entry_propose(
     scorecard: Any = None,
     check_actor: bool = True,
     request_key: str = "",
+    source_ref: str = "",
 ) -> LedgerEntry:
     """Draft a reward or penalty. Amount and points default to the reason's (or its tier's); a tier
     with a range (篇2 七(一) 30–100元) refuses an amount outside it."""
@@ -129,6 +130,7 @@ def ledger_entry_propose(
         scorecard=scorecard,
         proposed_by=actor,
         request_key=request_key[:100],
+        source_ref=source_ref[:80],
     )
     try:
         with transaction.atomic():
