@@ -69,7 +69,14 @@ class KpiDef(_Strict):
     target: Decimal | None = Field(default=None, ge=0, le=100)
     per_point: Decimal = Field(default=Decimal(1), ge=0, le=1000)
     clock: str = Field(default="", max_length=40)  # cases.on_time: only this clock
+    # Only people with these roles are scored on it (D15: the field KPIs are the technicians'); none = everyone.
+    roles: list[str] = Field(default_factory=list, max_length=10)
     note: str = Field(default="", max_length=200)
+
+    @field_validator("roles")
+    @classmethod
+    def _roles(cls, value: list[str]) -> list[str]:
+        return check_roles(value)
 
     @model_validator(mode="after")
     def _target(self) -> KpiDef:
