@@ -11,6 +11,7 @@ urlpatterns = [
     path("scorecards/<int:pk>/approve/", views.run_approve, name="run_approve"),
     path("cards/<int:pk>/assess/", views.card_assess, name="card_assess"),
     path("ledger/", views.ledger, name="ledger"),
+    path("ledger/service-points/", views.service_points, name="service_points"),
     path("ledger/<int:pk>/", views.entry_detail, name="entry"),
     path("ledger/<int:pk>/decide/", views.entry_decide, name="entry_decide"),
     path("ledger/<int:pk>/correct/", views.entry_correct, name="entry_correct"),

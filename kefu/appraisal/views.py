@@ -15,7 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kefu.appraisal.forms import AssessForm, ComputeForm, CorrectForm, DailyForm, DecideForm, ProposeForm
+from kefu.appraisal.forms import (
+    AssessForm,
+    ComputeForm,
+    CorrectForm,
+    DailyForm,
+    DecideForm,
+    ProposeForm,
+    ServicePointsForm,
+)
 from kefu.appraisal.measures import Period
 from kefu.appraisal.models import Scorecard
 from kefu.appraisal.selectors import (
@@ -35,6 +43,7 @@ from kefu.appraisal.services import (
     ledger_entry_correct,
     ledger_entry_decide,
     ledger_entry_propose,
+    ledger_service_points,
     may_decide,
     may_propose,
     scorecard_approve,
@@ -235,11 +244,52 @@ def ledger(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Entry saved as a draft; the approver has been told."))
                 return redirect("appraisal:entry", pk=entry.pk)
+    return _ledger_page(request, form, _sp_form(request, section, None))
+
+
+def _sp_form(request: HttpRequest, section, data) -> ServicePointsForm | None:
+    user = request.user
+    if not (user.sees_everything or user.sees_unit) or section is None or section.ledger.service_points is None:
+        return None
+    return ServicePointsForm(data, people=_people_for(user))
+
+
+def _ledger_page(request: HttpRequest, form, sp_form) -> HttpResponse:
     status = request.GET.get("status", "")
-    entries = entries_visible_to(user)
+    entries = entries_visible_to(request.user)
     if status in ("draft", "approved", "rejected"):
         entries = entries.filter(status=status)
-    return render(request, "appraisal/ledger.html", {"form": form, "entries": entries[:100], "status": status})
+    context = {"form": form, "sp_form": sp_form, "entries": entries[:100], "status": status}
+    return render(request, "appraisal/ledger.html", context)
+
+
+@login_required
+@require_POST
+def service_points(request: HttpRequest) -> HttpResponse:
+    """篇8 4.1: service points above the monthly baseline → a reward draft of (points − 17) × 270 yuan."""
+    try:
+        _version, section = appraisal_rules()
+    except ApplicationError:
+        section = None
+    sp_form = _sp_form(request, section, request.POST)
+    if sp_form is None:
+        raise PermissionDenied
+    if sp_form.is_valid():
+        data = sp_form.cleaned_data
+        try:
+            entry = ledger_service_points(
+                person=data["sp_person"],
+                points=data["sp_points"],
+                month=data["sp_month"],
+                actor=request.user,
+                request_key="web:" + data["sp_token"],
+            )
+        except ApplicationError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("Entry saved as a draft; the approver has been told."))
+            return redirect("appraisal:entry", pk=entry.pk)
+    return _ledger_page(request, None, sp_form)
 
 
 def _entry_for(request: HttpRequest, pk: int):

@@ -148,7 +148,7 @@ def _tell_approvers(entry_id: int) -> None:
 
 
 @transaction.atomic
-def ledger_service_points(*, person: User, points: Any, month: str, actor: User) -> LedgerEntry:
+def ledger_service_points(*, person: User, points: Any, month: str, actor: User, request_key: str = "") -> LedgerEntry:
     """篇8 4.1: service points above the monthly baseline earn `per_point` yuan each
     (17 points baseline, 270 yuan a point: 20 points → 3 × 270 = 810 yuan)."""
     _version, section = appraisal_rules()
@@ -179,6 +179,7 @@ def ledger_service_points(*, person: User, points: Any, month: str, actor: User)
         points=above,
         note=_("%(month)s: %(points)s service points, baseline %(baseline)s")
         % {"month": month, "points": earned, "baseline": sp.baseline},
+        request_key=request_key,
     )
 
 

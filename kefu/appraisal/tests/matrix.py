@@ -123,6 +123,8 @@ WEB_ROWS = {
     # No score sent: back to the dashboard with a message; the card is the agent's own.
     "appraisal:card_assess": ("post", {"pk": "card"}, {}, only(SEE_ENTRY, 302, 404, anon=LOGIN), False),
     "appraisal:ledger": ("get", {}, None, row(200, anon=LOGIN), False),
+    # Nothing sent: the ledger page again with the fields named, for those who enter for their people.
+    "appraisal:service_points": ("post", {}, {}, only(UNIT_VIEW, 200, 403, anon=LOGIN), False),
     "appraisal:entry": ("get", {"pk": "entry"}, None, only(SEE_ENTRY, 200, 404, anon=LOGIN), False),
     "appraisal:entry_decide": (
         "post",
