@@ -13,7 +13,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import Count, F, Q
-from django.utils.translation import gettext_lazy as _
 
 __all__ = ("register_appraisal",)
 
@@ -66,8 +65,6 @@ def survey_satisfaction(period, scope):
 def register_appraisal() -> None:
     from kefu.appraisal.measures import register_measure
 
-    register_measure("visits.completion", label=_("Return visits made (%)"), kind="rate", compute=completion)
-    register_measure("visits.satisfied", label=_("Visited customers satisfied (%)"), kind="rate", compute=satisfied)
-    register_measure(
-        "surveys.satisfaction", label=_("Survey answers satisfied (%)"), kind="rate", compute=survey_satisfaction
-    )
+    register_measure("visits.completion", kind="rate", compute=completion)
+    register_measure("visits.satisfied", kind="rate", compute=satisfied)
+    register_measure("surveys.satisfaction", kind="rate", compute=survey_satisfaction)

@@ -16,7 +16,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Count, F, Q
-from django.utils.translation import gettext_lazy as _
 
 __all__ = ("register_appraisal",)
 
@@ -107,12 +106,11 @@ def register_appraisal() -> None:
     from kefu.appraisal.measures import register_measure
     from kefu.appraisal.services.sources import register_ledger_source
 
-    register_measure("workorders.on_time", label=_("Arrived on time (%)"), kind="rate", compute=on_time)
-    register_measure("workorders.repeat_fault", label=_("Repeat faults (%)"), kind="rate", compute=repeat_fault)
-    register_measure("workorders.completed", label=_("Work orders completed"), kind="count", compute=completed)
+    register_measure("workorders.on_time", kind="rate", compute=on_time)
+    register_measure("workorders.repeat_fault", kind="rate", compute=repeat_fault)
+    register_measure("workorders.completed", kind="count", compute=completed)
     register_measure(
         "workorders.signature_missing",
-        label=_("Completed without the customer's signature"),
         kind="count",
         compute=signature_missing,
     )
