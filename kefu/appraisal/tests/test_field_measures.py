@@ -160,3 +160,49 @@ def test_visit_measures_worked_out_by_hand(org, customer, november):
     satisfied = get_measure("visits.satisfied")
     fig = satisfied.compute(november, Scope(by="unit", unit_path=org.group.path))[org.service.pk]
     assert (fig.numerator, fig.denominator, satisfied.value(fig)) == (2, 3, Decimal("66.67"))
+
+
+def test_survey_satisfaction_across_items_and_rounds(org, customer, november):
+    """Two rounds measuring 客服部 in November: 5 rated answers, 4 satisfied, plus a text answer (not
+    rated) → 80 %; a round measuring 宁波客服部 counts for it alone. A person has no survey figure."""
+    from kefu.customers.services import customer_create
+    from kefu.visits.survey_models import Survey, SurveyAnswer, SurveyInvitation, SurveyResponse, SurveyRound
+
+    survey = Survey.objects.create(title="满意度调查", created_by=org.gm)
+    others = [customer_create(name=f"客户{i}", phone=f"139 0000 00{i:02d}") for i in range(6)]
+
+    def answers(unit, rated):
+        rnd = SurveyRound.objects.create(
+            survey=survey,
+            name="11月",
+            unit=unit,
+            period_start=date(2026, 11, 1),
+            period_end=date(2026, 11, 30),
+            sample_size=10,
+            threshold_percent=Decimal("85"),
+            expires_at=at(30),
+            created_by=org.gm,
+        )
+        for i, items in enumerate(rated):
+            invitation = SurveyInvitation.objects.create(round=rnd, customer=others[i], token=f"{rnd.pk}-{i}")
+            response = SurveyResponse.objects.create(invitation=invitation, round=rnd)
+            for item, satisfied in items.items():
+                SurveyAnswer.objects.create(
+                    response=response,
+                    round=rnd,
+                    unit=unit,
+                    period_start=rnd.period_start,
+                    item=item,
+                    value="x",
+                    satisfied=satisfied,
+                )
+
+    answers(org.service, [{"attitude": True, "speed": True, "note": None}, {"attitude": False, "speed": True}])
+    answers(org.service, [{"attitude": True}])
+    answers(org.other_dept, [{"attitude": False}])
+    measure = get_measure("surveys.satisfaction")
+    out = measure.compute(november, Scope(by="unit", unit_path=org.group.path))
+    assert (out[org.service.pk].numerator, out[org.service.pk].denominator) == (4, 5)
+    assert measure.value(out[org.service.pk]) == Decimal("80.00")
+    assert (out[org.other_dept.pk].numerator, out[org.other_dept.pk].denominator) == (0, 1)
+    assert measure.compute(november, Scope(by="person", unit_path=org.group.path)) == {}
