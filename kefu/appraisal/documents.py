@@ -10,6 +10,7 @@ from __future__ import annotations
 from io import BytesIO
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -114,7 +115,8 @@ def report_pdf(report: StoredReport) -> bytes:
     heading = ParagraphStyle("heading", fontName=FONT, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4)
     body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12)
     story: list[Any] = [Paragraph(report_title(report), title_style)]
-    story.append(Paragraph(_("Generated %(at)s") % {"at": f"{report.created_at or ''}"[:16]}, body))
+    made = timezone.localtime(report.created_at or timezone.now())
+    story.append(Paragraph(_("Generated %(at)s") % {"at": f"{made:%Y-%m-%d %H:%M}"}, body))
     for title, columns, rows in _sections(report):
         story.append(Paragraph(title, heading))
         if not rows:

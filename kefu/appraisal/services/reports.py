@@ -226,11 +226,10 @@ def report_recipients(*, unit: OrgUnit, roles: list[str]) -> list[User]:
     (the leadership that the unit reports to, e.g. the GM in 总经理办公室 gets the organisation's report)."""
     from kefu.org.models import User
 
-    above = [unit.path[:i] for i in range(1, len(unit.path) + 1) if unit.path[i - 1] == "/"]
     people = User.objects.filter(is_active=True, role__in=roles).exclude(email="")
-    people = people.filter(Q(unit__path__startswith=unit.path) | Q(unit__path__in=above))
-    if unit.parent_id is None:
-        people = User.objects.filter(is_active=True, role__in=roles).exclude(email="")  # the whole organisation
+    if unit.parent_id is not None:  # a root unit's report goes to everyone with the roles
+        above = [unit.path[:i] for i in range(1, len(unit.path) + 1) if unit.path[i - 1] == "/"]
+        people = people.filter(Q(unit__path__startswith=unit.path) | Q(unit__path__in=above))
     return list(people.order_by("pk"))
 
 

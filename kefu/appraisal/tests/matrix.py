@@ -3,7 +3,8 @@
 The world: November 2026's scorecards of 杭州 客服部 ("run", approved by the GM; "card" is the agent's)
 a draft conduct deduction for the agent entered by 客服部's supervisor ("entry"), and the agent's
 daily report of today, reviewed by that supervisor ("daily"), and October's monthly statistics of
-客服部 as the worker stores them, mailed to quality ("report").
+客服部 as the worker stores them ("report"; addressed to quality, who sits in the leadership office
+beside 客服部's line, so it is seen through the role, not through the mail).
 """
 
 from __future__ import annotations
