@@ -95,6 +95,20 @@ def _beat_schedule(sender: Celery, **kwargs) -> None:
     sender.add_periodic_task(
         600.0, sender.signature("kefu.appraisal.tasks.rollup_refresh_task"), name="appraisal-rollup", expires=590
     )
+    # Scheduled reports (rulebook appraisal.reports: 篇9 statistics by the 10th, 篇11 weekly/monthly
+    # reports): early each morning, those owed by today; the ledger drafts from work orders (篇8 9.4, 9.5).
+    sender.add_periodic_task(
+        crontab(hour=6, minute=0),
+        sender.signature("kefu.appraisal.tasks.reports_generate_task"),
+        name="appraisal-reports",
+        expires=6 * 3600,
+    )
+    sender.add_periodic_task(
+        crontab(hour=1, minute=40),
+        sender.signature("kefu.appraisal.tasks.ledger_sources_task"),
+        name="appraisal-ledger-sources",
+        expires=6 * 3600,
+    )
     # Return visits (kefu.visits): the planned visits of the coming weeks, then notices of the
     # visits past due, once a night.
     sender.add_periodic_task(

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from kefu.appraisal.api.views import LedgerEntryViewSet, ScoreRunViewSet
+from kefu.appraisal.api.views import DailyReportViewSet, LedgerEntryViewSet, ScoreRunViewSet
 from kefu.cases.api.views import CaseViewSet, RulebookViewSet
 from kefu.customers.api.views import CustomerViewSet
 from kefu.duty.api.views import (
@@ -59,6 +59,7 @@ router.register("duty/swaps", SwapViewSet, basename="duty-swap")
 router.register("duty/handovers", HandoverViewSet, basename="duty-handover")
 router.register("appraisal/ledger", LedgerEntryViewSet, basename="appraisal-ledger")
 router.register("appraisal/scorecards", ScoreRunViewSet, basename="appraisal-scorecards")
+router.register("appraisal/daily-reports", DailyReportViewSet, basename="appraisal-daily-reports")
 router.register("visits/tasks", VisitTaskViewSet, basename="visits-task")
 router.register("visits/survey-rounds", SurveyRoundViewSet, basename="visits-survey-round")
 router.register("workorders", WorkOrderViewSet, basename="workorder")

@@ -1,7 +1,16 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ("EntryKind", "EntrySource", "EntryStatus", "PeriodKind", "RunStatus", "Scoring")
+__all__ = (
+    "EntryKind",
+    "EntrySource",
+    "EntryStatus",
+    "PeriodKind",
+    "ReportContent",
+    "ReportPeriod",
+    "RunStatus",
+    "Scoring",
+)
 
 
 class PeriodKind(models.TextChoices):
@@ -34,9 +43,28 @@ class EntrySource(models.TextChoices):
     SCORECARD = "scorecard", _("Scorecard")
     MANUAL = "manual", _("Entered by hand")
     CORRECTION = "correction", _("Correction")
+    # Drafted from another app's records by a registered ledger source (work orders: 返修, 未签收).
+    RECORDS = "records", _("Service records")
 
 
 class EntryStatus(models.TextChoices):
     DRAFT = "draft", _("Awaiting approval")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+
+
+class ReportPeriod(models.TextChoices):
+    DAY = "day", _("Daily")
+    WEEK = "week", _("Weekly")
+    MONTH = "month", _("Monthly")
+    HALF_YEAR = "half_year", _("Half-yearly")
+    YEAR = "year", _("Annual")
+
+
+class ReportContent(models.TextChoices):
+    """The fixed vocabulary of what a scheduled report contains (rulebook `appraisal.reports[].contents`)."""
+
+    STATISTICS = "statistics", _("Complaint statistics")
+    SCORECARDS = "scorecards", _("Scorecards")
+    LEDGER = "ledger", _("Rewards and penalties")
+    TREND = "trend", _("On-time trend")

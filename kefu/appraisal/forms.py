@@ -68,3 +68,35 @@ class DailyForm(forms.Form):
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
+
+
+class ServicePointsForm(forms.Form):
+    """篇8 4.1: a technician's service points of a month; those above the baseline earn the rulebook's
+    yuan per point (17 points, 270 yuan)."""
+
+    sp_person = forms.ModelChoiceField(label=_("Person"), queryset=None)
+    sp_month = forms.CharField(
+        label=_("Month"),
+        max_length=7,
+        widget=forms.DateInput(attrs={"type": "month"}),
+        help_text=_("For example 2026-11."),
+    )
+    sp_points = forms.DecimalField(
+        label=_("Service points of the month"), min_value=0, max_value=1000, decimal_places=2
+    )
+    sp_token = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+    def __init__(self, *args, people=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sp_person"].queryset = people
+        if not self.is_bound:
+            self.initial["sp_token"] = uuid.uuid4().hex
+            self.initial["sp_month"] = f"{timezone.localdate().replace(day=1) - timezone.timedelta(days=1):%Y-%m}"
+
+    def clean_sp_month(self) -> str:
+        import re
+
+        value = self.cleaned_data["sp_month"].strip()
+        if not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", value):
+            raise forms.ValidationError(_("Enter the month as YYYY-MM, e.g. 2026-11."))
+        return value

@@ -133,13 +133,28 @@ class Measure:
 
 _measures: dict[str, Measure] = {}
 
+# The labels of the measures other apps register (their strings live in this app's catalog, with the
+# vocabulary they belong to; docs/appraisal.md lists them).
+VOCABULARY = {
+    "workorders.on_time": _("Arrived on time (%)"),
+    "workorders.repeat_fault": _("Repeat faults (%)"),
+    "workorders.completed": _("Work orders completed"),
+    "workorders.signature_missing": _("Completed without the customer's signature"),
+    "visits.completion": _("Return visits made (%)"),
+    "visits.satisfied": _("Visited customers satisfied (%)"),
+    "surveys.satisfaction": _("Survey answers satisfied (%)"),
+}
+
 
 def register_measure(
-    code: str, *, label: Any, kind: str, compute: Callable[[Period, Scope], dict[int, Figure]]
+    code: str, *, kind: str, compute: Callable[[Period, Scope], dict[int, Figure]], label: Any = None
 ) -> None:
+    """Add a measure; `label` defaults to the vocabulary's label for the code (VOCABULARY)."""
     if kind not in ("count", "rate", "average"):
         raise ValueError(f"measure kind must be count, rate or average, not {kind!r}")
-    _measures[code] = Measure(code=code, label=label, kind=kind, compute=compute)
+    _measures[code] = Measure(
+        code=code, label=label if label is not None else VOCABULARY.get(code, code), kind=kind, compute=compute
+    )
 
 
 def registered_measures() -> dict[str, Measure]:

@@ -15,10 +15,19 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kefu.appraisal.choices import EntryKind, EntrySource, EntryStatus, PeriodKind, RunStatus
+from kefu.appraisal.choices import EntryKind, EntrySource, EntryStatus, PeriodKind, ReportPeriod, RunStatus
 from kefu.core.models import TimeStampedModel
 
-__all__ = ("DailyReport", "LedgerEntry", "MonthlyRollup", "RollupState", "ScoreItem", "ScoreRun", "Scorecard")
+__all__ = (
+    "DailyReport",
+    "LedgerEntry",
+    "MonthlyRollup",
+    "RollupState",
+    "ScoreItem",
+    "ScoreRun",
+    "Scorecard",
+    "StoredReport",
+)
 
 USER = settings.AUTH_USER_MODEL
 
@@ -119,6 +128,9 @@ class LedgerEntry(TimeStampedModel):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
+    # What another app's record drafted it (source `records`): "workorders:WO2612-0001" — a reference, not
+    # a foreign key, so the ledger does not depend on the apps that feed it.
+    source_ref = models.CharField(_("from record"), max_length=80, blank=True, default="")
     # The Idempotency-Key of the API request or the one-time token of the web form that proposed it.
     request_key = models.CharField(max_length=100, blank=True, default="", editable=False)
 
@@ -133,6 +145,10 @@ class LedgerEntry(TimeStampedModel):
             ),
             models.UniqueConstraint(
                 fields=["scorecard", "reason"], condition=Q(source="scorecard"), name="ledger_scorecard_once"
+            ),
+            # A work order without the customer's signature (篇8 9.5), a rework (篇8 9.4): one draft each.
+            models.UniqueConstraint(
+                fields=["source_ref", "person", "reason"], condition=Q(source="records"), name="ledger_record_once"
             ),
             models.UniqueConstraint(
                 fields=["proposed_by", "request_key"], condition=~Q(request_key=""), name="ledger_request_once"
@@ -188,3 +204,40 @@ class DailyReport(TimeStampedModel):
         verbose_name_plural = _("daily work reports")
         ordering = ["-day", "person_id"]
         constraints = [models.UniqueConstraint(fields=["person", "day"], name="daily_report_once")]
+
+
+def _report_path(instance: "StoredReport", filename: str) -> str:
+    return f"appraisal/reports/{instance.period_start:%Y}/{filename}"
+
+
+class StoredReport(models.Model):
+    """A scheduled report as generated (篇9, 篇11): its figures, the PDF and the Excel file with their
+    SHA-256, and when it was e-mailed. One per (report, period, unit), by constraint: a worker that
+    was killed and runs again finds it made."""
+
+    code = models.CharField(_("report"), max_length=40)
+    label = models.CharField(_("report"), max_length=100)
+    period_kind = models.CharField(_("period"), max_length=10, choices=ReportPeriod.choices)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))  # inclusive
+    unit = models.ForeignKey("org.OrgUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    rulebook_version = models.ForeignKey("rulebooks.RulebookVersion", on_delete=models.PROTECT, related_name="+")
+    data = models.JSONField(default=dict)
+    pdf = models.FileField(upload_to=_report_path, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    xlsx = models.FileField(upload_to=_report_path, blank=True)
+    xlsx_sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(_("generated at"), auto_now_add=True)
+    recipients = models.JSONField(default=list, blank=True)  # user ids the mail went to
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-period_start", "code", "unit_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "period_start", "unit"], name="appraisal_report_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.period_start}–{self.period_end}"

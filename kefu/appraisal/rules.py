@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from kefu.appraisal.choices import EntryKind, PeriodKind, Scoring
+from kefu.appraisal.choices import EntryKind, PeriodKind, ReportContent, ReportPeriod, Scoring
 from kefu.rulebooks.base import CODE, check_roles
 
 if TYPE_CHECKING:
@@ -69,7 +69,14 @@ class KpiDef(_Strict):
     target: Decimal | None = Field(default=None, ge=0, le=100)
     per_point: Decimal = Field(default=Decimal(1), ge=0, le=1000)
     clock: str = Field(default="", max_length=40)  # cases.on_time: only this clock
+    # Only people with these roles are scored on it (D15: the field KPIs are the technicians'); none = everyone.
+    roles: list[str] = Field(default_factory=list, max_length=10)
     note: str = Field(default="", max_length=200)
+
+    @field_validator("roles")
+    @classmethod
+    def _roles(cls, value: list[str]) -> list[str]:
+        return check_roles(value)
 
     @model_validator(mode="after")
     def _target(self) -> KpiDef:
@@ -140,6 +147,39 @@ class LedgerDef(_Strict):
         return next((t for t in self.tiers if t.code == code), None)
 
 
+from kefu.appraisal.schedule import WEEKDAYS  # noqa: E402
+
+
+class ReportDef(_Strict):
+    """A scheduled report (篇9 monthly statistics before the 10th; 篇11 weekly and monthly supervision
+    reports, the bulletin before the 20th). `day` is the day it is generated and sent: a weekday for a
+    weekly report, a day of the month (1–28) for the others (for half-yearly and annual reports: of the
+    month after the period). It always covers the latest period that ended before that day."""
+
+    code: str = Field(pattern=CODE, max_length=40)
+    label: str = Field(min_length=1, max_length=100)
+    period: ReportPeriod
+    day: str | int = 1
+    roles: list[str] = Field(min_length=1, max_length=10)  # recipients: these roles in the unit, above and below
+    units: list[str] = Field(default_factory=list, max_length=50)  # unit codes; none = the whole organisation
+    contents: list[ReportContent] = Field(min_length=1, max_length=4)
+    note: str = Field(default="", max_length=200)
+
+    @field_validator("roles")
+    @classmethod
+    def _roles(cls, value: list[str]) -> list[str]:
+        return check_roles(value)
+
+    @model_validator(mode="after")
+    def _day(self) -> ReportDef:
+        if self.period == ReportPeriod.WEEK:
+            if self.day not in WEEKDAYS:
+                raise ValueError(f"a weekly report names its weekday: one of {', '.join(WEEKDAYS)}")
+        elif self.period != ReportPeriod.DAY and not (isinstance(self.day, int) and 1 <= self.day <= 28):
+            raise ValueError("day must be a day of the month from 1 to 28 (every month has it)")
+        return self
+
+
 class AppraisalSection(_Strict):
     population: list[str] = Field(default_factory=lambda: ["agent", "handler", "technician", "supervisor"])
     approvers: list[str] = Field(default_factory=lambda: ["manager", "general_manager"])
@@ -149,6 +189,7 @@ class AppraisalSection(_Strict):
     kpis: list[KpiDef] = Field(default_factory=list, max_length=100)
     consequences: list[ConsequenceDef] = Field(default_factory=list, max_length=50)
     ledger: LedgerDef = Field(default_factory=LedgerDef)
+    reports: list[ReportDef] = Field(default_factory=list, max_length=30)
 
     @field_validator("population", "approvers", "manager_roles", "manager_subject_approvers")
     @classmethod
@@ -216,4 +257,9 @@ def check_appraisal(doc: RulebookDoc, section: Any) -> list[tuple[tuple[Any, ...
             problems.append(
                 (("consequences", i, "reason"), f"unknown ledger reason '{c.reason}'; reasons are {sorted(reasons)}")
             )
+    codes: set[str] = set()
+    for i, r in enumerate(section.reports):
+        if r.code in codes:
+            problems.append((("reports", i, "code"), f"'{r.code}' is used twice"))
+        codes.add(r.code)
     return problems

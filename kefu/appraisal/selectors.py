@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from kefu.appraisal.models import DailyReport, LedgerEntry, MonthlyRollup, Scorecard, ScoreRun
+from kefu.appraisal.models import DailyReport, LedgerEntry, MonthlyRollup, Scorecard, ScoreRun, StoredReport
 
 if TYPE_CHECKING:
     from kefu.org.models import User
@@ -19,6 +19,7 @@ __all__ = (
     "daily_reports_to_review",
     "entries_visible_to",
     "org_dashboard",
+    "reports_visible_to",
     "runs_visible_to",
     "unit_dashboard",
 )
@@ -47,6 +48,31 @@ def runs_visible_to(user: User) -> QuerySet[ScoreRun]:
     if user.sees_unit:
         return qs.filter(unit__path__startswith=user.unit.path)
     return qs.none()
+
+
+def reports_visible_to(user: User) -> QuerySet[StoredReport]:
+    """The all-seeing roles: every report; supervisors and managers: their unit's and below; anyone: the
+    reports mailed to them (a GM's report reaches the leadership office, outside the unit's tree)."""
+    qs = StoredReport.objects.select_related("unit").defer("data")
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.sees_everything:
+        return qs
+    rule = Q(recipients__contains=[user.pk]) if _json_contains() else Q(pk__in=_mailed_to(user))
+    if user.sees_unit:
+        rule |= Q(unit__path__startswith=user.unit.path)
+    return qs.filter(rule)
+
+
+def _json_contains() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+def _mailed_to(user: User) -> list[int]:
+    # SQLite has no JSON containment: the recipients lists are short and reports few (a few a day).
+    return [pk for pk, ids in StoredReport.objects.values_list("pk", "recipients") if user.pk in (ids or [])]
 
 
 def _months_back(n: int) -> list[date]:

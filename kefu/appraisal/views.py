@@ -9,13 +9,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kefu.appraisal.forms import AssessForm, ComputeForm, CorrectForm, DailyForm, DecideForm, ProposeForm
+from kefu.appraisal.forms import (
+    AssessForm,
+    ComputeForm,
+    CorrectForm,
+    DailyForm,
+    DecideForm,
+    ProposeForm,
+    ServicePointsForm,
+)
 from kefu.appraisal.measures import Period
 from kefu.appraisal.models import Scorecard
 from kefu.appraisal.selectors import (
@@ -23,6 +31,7 @@ from kefu.appraisal.selectors import (
     daily_reports_to_review,
     entries_visible_to,
     org_dashboard,
+    reports_visible_to,
     runs_visible_to,
     unit_dashboard,
 )
@@ -34,6 +43,7 @@ from kefu.appraisal.services import (
     ledger_entry_correct,
     ledger_entry_decide,
     ledger_entry_propose,
+    ledger_service_points,
     may_decide,
     may_propose,
     scorecard_approve,
@@ -234,11 +244,52 @@ def ledger(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Entry saved as a draft; the approver has been told."))
                 return redirect("appraisal:entry", pk=entry.pk)
+    return _ledger_page(request, form, _sp_form(request, section, None))
+
+
+def _sp_form(request: HttpRequest, section, data) -> ServicePointsForm | None:
+    user = request.user
+    if not (user.sees_everything or user.sees_unit) or section is None or section.ledger.service_points is None:
+        return None
+    return ServicePointsForm(data, people=_people_for(user))
+
+
+def _ledger_page(request: HttpRequest, form, sp_form) -> HttpResponse:
     status = request.GET.get("status", "")
-    entries = entries_visible_to(user)
+    entries = entries_visible_to(request.user)
     if status in ("draft", "approved", "rejected"):
         entries = entries.filter(status=status)
-    return render(request, "appraisal/ledger.html", {"form": form, "entries": entries[:100], "status": status})
+    context = {"form": form, "sp_form": sp_form, "entries": entries[:100], "status": status}
+    return render(request, "appraisal/ledger.html", context)
+
+
+@login_required
+@require_POST
+def service_points(request: HttpRequest) -> HttpResponse:
+    """篇8 4.1: service points above the monthly baseline → a reward draft of (points − 17) × 270 yuan."""
+    try:
+        _version, section = appraisal_rules()
+    except ApplicationError:
+        section = None
+    sp_form = _sp_form(request, section, request.POST)
+    if sp_form is None:
+        raise PermissionDenied
+    if sp_form.is_valid():
+        data = sp_form.cleaned_data
+        try:
+            entry = ledger_service_points(
+                person=data["sp_person"],
+                points=data["sp_points"],
+                month=data["sp_month"],
+                actor=request.user,
+                request_key="web:" + data["sp_token"],
+            )
+        except ApplicationError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("Entry saved as a draft; the approver has been told."))
+            return redirect("appraisal:entry", pk=entry.pk)
+    return _ledger_page(request, None, sp_form)
 
 
 def _entry_for(request: HttpRequest, pk: int):
@@ -354,3 +405,46 @@ def daily_review(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Review saved."))
     return redirect("appraisal:daily")
+
+
+@login_required
+@require_GET
+def reports(request: HttpRequest) -> HttpResponse:
+    """The scheduled reports one may see (newest first), each with its PDF and Excel download."""
+    rows = list(reports_visible_to(request.user).order_by("-period_start", "code", "unit__path")[:200])
+    return render(request, "appraisal/reports.html", {"reports": rows})
+
+
+@login_required
+@require_GET
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from kefu.appraisal.choices import ReportContent
+    from kefu.appraisal.documents import report_columns, report_title
+
+    report = get_object_or_404(reports_visible_to(request.user).defer(None), pk=pk)
+    labels = dict(ReportContent.choices)
+    sections = [
+        {"title": labels[c], "columns": report_columns(c), "rows": rows}
+        for c, rows in report.data.items()
+        if c in labels
+    ]
+    for section in sections:
+        section["cells"] = [[row.get(key, "") for key, _h in section["columns"]] for row in section["rows"]]
+    return render(
+        request, "appraisal/report.html", {"report": report, "title": report_title(report), "sections": sections}
+    )
+
+
+@login_required
+@require_GET
+def report_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The stored file as generated (its SHA-256 is on the report's page)."""
+    report = get_object_or_404(reports_visible_to(request.user), pk=pk)
+    types = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    stored = getattr(report, fmt, None) if fmt in types else None
+    if not stored:
+        raise Http404
+    with stored.open("rb") as handle:
+        response = HttpResponse(handle.read(), content_type=types[fmt])
+    response["Content-Disposition"] = f'attachment; filename="kefu-{report.code}-{report.period_start:%Y%m%d}.{fmt}"'
+    return response

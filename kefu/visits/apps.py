@@ -18,6 +18,10 @@ class VisitsConfig(AppConfig):
         from kefu.workorders import events as order_events
 
         register_section("visits", VisitsSection, check=check_visits)
+        # Appraisal measures and ledger sources (kefu/visits/measures.py, docs/appraisal.md).
+        from kefu.visits.measures import register_appraisal
+
+        register_appraisal()
         events.subscribe("visits.call_back", plan_call_back, kinds={"transition"}, actions={"close"})
         order_events.subscribe("visits.call_back", plan_order_call_back)
         register_message(

@@ -17,6 +17,10 @@ class WorkordersConfig(AppConfig):
         from kefu.workorders.subscribers import create_order_for_routed_case
 
         register_section("field_service", FieldServiceSection, check=check_field_service)
+        # Appraisal measures and ledger sources (kefu/workorders/measures.py, docs/appraisal.md).
+        from kefu.workorders.measures import register_appraisal
+
+        register_appraisal()
         events.subscribe("workorders.routed_repair", create_order_for_routed_case, actions={"route"})
         register_message(
             "workorders.dispatched",

@@ -5,13 +5,16 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from kefu.appraisal.choices import PeriodKind
-from kefu.appraisal.models import LedgerEntry, Scorecard, ScoreItem, ScoreRun
-from kefu.core.inputs import TEXT_SHORT
+from kefu.appraisal.models import DailyReport, LedgerEntry, Scorecard, ScoreItem, ScoreRun
+from kefu.core.inputs import TEXT_LONG, TEXT_SHORT
 from kefu.org.models import OrgUnit, User
 
 __all__ = (
     "ComputeInputSerializer",
     "CorrectInputSerializer",
+    "DailyReportInputSerializer",
+    "DailyReportSerializer",
+    "DailyReviewInputSerializer",
     "DecideInputSerializer",
     "LedgerEntrySerializer",
     "ProposeInputSerializer",
@@ -144,3 +147,29 @@ class ScoreRunDetailSerializer(ScoreRunSerializer):
     class Meta(ScoreRunSerializer.Meta):
         fields = [*ScoreRunSerializer.Meta.fields, "scorecards"]
         read_only_fields = fields
+
+
+class _DailyFigures(serializers.Serializer):
+    received = serializers.IntegerField(help_text="Cases the person received that day.")
+    closed = serializers.IntegerField(help_text="Cases the person closed that day (as owner).")
+    steps = serializers.IntegerField(help_text="Steps the person recorded on cases that day.")
+
+
+class DailyReportSerializer(serializers.ModelSerializer):
+    person = _AppraisalPerson(read_only=True)
+    figures = _DailyFigures(read_only=True, help_text="Taken from the records when the report was last saved.")
+    reviewed_by = _AppraisalPerson(read_only=True, allow_null=True)
+
+    class Meta:
+        model = DailyReport
+        fields = ["id", "person", "day", "text", "figures", "reviewed_by", "reviewed_at", "review", "created_at"]
+        read_only_fields = fields
+
+
+class DailyReportInputSerializer(serializers.Serializer):
+    day = serializers.DateField(help_text="The day reported on; today or earlier.")
+    text = serializers.CharField(max_length=TEXT_LONG, help_text="What I did (篇3 每日工作报告).")
+
+
+class DailyReviewInputSerializer(serializers.Serializer):
+    review = serializers.CharField(max_length=TEXT_SHORT, allow_blank=True, required=False, default="")

@@ -17,6 +17,9 @@ from rest_framework.response import Response
 from kefu.appraisal.api.serializers import (
     ComputeInputSerializer,
     CorrectInputSerializer,
+    DailyReportInputSerializer,
+    DailyReportSerializer,
+    DailyReviewInputSerializer,
     DecideInputSerializer,
     LedgerEntrySerializer,
     ProposeInputSerializer,
@@ -24,9 +27,12 @@ from kefu.appraisal.api.serializers import (
     ScoreRunSerializer,
 )
 from kefu.appraisal.measures import Period
-from kefu.appraisal.selectors import entries_visible_to, runs_visible_to
+from kefu.appraisal.models import DailyReport
+from kefu.appraisal.selectors import daily_reports_to_review, entries_visible_to, runs_visible_to
 from kefu.appraisal.services import (
     appraisal_rules,
+    daily_report_review,
+    daily_report_submit,
     ledger_entry_correct,
     ledger_entry_decide,
     ledger_entry_propose,
@@ -36,7 +42,7 @@ from kefu.appraisal.services import (
     scorecard_compute,
 )
 
-__all__ = ("LedgerEntryViewSet", "ScoreRunViewSet")
+__all__ = ("DailyReportViewSet", "LedgerEntryViewSet", "ScoreRunViewSet")
 
 _400 = OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid input: {detail, errors: {field: [messages]}}")
 _403 = OpenApiResponse(OpenApiTypes.OBJECT, description="Your role may not do this.")
@@ -171,3 +177,60 @@ class ScoreRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
         return Response(ScoreRunSerializer(scorecard_approve(run=self.get_object(), actor=request.user)).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Daily work reports: your own, and those of the people you review (supervisors: unit and below)",
+        parameters=[
+            OpenApiParameter("reviewed", OpenApiTypes.BOOL, description="true: reviewed only; false: waiting only"),
+            OpenApiParameter("mine", OpenApiTypes.BOOL, description="true: your own reports only"),
+        ],
+    ),
+    retrieve=extend_schema(summary="One daily work report", responses={200: DailyReportSerializer, 404: _404}),
+)
+class DailyReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """篇3 每位客服人员每日工作报告; D11 daily reports built from the records, reviewed by the supervisor."""
+
+    serializer_class = DailyReportSerializer
+    filter_backends: list[Any] = []
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self) -> QuerySet:
+        from django.db.models import Q
+
+        user = self.request.user
+        qs = DailyReport.objects.select_related("person", "reviewed_by").filter(
+            Q(person=user) | Q(pk__in=daily_reports_to_review(user).values("pk"))
+        )
+        params = self.request.query_params if self.action == "list" else {}
+        if params.get("mine") == "true":
+            qs = qs.filter(person=user)
+        if params.get("reviewed") in ("true", "false"):
+            qs = qs.filter(reviewed_at__isnull=params["reviewed"] == "false")
+        return qs.order_by("-day", "-id")
+
+    @extend_schema(
+        summary="Write (or rewrite, until reviewed) your report of a day; the figures come from the records",
+        request=DailyReportInputSerializer,
+        responses={201: DailyReportSerializer, 200: DailyReportSerializer, 400: _400, 409: _409},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = _input(DailyReportInputSerializer, request)
+        # One report per person and day: sending it again rewrites it (200) rather than adding one.
+        existed = DailyReport.objects.filter(person=request.user, day=data["day"]).exists()
+        report = daily_report_submit(person=request.user, **data)
+        return Response(
+            DailyReportSerializer(report).data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        summary="Review a report once (a supervisor or manager of the person's unit or above)",
+        request=DailyReviewInputSerializer,
+        responses={200: DailyReportSerializer, 400: _400, 403: _403, 404: _404, 409: _409},
+    )
+    @action(detail=True, methods=["post"])
+    def review(self, request: Request, pk: str | None = None) -> Response:
+        report = self.get_object()
+        data = _input(DailyReviewInputSerializer, request)
+        return Response(DailyReportSerializer(daily_report_review(report=report, actor=request.user, **data)).data)

@@ -100,6 +100,7 @@ def ledger_entry_propose(
     scorecard: Any = None,
     check_actor: bool = True,
     request_key: str = "",
+    source_ref: str = "",
 ) -> LedgerEntry:
     """Draft a reward or penalty. Amount and points default to the reason's (or its tier's); a tier
     with a range (篇2 七(一) 30–100元) refuses an amount outside it."""
@@ -129,6 +130,7 @@ def ledger_entry_propose(
         scorecard=scorecard,
         proposed_by=actor,
         request_key=request_key[:100],
+        source_ref=source_ref[:80],
     )
     try:
         with transaction.atomic():
@@ -146,7 +148,7 @@ def _tell_approvers(entry_id: int) -> None:
 
 
 @transaction.atomic
-def ledger_service_points(*, person: User, points: Any, month: str, actor: User) -> LedgerEntry:
+def ledger_service_points(*, person: User, points: Any, month: str, actor: User, request_key: str = "") -> LedgerEntry:
     """篇8 4.1: service points above the monthly baseline earn `per_point` yuan each
     (17 points baseline, 270 yuan a point: 20 points → 3 × 270 = 810 yuan)."""
     _version, section = appraisal_rules()
@@ -177,6 +179,7 @@ def ledger_service_points(*, person: User, points: Any, month: str, actor: User)
         points=above,
         note=_("%(month)s: %(points)s service points, baseline %(baseline)s")
         % {"month": month, "points": earned, "baseline": sp.baseline},
+        request_key=request_key,
     )
 
 

@@ -123,10 +123,18 @@ def scorecard_compute(*, period: Period, unit: OrgUnit, actor: User | None = Non
     )
     items: list[ScoreItem] = []
     by_card: dict[int, list[ScoreItem]] = {}
+    role_of = {p.pk: p.role for p in people}
+    # A KPI for some roles only is on a unit's card when people with those roles work in that unit.
+    roles_in_unit: dict[int, set[str]] = {}
+    for p in people:
+        roles_in_unit.setdefault(p.unit_id, set()).add(p.role)
     for card in cards:
         by, key = ("person", card.person_id) if card.person_id else ("unit", card.unit_id)
+        held = {role_of[card.person_id]} if card.person_id else roles_in_unit.get(card.unit_id, set())
         mine = []
         for kpi in kpis:
+            if kpi.roles and not held & set(kpi.roles):
+                continue
             measure = get_measure(kpi.measure)
             fig = figures[(kpi.code, by)].get(key)
             value = measure.value(fig) if fig is not None else (ZERO if measure.kind == "count" else None)

@@ -64,3 +64,31 @@ def test_scorecards_through_the_api(api, org):
     )
     assert again.status_code == 409
     assert api(org.agent).get(f"/api/v1/appraisal/scorecards/{run['id']}/").status_code == 404
+
+
+def test_daily_reports_through_the_api(api, org, make_case):
+    """篇3: the agent writes today's report (the figures come from the records: one case received),
+    sends it again with better words (rewritten, 200, still one report); 客服部's supervisor sees it
+    and reviews it once (409 the second time); 宁波's supervisor does not see it (404); a report for a
+    day not yet come is refused with the field named."""
+    from django.utils import timezone
+
+    make_case(actor=org.agent)
+    me = api(org.agent)
+    today = timezone.localdate().isoformat()
+    first = me.post("/api/v1/appraisal/daily-reports/", {"day": today, "text": "受理投诉 1 件"}, format="json")
+    again = me.post("/api/v1/appraisal/daily-reports/", {"day": today, "text": "受理投诉 1 件，已派单"}, format="json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    report = again.json()
+    assert report["id"] == first.json()["id"] and report["text"] == "受理投诉 1 件，已派单"
+    assert report["figures"]["received"] == 1 and report["reviewed_at"] is None
+    url = f"/api/v1/appraisal/daily-reports/{report['id']}/"
+    waiting = api(org.cs_supervisor).get("/api/v1/appraisal/daily-reports/?reviewed=false").json()["results"]
+    assert [r["id"] for r in waiting] == [report["id"]]
+    assert api(org.outsider_supervisor).get(url).status_code == 404
+    reviewed = api(org.cs_supervisor).post(url + "review/", {"review": "及时"}, format="json")
+    assert reviewed.status_code == 200 and reviewed.json()["reviewed_by"]["username"] == "cs_supervisor"
+    assert api(org.cs_supervisor).post(url + "review/", {"review": "再看"}, format="json").status_code == 409
+    future = (timezone.localdate() + timezone.timedelta(days=1)).isoformat()
+    refused = me.post("/api/v1/appraisal/daily-reports/", {"day": future, "text": "明天"}, format="json")
+    assert refused.status_code == 400 and "day" in refused.json()["errors"]

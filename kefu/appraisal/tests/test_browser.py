@@ -1,8 +1,10 @@
-"""The GM opens the appraisal dashboard (charts drawn, zero axe-core violations, also at 390 px) and
-downloads November's scorecards as Excel from the scorecards page."""
+"""The GM opens the appraisal dashboard (charts drawn, zero axe-core violations, also at 390 px),
+downloads November's scorecards as Excel from the scorecards page, and downloads the monthly
+complaint statistics (篇9) the worker made, as PDF from the reports page."""
 
 import os
-from datetime import date
+from datetime import date, timedelta
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -37,6 +39,11 @@ def test_gm_opens_the_dashboard_and_downloads_the_monthly_scorecards(
     rollup_refresh()
     run = scorecard_compute(period=Period.of("month", date(2026, 11, 1)), unit=org.service, actor=org.gm)
     month = f"{timezone.localdate():%Y-%m}"
+    # The worker on the 5th of next month makes this month's statistics (and the other reports owed).
+    from kefu.appraisal.services.reports import reports_generate_due
+
+    fifth = (timezone.localdate().replace(day=28) + timedelta(days=4)).replace(day=5)
+    reports_generate_due(today=fifth)
 
     with chromium_page(width=1300, height=1000) as page:
         base = live_server.url
@@ -66,6 +73,20 @@ def test_gm_opens_the_dashboard_and_downloads_the_monthly_scorecards(
             page.click("a:has-text('下载 Excel')")
         saved = tmp_path / download.value.suggested_filename
         download.value.save_as(saved)
+
+        page.goto(f"{base}/appraisal/reports/")
+        page.click("a:has-text('月度投诉统计')")
+        page.wait_for_selector("h1:has-text('月度投诉统计')")
+        assert "客服部" in page.locator("table").first.inner_text()
+        assert axe_violations(page) == []
+        with page.expect_download() as pdf_download:
+            page.click("a:has-text('下载 PDF')")
+        pdf_path = tmp_path / pdf_download.value.suggested_filename
+        pdf_download.value.save_as(pdf_path)
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf_path.read_bytes())).pages)
+    assert pdf_path.name.startswith("kefu-monthly_statistics-") and "月度投诉统计" in text and "客服部" in text
     assert saved.name == "kefu-scorecards-2026-11.xlsx"
     rows = list(load_workbook(saved).active.iter_rows(values_only=True))
     assert rows[0][:4] == ("名次", "人员", "部门", "得分")

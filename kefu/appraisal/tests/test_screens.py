@@ -102,3 +102,37 @@ def test_ledger_entry_from_form_to_notice(client, org):
     assert entry.status == "approved"
     notice = client.get(f"/appraisal/ledger/{entry.pk}/notice/").content.decode()
     assert "50.00" in notice and str(org.gm) in notice
+
+
+def test_service_points_form_rewards_the_points_above_the_baseline_once(client, org):
+    """篇8 4.1 "以每月出差17个点为基数，超过17个点的部分按照270元/点": 售后部's manager enters 21 points
+    for the technician in November → a draft of 4 × 270 = 1080 yuan and 4 points; the same form sent
+    twice (its one-time token) makes one entry; 15 points (below the baseline) are refused, naming why."""
+    login(client, org.manager)
+    page = client.get("/appraisal/ledger/").content.decode()
+    token = re.search(r'name="sp_token" value="([0-9a-f]+)"', page).group(1)
+    body = {"sp_person": org.technician.pk, "sp_month": "2026-11", "sp_points": "21", "sp_token": token}
+    first = client.post("/appraisal/ledger/service-points/", body)
+    again = client.post("/appraisal/ledger/service-points/", body)
+    entries = LedgerEntry.objects.filter(person=org.technician, reason="service_points")
+    assert entries.count() == 1
+    entry = entries.get()
+    assert first.url == again.url == f"/appraisal/ledger/{entry.pk}/"
+    assert (entry.amount, entry.points, entry.status, entry.kind) == (
+        Decimal("1080.00"),
+        Decimal("4.00"),
+        "draft",
+        "reward",
+    )
+    below = client.post(
+        "/appraisal/ledger/service-points/",
+        {"sp_person": org.technician.pk, "sp_month": "2026-11", "sp_points": "15", "sp_token": "other"},
+    )
+    assert below.status_code == 200 and "17" in below.content.decode()
+    assert entries.count() == 1
+    assert (
+        client.post("/appraisal/ledger/service-points/", {**body, "sp_month": "11/2026", "sp_token": "x2"}).status_code
+        == 200
+    )
+    login(client, org.agent)
+    assert client.post("/appraisal/ledger/service-points/", {**body, "sp_token": "x3"}).status_code == 403
