@@ -100,7 +100,9 @@ def _assignees(customer_ids: set[int], role: str) -> dict[int, Any]:
         unit_id = keeper.unit_id if keeper else None
         if unit_id not in by_unit:
             by_unit[unit_id] = (
-                User.objects.filter(role=role, is_active=True, unit_id=unit_id).order_by("pk").first() if unit_id else None
+                User.objects.filter(role=role, is_active=True, unit_id=unit_id).order_by("pk").first()
+                if unit_id
+                else None
             )
         result[cid] = by_unit[unit_id] or keeper
     return result
@@ -137,8 +139,10 @@ def care_generate(*, today: date | None = None, section: Any = None) -> CareRun:
         return run
     today = today or timezone.localdate()
     last = today + timedelta(days=section.days_ahead)
-    contacts = Contact.objects.filter(customer__is_active=True).select_related("customer").only(
-        "id", "name", "customer_id", "birthday", "customer__name"
+    contacts = (
+        Contact.objects.filter(customer__is_active=True)
+        .select_related("customer")
+        .only("id", "name", "customer_id", "birthday", "customer__name")
     )
     if CareOccasion.BIRTHDAY in section.occasions:
         days = [today + timedelta(days=n) for n in range((last - today).days + 1)]
@@ -182,8 +186,9 @@ def _save(section: Any, pairs: list[tuple[Contact, str, date]]) -> int:
     tasks = _tasks(section, pairs)
     keys = [(t.contact_id, t.occasion, t.year) for t in tasks]
     existing = set(
-        CareTask.objects.filter(contact_id__in=[k[0] for k in keys], occasion__in={k[1] for k in keys})
-        .values_list("contact_id", "occasion", "year")
+        CareTask.objects.filter(contact_id__in=[k[0] for k in keys], occasion__in={k[1] for k in keys}).values_list(
+            "contact_id", "occasion", "year"
+        )
     )
     fresh = [t for t in tasks if (t.contact_id, t.occasion, t.year) not in existing]
     with transaction.atomic():
@@ -231,7 +236,9 @@ def care_tasks_for(user: Any, *, today: date | None = None, days_ahead: int = 7)
     if not user.is_authenticated or not user.is_active:
         return CareTask.objects.none()
     return (
-        CareTask.objects.filter(assignee=user, status=CareStatus.DUE, occasion_date__lte=today + timedelta(days=days_ahead))
+        CareTask.objects.filter(
+            assignee=user, status=CareStatus.DUE, occasion_date__lte=today + timedelta(days=days_ahead)
+        )
         .select_related("customer", "contact")
         .order_by("occasion_date", "pk")
     )

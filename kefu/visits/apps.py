@@ -17,6 +17,12 @@ class VisitsConfig(AppConfig):
         from kefu.visits.subscribers import plan_call_back
 
         register_section("visits", VisitsSection, check=check_visits)
+
+        from kefu.customers.timeline import register_timeline_source
+        from kefu.visits.timeline import survey_entries, visit_entries
+
+        register_timeline_source("visits", visit_entries)
+        register_timeline_source("surveys", survey_entries)
         events.subscribe("visits.call_back", plan_call_back, kinds={"transition"}, actions={"close"})
         register_message(
             "visits.overdue",

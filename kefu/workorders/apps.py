@@ -17,6 +17,12 @@ class WorkordersConfig(AppConfig):
         from kefu.workorders.subscribers import create_order_for_routed_case
 
         register_section("field_service", FieldServiceSection, check=check_field_service)
+
+        from kefu.customers.timeline import register_file_panel, register_timeline_source
+        from kefu.workorders.timeline import equipment_panel, order_entries
+
+        register_timeline_source("work_orders", order_entries)
+        register_file_panel("equipment", equipment_panel)
         events.subscribe("workorders.routed_repair", create_order_for_routed_case, actions={"route"})
         register_message(
             "workorders.dispatched",

@@ -1,0 +1,78 @@
+"""The case engine's part of a customer's timeline (kefu.customers.timeline): each case the reader
+may see as it was received, and what happened on it since.
+
+Only cases from `Case.objects.visible_to(user)` whose complainant the reader may see
+(`identity_visible_to`): an anonymous complaint never reveals itself on its complainant's file to
+anybody else (001 篇10 第十九条), and neither does its history.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from kefu.cases.choices import EventKind
+from kefu.cases.models import Case, CaseEvent
+from kefu.customers.timeline import Cursor, TimelineEntry, keyset_q
+
+__all__ = ("case_entries", "case_event_entries")
+
+
+def _cases(customer: Any, user: Any):
+    return Case.objects.visible_to(user).identity_visible_to(user).filter(customer=customer)
+
+
+def _label(case: Case) -> str:
+    try:
+        return case.type_def.label
+    except KeyError:
+        return case.case_type
+
+
+def case_entries(customer: Any, user: Any, *, before: Cursor | None, limit: int) -> list[TimelineEntry]:
+    rows = (
+        _cases(customer, user)
+        .filter(keyset_q(source="cases", before=before, when_field="received_at"))
+        .select_related("rulebook_version")
+        .defer("description", "fields", "rulebook_version__document", "rulebook_version__source_text")
+        .order_by("-received_at", "-pk")[:limit]
+    )
+    return [
+        TimelineEntry(
+            when=case.received_at,
+            kind="case",
+            title=f"{_label(case)} {case.number} {case.title}",
+            url=reverse("web:case", args=[case.number]),
+            key=case.pk,
+            source="cases",
+            detail=str(case.get_status_display()),
+            extra={"number": case.number, "status": case.status},
+        )
+        for case in rows
+    ]
+
+
+def case_event_entries(customer: Any, user: Any, *, before: Cursor | None, limit: int) -> list[TimelineEntry]:
+    """Steps, notes, transfers … on those cases (not the registration: that is the case's own entry)."""
+    rows = (
+        CaseEvent.objects.filter(case__in=_cases(customer, user).values("pk"))
+        .exclude(kind=EventKind.REGISTERED)
+        .filter(keyset_q(source="case_events", before=before, when_field="created_at"))
+        .select_related("case", "actor")
+        .only("id", "kind", "transition", "created_at", "case__number", "actor__username", "actor__first_name")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    return [
+        TimelineEntry(
+            when=event.created_at,
+            kind="case_event",
+            title=f"{event.case.number} {event.get_kind_display()}",
+            url=reverse("web:case", args=[event.case.number]),
+            key=event.pk,
+            source="case_events",
+            detail=str(event.actor or ""),
+            extra={"number": event.case.number},
+        )
+        for event in rows
+    ]
