@@ -27,6 +27,7 @@ __all__ = (
     "unit_add",
     "unit_documents_set",
     "customer_reveal_contacts",
+    "may_edit_file",
     "may_reveal_contacts",
     "personal_data_access_record",
 )
@@ -365,6 +366,14 @@ def customer_tier_recompute(*, customer: Customer, actor: Any = None, section: A
             data={"tier": code},
         )
     return customer
+
+
+def may_edit_file(user: Any, customer: Customer) -> bool:
+    """Who may tag a file and change its profile: the intake roles (DIRECTORY_ROLES), the keeper of
+    the file, and superusers. `customer` must already be one `user` may read."""
+    from kefu.customers.choices import DIRECTORY_ROLES
+
+    return bool(user.is_active and (user.is_superuser or user.role in DIRECTORY_ROLES or customer.owner_id == user.pk))
 
 
 def may_reveal_contacts(user: Any) -> bool:
