@@ -30,11 +30,21 @@ def _label(case: Case) -> str:
         return case.case_type
 
 
+def _title(case: Case) -> str:
+    """An anonymous complaint's title with the complainant's name and number blanked, as in the lists:
+    even a reader who may see the identity sees it only on the case page, through its logged reveal."""
+    if not case.is_anonymous:
+        return case.title
+    from kefu.cases.selectors import IdentityRedactor
+
+    return IdentityRedactor.for_case(case, brief=True).text(case.title)
+
+
 def case_entries(customer: Any, user: Any, *, before: Cursor | None, limit: int) -> list[TimelineEntry]:
     rows = (
         _cases(customer, user)
         .filter(keyset_q(source="cases", before=before, when_field="received_at"))
-        .select_related("rulebook_version")
+        .select_related("rulebook_version", "customer")
         .defer("description", "fields", "rulebook_version__document", "rulebook_version__source_text")
         .order_by("-received_at", "-pk")[:limit]
     )
@@ -42,7 +52,7 @@ def case_entries(customer: Any, user: Any, *, before: Cursor | None, limit: int)
         TimelineEntry(
             when=case.received_at,
             kind="case",
-            title=f"{_label(case)} {case.number} {case.title}",
+            title=f"{_label(case)} {case.number} {_title(case)}",
             url=reverse("web:case", args=[case.number]),
             key=case.pk,
             source="cases",

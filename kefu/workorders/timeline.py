@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -20,21 +20,41 @@ from kefu.customers.timeline import Cursor, FilePanel, TimelineEntry, keyset_q
 from kefu.workorders.models import Equipment, MaintenanceContract
 from kefu.workorders.selectors import orders_visible_to
 
-__all__ = ("equipment_panel", "order_entries")
+__all__ = ("equipment_panel", "order_entries", "orders_panel")
+
+
+def _named(user: Any) -> Q:
+    """Orders not opened from an anonymous case whose complainant `user` may not see."""
+    if user.is_superuser:
+        return Q()
+    return (
+        Q(case__isnull=True)
+        | Q(case__is_anonymous=False)
+        | Q(case__in=Case.objects.identity_visible_to(user).filter(is_anonymous=True).values("pk"))
+    )
+
+
+def orders_panel(customer: Any, user: Any) -> FilePanel:
+    """The customer's work orders the reader may see, open ones first."""
+    orders = (
+        orders_visible_to(user)
+        .filter(customer=customer)
+        .filter(_named(user))
+        .order_by(F("closed_at").asc(nulls_first=True), "-reported_at", "-pk")[:20]
+    )
+    rows = [
+        _("%(number)s · %(status)s · reported %(date)s")
+        % {"number": o.number, "status": o.get_status_display(), "date": o.reported_at.date().isoformat()}
+        for o in orders
+    ]
+    return FilePanel(title=_("Work orders"), rows=rows, empty=_("No work orders you may see."))
 
 
 def order_entries(customer: Any, user: Any, *, before: Cursor | None, limit: int) -> list[TimelineEntry]:
-    named = Q()
-    if not user.is_superuser:
-        named = (
-            Q(case__isnull=True)
-            | Q(case__is_anonymous=False)
-            | Q(case__in=Case.objects.identity_visible_to(user).filter(is_anonymous=True).values("pk"))
-        )
     rows = (
         orders_visible_to(user)
         .filter(customer=customer)
-        .filter(named)
+        .filter(_named(user))
         .filter(keyset_q(source="work_orders", before=before, when_field="reported_at"))
         .only("id", "number", "status", "service_type", "reported_at", "customer_id", "unit_id", "technician_id")
         .select_related(None)
