@@ -37,14 +37,20 @@ def test_tiers_follow_the_rulebook_and_say_why(customer_rules, org):
     assert (hotel.tier_label, hotel.tier_reason) == ("重点客户", "等级 Key account")
     newcomer = customer_tier_recompute(customer=customer_create(name="李四", phone="13900001111"))
     assert (newcomer.tier_label, newcomer.tier_reason) == ("目标净值客户", "未满足任何分级条件")
-    kinds = list(CustomerEvent.objects.filter(customer=hotel, kind=CustomerEventKind.TIER).values_list("summary", flat=True))
+    kinds = list(
+        CustomerEvent.objects.filter(customer=hotel, kind=CustomerEventKind.TIER).values_list("summary", flat=True)
+    )
     assert kinds == ["— → VIP客户（年度业务额 5,000,000 元 ≥ 5,000,000 元）", *kinds[1:]] and len(kinds) == 3
 
 
 def test_a_tag_can_decide_a_tier_and_lists_filter_by_tag(load_customer_rules, org, api):
-    load_customer_rules(("- {code: key, label: 重点客户, grades: [key]}", "- {code: key, label: 重点客户, tags: [重点保障]}"))
+    load_customer_rules(
+        ("- {code: key, label: 重点客户, grades: [key]}", "- {code: key, label: 重点客户, tags: [重点保障]}")
+    )
     hospital = customer_create(name="杭州市第一人民医院", phone="0571-87065701", customer_type="government")
-    other = customer_create(name="杭州市第一人民医院", phone="0574-87065701", customer_type="government")  # 宁波, same name
+    other = customer_create(
+        name="杭州市第一人民医院", phone="0574-87065701", customer_type="government"
+    )  # 宁波, same name
     customer_tag(customer=hospital, name="重点保障", actor=org.agent)
     customer_tag(customer=hospital, name="重点保障", actor=org.agent)  # twice: one tag, one history row
     hospital.refresh_from_db()
@@ -52,7 +58,9 @@ def test_a_tag_can_decide_a_tier_and_lists_filter_by_tag(load_customer_rules, or
     body = api(org.agent).get("/api/v1/customers/", {"tag": "重点保障"}).json()
     assert [c["id"] for c in body["results"]] == [hospital.pk]
     assert body["results"][0]["tags"] == ["重点保障"] and body["results"][0]["tier_label"] == "重点客户"
-    assert [c["id"] for c in api(org.agent).get("/api/v1/customers/", {"tier": "key"}).json()["results"]] == [hospital.pk]
+    assert [c["id"] for c in api(org.agent).get("/api/v1/customers/", {"tier": "key"}).json()["results"]] == [
+        hospital.pk
+    ]
     customer_untag(customer=hospital, name="重点保障", actor=org.agent)
     hospital.refresh_from_db()
     assert hospital.tier_label == "目标净值客户" and other.tags.count() == 0
