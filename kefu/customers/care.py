@@ -112,7 +112,9 @@ def _tasks(section: Any, pairs: list[tuple[Contact, str, date]]) -> list[CareTas
     assignees = _assignees({c.customer_id for c, _o, _d in pairs}, section.assignee_role)
     tasks = []
     for contact, occasion, when in pairs:
-        label = str(CareOccasion(occasion).label)
+        # The greeting is for the customer: the occasion in the words the calendar uses (元旦, 春节 …),
+        # whatever the language of whoever runs the job.
+        label = HOLIDAY_OCCASIONS.get(occasion, "生日")
         text = section.template(occasion).format(name=contact.name, occasion=label, customer=contact.customer.name)
         tasks.append(
             CareTask(
