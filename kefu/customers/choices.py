@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 __all__ = (
     "CustomerType",
@@ -51,7 +52,7 @@ class ContactRole(models.TextChoices):
     # equipment, who answers for the business, who administers it, who uses it.
     EQUIPMENT_OWNER = "equipment_owner", _("Equipment owner")
     BUSINESS_OWNER = "business_owner", _("Business owner")
-    ADMINISTRATOR = "administrator", _("Administrator")
+    ADMINISTRATOR = "administrator", pgettext_lazy("contact role", "Administrator")
     END_USER = "end_user", _("End user")
     OTHER = "other", _("Other")
 

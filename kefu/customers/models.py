@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kefu.core.models import TimeStampedModel
 from kefu.customers.choices import (
@@ -214,7 +215,7 @@ class ResidentUnit(TimeStampedModel):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="units")
     estate = models.CharField(_("estate"), max_length=100, blank=True)
     building = models.CharField(_("building"), max_length=20)
-    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    unit = models.CharField(pgettext_lazy("flat", "unit"), max_length=20, blank=True)
     room = models.CharField(_("room"), max_length=20)
     # Names of the documents in the file (《入伙会签单》, 业主身份证复印件 …), in the order filed.
     documents = models.JSONField(_("documents held"), default=list, blank=True)
