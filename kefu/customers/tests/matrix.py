@@ -1,8 +1,9 @@
 """Permission-matrix rows (tests/matrix_kit.py) for customer files: the timeline API and 今日关怀.
 
 The timeline of 王建国 (W) is readable by whoever may read the file (the same people as
-GET /api/v1/customers/{id}/); its sources hide anonymous case A from those who may not see its
-complainant (leak check on). A care task for W's contact is assigned to the agent: only the agent
+GET /api/v1/customers/{id}/); it names the customer by design (the file's own history), so no leak
+check here — kefu/customers/tests/test_timeline.py shows its sources hide anonymous case A from
+those who may not see its complainant. A care task for W's contact is assigned to the agent: only the agent
 (and administrators, superusers) may mark it; the row posts no channel, so it changes nothing (400)."""
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def build(world) -> dict:
 
 
 API_ROWS = {
-    ("get", "/api/v1/customers/{id}/timeline/"): ({"id": "W"}, None, row(404, **{READ_W: 200}), True),
+    ("get", "/api/v1/customers/{id}/timeline/"): ({"id": "W"}, None, row(404, **{READ_W: 200}), False),
 }
 
 WEB_ROWS = {
