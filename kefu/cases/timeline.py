@@ -40,6 +40,18 @@ def _title(case: Case) -> str:
     return IdentityRedactor.for_case(case, brief=True).text(case.title)
 
 
+def _step(event: CaseEvent) -> str:
+    """'转被投诉部门' for a transition (the rulebook's words), else the kind of event."""
+    if event.transition:
+        try:
+            td = event.case.type_def.transition(event.transition)
+        except KeyError:
+            td = None
+        if td is not None:
+            return td.label
+    return str(event.get_kind_display())
+
+
 def case_entries(customer: Any, user: Any, *, before: Cursor | None, limit: int) -> list[TimelineEntry]:
     rows = (
         _cases(customer, user)
@@ -69,15 +81,26 @@ def case_event_entries(customer: Any, user: Any, *, before: Cursor | None, limit
         CaseEvent.objects.filter(case__in=_cases(customer, user).values("pk"))
         .exclude(kind=EventKind.REGISTERED)
         .filter(keyset_q(source="case_events", before=before, when_field="created_at"))
-        .select_related("case", "actor")
-        .only("id", "kind", "transition", "created_at", "case__number", "actor__username", "actor__first_name")
+        .select_related("case__rulebook_version", "actor")
+        .only(
+            "id",
+            "kind",
+            "transition",
+            "created_at",
+            "case__number",
+            "case__case_type",
+            "case__rulebook_version__id",
+            "case__rulebook_version__sha256",
+            "actor__username",
+            "actor__first_name",
+        )
         .order_by("-created_at", "-pk")[:limit]
     )
     return [
         TimelineEntry(
             when=event.created_at,
             kind="case_event",
-            title=f"{event.case.number} {event.get_kind_display()}",
+            title=f"{event.case.number} {_step(event)}",
             url=reverse("web:case", args=[event.case.number]),
             key=event.pk,
             source="case_events",

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from kefu.core.exceptions import ForbiddenError
 from kefu.customers.choices import HOLIDAY_OCCASIONS, CareChannel, CareOccasion, CareStatus, CustomerEventKind
 from kefu.customers.models import CareTask, Contact, Customer
-from kefu.customers.services import customer_event_record
+from kefu.customers.services import customer_event_record, site_words
 
 __all__ = (
     "CareRun",
@@ -268,11 +268,13 @@ def care_task_done(*, task: CareTask, actor: Any, channel: str) -> CareTask:
         return task
     task.status, task.channel, task.done_at, task.done_by = CareStatus.DONE, channel, timezone.now(), actor
     task.save(update_fields=["status", "channel", "done_at", "done_by", "updated_at"])
+    with site_words():
+        words = f"{task.get_occasion_display()} · {task.contact.name} · {task.get_channel_display()}"
     customer_event_record(
         customer=task.customer,
         kind=CustomerEventKind.CARE_DONE,
         actor=actor,
-        summary=f"{task.get_occasion_display()} · {task.contact.name} · {task.get_channel_display()}",
+        summary=words,
         data={"care_task": task.pk},
     )
     return task

@@ -100,7 +100,16 @@ class TiersSection(_Strict):
         return self
 
     def decide(self, customer: Any, tag_names: set[str]) -> tuple[str, str, str]:
-        """(code, label, reason) of the first tier `customer` meets, else the default, else ("", "", "")."""
+        """(code, label, reason) of the first tier `customer` meets, else the default, else ("", "", "").
+
+        The reason is stored, so it is written in the site's language whoever triggered it."""
+        from django.conf import settings
+        from django.utils import translation
+
+        with translation.override(settings.LANGUAGE_CODE):
+            return self._decide(customer, tag_names)
+
+    def _decide(self, customer: Any, tag_names: set[str]) -> tuple[str, str, str]:
         for tier in self.tiers:
             reason = tier.reason(customer, tag_names)
             if reason is not None:

@@ -29,6 +29,7 @@ __all__ = (
     "customer_reveal_contacts",
     "may_edit_file",
     "may_reveal_contacts",
+    "site_words",
     "personal_data_access_record",
 )
 
@@ -115,10 +116,23 @@ def contact_add(
         customer=customer,
         kind=CustomerEventKind.CONTACT_ADDED,
         actor=actor,
-        summary=f"{contact.name}（{contact.get_role_display()}）",
+        summary=_contact_words(contact),
         data={"contact": contact.pk},
     )
     return contact
+
+
+def site_words():
+    """Stored words (history summaries, tier reasons) are in the site's language, whoever acted."""
+    from django.conf import settings
+    from django.utils import translation
+
+    return translation.override(settings.LANGUAGE_CODE)
+
+
+def _contact_words(contact: Contact) -> str:
+    with site_words():
+        return f"{contact.name}（{contact.get_role_display()}）"
 
 
 def customer_event_record(
@@ -320,12 +334,17 @@ def customer_file_update(
         customer=customer,
         kind=CustomerEventKind.PROFILE,
         actor=actor,
-        summary="；".join(
-            f"{Customer._meta.get_field(f).verbose_name}：{a or '—'} → {b or '—'}" for f, (a, b) in changes.items()
-        ),
+        summary=_changes_words(changes),
         data=changes,
     )
     return customer_tier_recompute(customer=customer, actor=actor)
+
+
+def _changes_words(changes: dict[str, list[str]]) -> str:
+    with site_words():
+        return "；".join(
+            f"{Customer._meta.get_field(f).verbose_name}：{a or '—'} → {b or '—'}" for f, (a, b) in changes.items()
+        )
 
 
 def tiers_section(version: Any = None) -> Any:
