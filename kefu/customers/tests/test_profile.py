@@ -38,7 +38,9 @@ def test_tiers_follow_the_rulebook_and_say_why(customer_rules, org):
     newcomer = customer_tier_recompute(customer=customer_create(name="李四", phone="13900001111"))
     assert (newcomer.tier_label, newcomer.tier_reason) == ("目标净值客户", "未满足任何分级条件")
     kinds = list(
-        CustomerEvent.objects.filter(customer=hotel, kind=CustomerEventKind.TIER).values_list("summary", flat=True)
+        CustomerEvent.objects.filter(customer=hotel, kind=CustomerEventKind.TIER)
+        .order_by("pk")
+        .values_list("summary", flat=True)
     )
     assert kinds == ["— → VIP客户（年度业务额 5,000,000 元 ≥ 5,000,000 元）", *kinds[1:]] and len(kinds) == 3
 
