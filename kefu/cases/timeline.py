@@ -14,13 +14,25 @@ from django.urls import reverse
 
 from kefu.cases.choices import EventKind
 from kefu.cases.models import Case, CaseEvent
-from kefu.customers.timeline import Cursor, TimelineEntry, keyset_q
+from kefu.customers.timeline import Cursor, TimelineEntry, keyset_q, per_page
 
-__all__ = ("case_entries", "case_event_entries")
+__all__ = ("anonymous_cases_named_for", "case_entries", "case_event_entries")
 
 
 def _cases(customer: Any, user: Any):
-    return Case.objects.visible_to(user).identity_visible_to(user).filter(customer=customer)
+    return per_page(
+        ("cases.visible_named", customer.pk, user.pk),
+        lambda: Case.objects.visible_to(user).identity_visible_to(user).filter(customer=customer),
+    )
+
+
+def anonymous_cases_named_for(user: Any):
+    """The anonymous cases whose complainant `user` may see (ids), for the sources of records that hang
+    off a case (work orders, call-backs): built once per timeline page."""
+    return per_page(
+        ("cases.anonymous_named", user.pk),
+        lambda: Case.objects.identity_visible_to(user).filter(is_anonymous=True).values("pk"),
+    )
 
 
 def _label(case: Case) -> str:

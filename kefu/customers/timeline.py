@@ -24,6 +24,7 @@ import base64
 import heapq
 import json
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -41,6 +42,7 @@ __all__ = (
     "FilePanel",
     "file_panels",
     "keyset_q",
+    "per_page",
     "register_file_panel",
     "register_timeline_source",
     "registered_timeline_sources",
@@ -130,17 +132,35 @@ def keyset_q(*, source: str, before: Cursor | None, when_field: str, key_field: 
     return Q(**{f"{when_field}__lt": before.when}) | Q(**{when_field: before.when, f"{key_field}__lt": before.key})
 
 
+_page_memo: ContextVar[dict | None] = ContextVar("customer_timeline_memo", default=None)
+
+
+def per_page(key: tuple, build: Callable[[], Any]) -> Any:
+    """`build()` once per timeline page for `key`: sources that need the same visibility rule (the
+    cases a reader may see with their complainant, say) build its queryset once, not once each."""
+    memo = _page_memo.get()
+    if memo is None:
+        return build()
+    if key not in memo:
+        memo[key] = build()
+    return memo[key]
+
+
 def customer_timeline(
     customer: Any, user: Any, *, before: Cursor | None = None, limit: int = 30, sources: list[str] | None = None
 ) -> TimelinePage:
     """A page of `customer`'s timeline for `user`: at most `limit` entries older than `before`."""
     limit = max(1, min(limit, 200))
     streams = []
-    for name, fn in sorted(_sources.items()):
-        if sources is not None and name not in sources:
-            continue
-        rows = fn(customer, user, before=before, limit=limit + 1)
-        streams.append([_with_source(e, name) for e in rows[: limit + 1]])
+    token = _page_memo.set({})
+    try:
+        for name, fn in sorted(_sources.items()):
+            if sources is not None and name not in sources:
+                continue
+            rows = fn(customer, user, before=before, limit=limit + 1)
+            streams.append([_with_source(e, name) for e in rows[: limit + 1]])
+    finally:
+        _page_memo.reset(token)
     merged = list(heapq.merge(*streams, key=TimelineEntry.sort_key, reverse=True))
     entries = merged[:limit]
     more = len(merged) > limit

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kefu.cases.models import Case
+from kefu.cases.timeline import anonymous_cases_named_for
 from kefu.customers.timeline import Cursor, TimelineEntry, keyset_q
 from kefu.org.choices import ALL_SEEING_ROLES, UNIT_SEEING_ROLES
 from kefu.visits.models import VisitRecord, VisitTask
@@ -27,9 +27,7 @@ def visit_entries(customer: Any, user: Any, *, before: Cursor | None, limit: int
     tasks = VisitTask.objects.visible_to(user).filter(customer=customer)
     if not user.is_superuser:
         tasks = tasks.filter(
-            Q(case__isnull=True)
-            | Q(case__is_anonymous=False)
-            | Q(case__in=Case.objects.identity_visible_to(user).filter(is_anonymous=True).values("pk"))
+            Q(case__isnull=True) | Q(case__is_anonymous=False) | Q(case__in=anonymous_cases_named_for(user))
         )
     rows = (
         VisitRecord.objects.filter(task__in=tasks.values("pk"))

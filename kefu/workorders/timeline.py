@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kefu.cases.models import Case
+from kefu.cases.timeline import anonymous_cases_named_for
 from kefu.customers.timeline import Cursor, FilePanel, TimelineEntry, keyset_q
 from kefu.workorders.models import Equipment, MaintenanceContract
 from kefu.workorders.selectors import orders_visible_to
@@ -27,11 +27,7 @@ def _named(user: Any) -> Q:
     """Orders not opened from an anonymous case whose complainant `user` may not see."""
     if user.is_superuser:
         return Q()
-    return (
-        Q(case__isnull=True)
-        | Q(case__is_anonymous=False)
-        | Q(case__in=Case.objects.identity_visible_to(user).filter(is_anonymous=True).values("pk"))
-    )
+    return Q(case__isnull=True) | Q(case__is_anonymous=False) | Q(case__in=anonymous_cases_named_for(user))
 
 
 def orders_panel(customer: Any, user: Any) -> FilePanel:
