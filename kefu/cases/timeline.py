@@ -52,6 +52,11 @@ def _title(case: Case) -> str:
     return IdentityRedactor.for_case(case, brief=True).text(case.title)
 
 
+def _case_url() -> str:
+    """The case page's address with a placeholder: one reverse() per page, not one per entry."""
+    return reverse("web:case", args=["NUMBER"]).replace("NUMBER", "{}")
+
+
 def _step(event: CaseEvent) -> str:
     """'转被投诉部门' for a transition (the rulebook's words), else the kind of event."""
     if event.transition:
@@ -72,12 +77,13 @@ def case_entries(customer: Any, user: Any, *, before: Cursor | None, limit: int)
         .defer("description", "fields", "rulebook_version__document", "rulebook_version__source_text")
         .order_by("-received_at", "-pk")[:limit]
     )
+    url = _case_url()
     return [
         TimelineEntry(
             when=case.received_at,
             kind="case",
             title=f"{_label(case)} {case.number} {_title(case)}",
-            url=reverse("web:case", args=[case.number]),
+            url=url.format(case.number),
             key=case.pk,
             source="cases",
             detail=str(case.get_status_display()),
@@ -108,12 +114,13 @@ def case_event_entries(customer: Any, user: Any, *, before: Cursor | None, limit
         )
         .order_by("-created_at", "-pk")[:limit]
     )
+    url = _case_url()
     return [
         TimelineEntry(
             when=event.created_at,
             kind="case_event",
             title=f"{event.case.number} {_step(event)}",
-            url=reverse("web:case", args=[event.case.number]),
+            url=url.format(event.case.number),
             key=event.pk,
             source="case_events",
             detail=str(event.actor or ""),

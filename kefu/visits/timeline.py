@@ -36,13 +36,14 @@ def visit_entries(customer: Any, user: Any, *, before: Cursor | None, limit: int
         .only("id", "written_at", "unsatisfied", "task__id", "task__purpose", "task__method", "visitor__username")
         .order_by("-written_at", "-pk")[:limit]
     )
+    url = reverse("visits:task", args=[0]).replace("/0/", "/{}/")  # one reverse() per page
     return [
         TimelineEntry(
             when=record.written_at,
             kind="visit",
             title=_("Return visit: %(purpose)s (%(method)s)")
             % {"purpose": record.task.get_purpose_display(), "method": record.task.get_method_display()},
-            url=reverse("visits:task", args=[record.task_id]),
+            url=url.format(record.task_id),
             key=record.pk,
             source="visits",
             detail=str(_("unsatisfied") if record.unsatisfied else _("satisfied")),

@@ -56,12 +56,13 @@ def order_entries(customer: Any, user: Any, *, before: Cursor | None, limit: int
         .select_related(None)
         .order_by("-reported_at", "-pk")[:limit]
     )
+    url = reverse("workorders:detail", args=[0]).replace("/0/", "/{}/")  # one reverse() per page
     return [
         TimelineEntry(
             when=order.reported_at,
             kind="work_order",
             title=_("Work order %(number)s") % {"number": order.number},
-            url=reverse("workorders:detail", args=[order.pk]),
+            url=url.format(order.pk),
             key=order.pk,
             source="work_orders",
             detail=str(order.get_status_display()),
