@@ -109,6 +109,13 @@ def _beat_schedule(sender: Celery, **kwargs) -> None:
         name="appraisal-ledger-sources",
         expires=6 * 3600,
     )
+    # Care (kefu.customers, docs/customers.md): the birthday and holiday greetings of the coming days, each morning.
+    sender.add_periodic_task(
+        crontab(hour=6, minute=40),
+        sender.signature("kefu.customers.tasks.customers_care_daily"),
+        name="customers-care-daily",
+        expires=6 * 3600,
+    )
     # Return visits (kefu.visits): the planned visits of the coming weeks, then notices of the
     # visits past due, once a night.
     sender.add_periodic_task(

@@ -18,3 +18,9 @@ class CasesConfig(AppConfig):
 
         # Customers reached through cases: never through an anonymous case whose complainant is hidden.
         register_case_scope(lambda user: Case.objects.visible_to(user).identity_visible_to(user).values("customer_id"))
+
+        from kefu.cases.timeline import case_entries, case_event_entries
+        from kefu.customers.timeline import register_timeline_source
+
+        register_timeline_source("cases", case_entries)
+        register_timeline_source("case_events", case_event_entries)

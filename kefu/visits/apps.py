@@ -22,6 +22,12 @@ class VisitsConfig(AppConfig):
         from kefu.visits.measures import register_appraisal
 
         register_appraisal()
+
+        from kefu.customers.timeline import register_timeline_source
+        from kefu.visits.timeline import survey_entries, visit_entries
+
+        register_timeline_source("visits", visit_entries)
+        register_timeline_source("surveys", survey_entries)
         events.subscribe("visits.call_back", plan_call_back, kinds={"transition"}, actions={"close"})
         order_events.subscribe("visits.call_back", plan_order_call_back)
         register_message(

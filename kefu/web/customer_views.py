@@ -1,10 +1,13 @@
-"""The customer page for staff: profile, contacts, addresses, every case (open first) with its
-deadline, and a timeline of what happened on those cases.
+"""The customer page for staff: profile (tier and why, tags, keeper), contacts with roles and
+birthdays, addresses and unit files, equipment and contracts, every case (open first) with its
+deadline, and one timeline of the file, its cases, work orders, visits and survey answers; and the
+今日关怀 list of greetings to make.
 
 The customer comes from `Customer.objects.visible_to`; the cases from `Case.objects.visible_to` and,
 for anonymous complaints, only those whose complainant the reader may see (`identity_q`), so an
-anonymous complaint is never tied to its complainant's file for anyone else (001 篇10 第十九条).
-Phone numbers, e-mails and the ID number are masked; the roles that call or visit customers
+anonymous complaint is never tied to its complainant's file for anyone else (001 篇10 第十九条). The
+timeline's sources apply the same rule (kefu.customers.timeline). Phone numbers, e-mails, the ID
+number and the birth year are masked; the roles that call or visit customers
 (`kefu.customers.choices.CONTACT_ROLES`) may "show" them, which writes a `PersonalDataAccess` row
 (`customer_reveal_contacts`, the same log as the API's and the admin's).
 """
@@ -13,23 +16,35 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Case as Switch
 from django.db.models import IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kefu.cases.models import Case, CaseEvent, identity_q
+from kefu.cases.models import Case, identity_q
 from kefu.core.exceptions import ForbiddenError
+from kefu.customers.care import care_task_done, care_tasks_for
+from kefu.customers.choices import CareChannel
 from kefu.customers.masking import mask_email, mask_id_number, mask_phone
-from kefu.customers.models import Customer
-from kefu.customers.services import customer_reveal_contacts, may_reveal_contacts
+from kefu.customers.models import CareTask, Customer
+from kefu.customers.services import (
+    customer_reveal_contacts,
+    customer_tag,
+    customer_untag,
+    may_edit_file,
+    may_reveal_contacts,
+)
+from kefu.customers.timeline import customer_timeline, decode_cursor, encode_cursor, file_panels
 from kefu.sla.selectors import Engines, next_deadline_for_cases
 from kefu.web.deadlines import clock_row
 
-__all__ = ("customer_detail",)
+__all__ = ("care_today", "customer_detail")
 
 CASES_SHOWN = 100
 TIMELINE_SHOWN = 30
@@ -58,59 +73,103 @@ def _cases(customer: Customer, user: Any) -> list[Case]:
     return cases
 
 
+def _tag_change(request: HttpRequest, customer: Customer, action: str) -> str:
+    """Add or remove a tag; returns a refusal in words, or ""."""
+    if not may_edit_file(request.user, customer):
+        return _("Your role may read this file but not tag it.")
+    name = request.POST.get("tag", "")
+    try:
+        if action == "tag":
+            customer_tag(customer=customer, name=name, actor=request.user)
+        else:
+            customer_untag(customer=customer, name=name, actor=request.user)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return ""
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def customer_detail(request: HttpRequest, code: str) -> HttpResponse:
-    """GET: the page with masked numbers. POST (the "show" button): the same page with the full
-    numbers, after the access is logged; refused (403) for roles that see masked numbers only."""
+    """GET: the page with masked numbers. POST action=reveal (the "show" button): the same page with the
+    full numbers, after the access is logged; refused (403) for roles that see masked numbers only.
+    POST action=tag/untag: change the tags, then back to the page."""
     customer = get_object_or_404(
-        Customer.objects.visible_to(request.user).prefetch_related("contacts", "addresses"), code=code
+        Customer.objects.visible_to(request.user)
+        .select_related("owner")
+        .prefetch_related("contacts", "addresses", "units", "tags"),
+        code=code,
     )
     revealed = False
     status = 200
     refusal = ""
     if request.method == "POST":
-        try:
-            customer_reveal_contacts(customer=customer, actor=request.user, surface="web", path=request.path)
-            revealed = True
-        except ForbiddenError as exc:
-            refusal, status = str(exc), 403
+        action = request.POST.get("action", "reveal")
+        if action in ("tag", "untag"):
+            refusal = _tag_change(request, customer, action)
+            if not refusal:
+                messages.success(request, _("Tags saved."))
+                return redirect("web:customer", code=customer.code)
+            status = 400
+        else:
+            try:
+                customer_reveal_contacts(customer=customer, actor=request.user, surface="web", path=request.path)
+                revealed = True
+            except ForbiddenError as exc:
+                refusal, status = str(exc), 403
     cases = _cases(customer, request.user)
     contacts = list(customer.contacts.all())
     for contact in contacts:
         contact.shown_phone = contact.phone if revealed else mask_phone(contact.phone)
         contact.shown_email = contact.email if revealed else mask_email(contact.email) if contact.email else ""
-    timeline = list(
-        CaseEvent.objects.filter(case__in=[c.pk for c in cases])
-        .select_related("actor", "case")
-        .only("id", "kind", "transition", "created_at", "actor__username", "case__number", "case__is_anonymous")
-        .order_by("-created_at", "-id")[:TIMELINE_SHOWN]
-    )
-    labels = {c.pk: c for c in cases}
-    for event in timeline:
-        case = labels.get(event.case_id)
-        event.step_label = _step_label(case, event)
+        birthday = contact.birthday
+        contact.shown_birthday = "" if not birthday else f"{birthday:%Y-%m-%d}" if revealed else f"{birthday:%m-%d}"
+    try:
+        before = decode_cursor(request.GET.get("before", ""))
+    except ValueError:
+        before = None
+    page = customer_timeline(customer, request.user, before=before, limit=TIMELINE_SHOWN)
     context = {
         "customer": customer,
         "contacts": contacts,
         "id_shown": customer.id_number if revealed else mask_id_number(customer.id_number),
         "addresses": list(customer.addresses.all()),
+        "units": list(customer.units.all()),
+        "tags": list(customer.tags.all()),
+        "panels": file_panels(customer, request.user),
         "cases": cases,
         "open_count": sum(1 for c in cases if c.status in ("open", "suspended")),
-        "timeline": timeline,
+        "timeline": page.entries,
+        "timeline_next": encode_cursor(page.next_cursor),
+        "timeline_older": before is not None,
         "revealed": revealed,
         "may_reveal": may_reveal_contacts(request.user),
+        "may_edit": may_edit_file(request.user, customer),
         "refusal": refusal,
     }
     return render(request, "web/customer.html", context, status=status)
 
 
-def _step_label(case: Case | None, event: CaseEvent) -> str:
-    """'转被投诉部门' for a transition (the rulebook's words), else the kind of event."""
-    if case is not None and event.transition:
-        td = case.type_def.transition(event.transition)
-        if td is not None:
-            from kefu.web.templatetags.kefu_web import rb_label
-
-            return rb_label(td)
-    return str(event.get_kind_display())
+@login_required
+@require_http_methods(["GET", "POST"])
+def care_today(request: HttpRequest) -> HttpResponse:
+    """今日关怀: the greetings the reader is to make; POST marks one done with the channel used."""
+    refusal, status = "", 200
+    if request.method == "POST":
+        task = get_object_or_404(CareTask.objects.select_related("customer"), pk=request.POST.get("task") or 0)
+        try:
+            care_task_done(task=task, actor=request.user, channel=request.POST.get("channel", ""))
+            messages.success(request, _("Greeting recorded."))
+            return redirect("web:care")
+        except ForbiddenError as exc:
+            refusal, status = str(exc), 403
+        except ValidationError as exc:
+            refusal, status = " ".join(exc.messages), 400
+    today = timezone.localdate()
+    tasks = list(care_tasks_for(request.user, today=today))
+    for task in tasks:
+        task.shown_phone = mask_phone(task.contact.phone)
+        task.is_late = task.occasion_date < today
+        task.is_today = task.occasion_date == today
+    context = {"tasks": tasks, "channels": CareChannel.choices, "today": today, "refusal": refusal}
+    return render(request, "web/care.html", context, status=status)

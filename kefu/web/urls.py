@@ -15,6 +15,7 @@ urlpatterns = [
     path("intake/customers/", views.intake_customers, name="intake_customers"),
     path("intake/options/", views.intake_options, name="intake_options"),
     path("search/", search_views.search_view, name="search"),
+    path("customers/care/", customer_views.care_today, name="care"),  # before <code>: "care" is no customer number
     path("customers/<str:code>/", customer_views.customer_detail, name="customer"),
     path("unit/", views.unit_view, name="unit"),
     path("board/", views.board_view, name="board"),

@@ -21,6 +21,13 @@ class WorkordersConfig(AppConfig):
         from kefu.workorders.measures import register_appraisal
 
         register_appraisal()
+
+        from kefu.customers.timeline import register_file_panel, register_timeline_source
+        from kefu.workorders.timeline import equipment_panel, order_entries, orders_panel
+
+        register_timeline_source("work_orders", order_entries)
+        register_file_panel("equipment", equipment_panel)
+        register_file_panel("work_orders", orders_panel)
         events.subscribe("workorders.routed_repair", create_order_for_routed_case, actions={"route"})
         register_message(
             "workorders.dispatched",

@@ -8,10 +8,10 @@ from rest_framework import serializers
 
 from kefu.customers.choices import CustomerGrade, CustomerType, Region
 from kefu.customers.masking import mask_email, mask_id_number, mask_phone
-from kefu.customers.models import Address, Contact, Customer
+from kefu.customers.models import Address, Contact, Customer, ResidentUnit
 from kefu.customers.validators import validate_phone
 
-__all__ = ("CustomerSerializer", "CustomerCreateSerializer")
+__all__ = ("CustomerSerializer", "CustomerCreateSerializer", "TimelineEntrySerializer", "TimelinePageSerializer")
 
 
 def _revealed(serializer: serializers.Serializer) -> bool:
@@ -26,18 +26,39 @@ class _OptionalEmailField(serializers.CharField):
 
 class ContactSerializer(serializers.ModelSerializer):
     email = _OptionalEmailField(read_only=True, help_text="Empty when no address is known.")
+    birthday = serializers.DateField(
+        read_only=True, allow_null=True, help_text="The full date only in the answer of a logged reveal; else null."
+    )
+    birthday_month_day = serializers.SerializerMethodField(
+        help_text="MM-DD of the birthday (what a greeting needs), or null when none is known."
+    )
 
     class Meta:
         model = Contact
-        fields = ["id", "name", "role", "phone", "email"]
+        fields = ["id", "name", "role", "phone", "email", "birthday", "birthday_month_day"]
         read_only_fields = fields
+
+    def get_birthday_month_day(self, instance: Contact) -> str | None:
+        return f"{instance.birthday:%m-%d}" if instance.birthday else None
 
     def to_representation(self, instance: Contact) -> dict:
         data = super().to_representation(instance)
         if not _revealed(self):
             data["phone"] = mask_phone(data["phone"])
             data["email"] = mask_email(data["email"])
+            data["birthday"] = None
         return data
+
+
+class ResidentUnitSerializer(serializers.ModelSerializer):
+    documents = serializers.ListField(
+        child=serializers.CharField(max_length=100), read_only=True, help_text="Names of the documents the file holds."
+    )
+
+    class Meta:
+        model = ResidentUnit
+        fields = ["id", "estate", "building", "unit", "room", "documents"]
+        read_only_fields = fields
 
 
 class AddressSerializer(serializers.ModelSerializer):
@@ -50,6 +71,11 @@ class AddressSerializer(serializers.ModelSerializer):
 class CustomerSerializer(serializers.ModelSerializer):
     contacts = ContactSerializer(many=True, read_only=True)
     addresses = AddressSerializer(many=True, read_only=True)
+    units = ResidentUnitSerializer(many=True, read_only=True)
+    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name", help_text="Tag names.")
+    tier = serializers.CharField(read_only=True, help_text="Code of the tier the rulebook's customer_tiers gave.")
+    tier_label = serializers.CharField(read_only=True, help_text="Its name, e.g. VIP客户.")
+    tier_reason = serializers.CharField(read_only=True, help_text="Why, in words.")
 
     class Meta:
         model = Customer
@@ -66,6 +92,13 @@ class CustomerSerializer(serializers.ModelSerializer):
             "id_number",
             "contacts",
             "addresses",
+            "units",
+            "tags",
+            "owner",
+            "annual_revenue",
+            "tier",
+            "tier_label",
+            "tier_reason",
             "created_at",
         ]
         read_only_fields = fields
@@ -102,3 +135,23 @@ class CustomerCreateSerializer(serializers.Serializer):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.messages)
         return value
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    when = serializers.DateTimeField(read_only=True)
+    kind = serializers.ChoiceField(
+        read_only=True,
+        choices=["file", "case", "case_event", "work_order", "visit", "survey_answer"],
+        help_text="What the entry is (the apps may add kinds).",
+    )
+    source = serializers.CharField(read_only=True, help_text="The registered source that gave it.")
+    title = serializers.CharField(read_only=True)
+    detail = serializers.CharField(read_only=True, help_text="Status, who did it, or the answer's verdict.")
+    url = serializers.CharField(read_only=True, help_text="The staff page of the record; empty when there is none.")
+
+
+class TimelinePageSerializer(serializers.Serializer):
+    results = TimelineEntrySerializer(many=True, read_only=True)
+    next = serializers.CharField(
+        read_only=True, allow_null=True, help_text="Pass as `before` for the next (older) page; null on the last page."
+    )

@@ -17,10 +17,11 @@ from rest_framework.serializers import BaseSerializer
 
 from kefu.core.api import ERROR_404, LIST_ERRORS
 from kefu.core.inputs import TEXT_LIMITS
-from kefu.customers.api.serializers import CustomerCreateSerializer, CustomerSerializer
+from kefu.customers.api.serializers import CustomerCreateSerializer, CustomerSerializer, TimelinePageSerializer
 from kefu.customers.models import Customer
 from kefu.customers.selectors import customer_search
 from kefu.customers.services import customer_create, customer_reveal_contacts
+from kefu.customers.timeline import customer_timeline, decode_cursor, encode_cursor
 
 __all__ = ("CustomerViewSet",)
 
@@ -37,7 +38,9 @@ SEARCH_LIMIT = 200
                 OpenApiTypes.STR,
                 description=f"Any part of a phone number (3+ digits), part of a name, or a customer number "
                 f"(at most {TEXT_LIMITS['search']} characters). At most {SEARCH_LIMIT} matches.",
-            )
+            ),
+            OpenApiParameter("tag", OpenApiTypes.STR, description="Only customers with this tag (exact name)."),
+            OpenApiParameter("tier", OpenApiTypes.STR, description="Only customers in this tier (its code)."),
         ],
         responses={200: CustomerSerializer(many=True), **LIST_ERRORS},
     ),
@@ -52,10 +55,16 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     ordering = ["-id"]
 
     def get_queryset(self) -> QuerySet[Customer]:
-        qs = Customer.objects.visible_to(self.request.user).prefetch_related("contacts", "addresses")
-        query = self.request.query_params.get("q", "").strip() if self.action == "list" else ""
-        if len(query) > TEXT_LIMITS["search"]:
-            raise ValidationError({"q": [_("At most %(limit)s characters.") % {"limit": TEXT_LIMITS["search"]}]})
+        qs = Customer.objects.visible_to(self.request.user).prefetch_related("contacts", "addresses", "units", "tags")
+        params = self.request.query_params if self.action == "list" else {}
+        query = params.get("q", "").strip()
+        for name in ("q", "tag", "tier"):
+            if len(params.get(name, "")) > TEXT_LIMITS["search"]:
+                raise ValidationError({name: [_("At most %(limit)s characters.") % {"limit": TEXT_LIMITS["search"]}]})
+        if tag := params.get("tag", "").strip():
+            qs = qs.filter(tags__name=tag)
+        if tier := params.get("tier", "").strip():
+            qs = qs.filter(tier=tier)
         if query:
             ids = [c.pk for c in customer_search(query=query, user=self.request.user, limit=SEARCH_LIMIT)]
             qs = qs.filter(pk__in=ids)
@@ -93,3 +102,35 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             customer=self.get_object(), actor=request.user, surface="api", path=request.path
         )
         return Response(CustomerSerializer(customer, context={"reveal": True}).data)
+
+    @extend_schema(
+        summary="The customer's timeline: file changes, cases, work orders, visits, survey answers",
+        description="Newest first, only what you may see (an anonymous case never shows on its complainant's "
+        "file for someone who may not see the complainant). Keyset pages: pass `next` as `before`.",
+        parameters=[
+            OpenApiParameter("before", OpenApiTypes.STR, description="The `next` of the previous page."),
+            OpenApiParameter("limit", OpenApiTypes.INT, description="Entries per page, 1–100 (default 30)."),
+        ],
+        responses={
+            200: TimelinePageSerializer,
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="{detail, errors: {before|limit: [messages]}}"),
+            404: ERROR_404,
+        },
+    )
+    @action(detail=True, methods=["get"])
+    def timeline(self, request: Request, pk: str | None = None) -> Response:
+        customer = self.get_object()
+        errors = {}
+        try:
+            before = decode_cursor(request.query_params.get("before", ""))
+        except ValueError:
+            errors["before"] = [_("Not a page marker this API gave out.")]
+        raw_limit = request.query_params.get("limit", "30")
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 100:
+            errors["limit"] = [_("A whole number from 1 to 100.")]
+        if errors:
+            raise ValidationError(errors)
+        page = customer_timeline(customer, request.user, before=before, limit=int(raw_limit))
+        return Response(
+            TimelinePageSerializer({"results": page.entries, "next": encode_cursor(page.next_cursor) or None}).data
+        )

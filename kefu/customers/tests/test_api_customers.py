@@ -81,7 +81,15 @@ def test_create_opens_a_customer_file_with_its_first_contact(api, org, db):
     body = response.json()
     assert body["code"].startswith("C") and body["customer_type"] == "enterprise" and body["grade"] == "A"
     assert body["contacts"] == [
-        {"id": body["contacts"][0]["id"], "name": "张三", "role": "primary", "phone": "010****5678", "email": ""}
+        {
+            "id": body["contacts"][0]["id"],
+            "name": "张三",
+            "role": "primary",
+            "phone": "010****5678",
+            "email": "",
+            "birthday": None,
+            "birthday_month_day": None,
+        }
     ]
     assert Customer.objects.get(pk=body["id"]).addresses.get().line == "北京市朝阳区建国路 1 号"
 
