@@ -66,6 +66,7 @@ def _pages(org, case) -> list[str]:
         f"/admin/calendars/workcalendar/{calendar.pk}/year/{year}/",
         # The apps built on the engine: their home pages and the supervisors' lists.
         f"/customers/{case.customer.code}/",
+        "/customers/care/",
         "/workorders/",
         "/workorders/register/",
         "/workorders/daily/",
@@ -74,6 +75,7 @@ def _pages(org, case) -> list[str]:
         "/visits/surveys/",
         "/appraisal/",
         "/appraisal/ledger/",
+        "/appraisal/reports/",
         "/exports/",
         "/exports/import/",
     ]
