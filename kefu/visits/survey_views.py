@@ -28,6 +28,7 @@ from kefu.visits.survey_forms import QuestionRows, RoundForm, SurveyForm
 from kefu.visits.surveys import (
     SurveyClosed,
     may_run_surveys,
+    results_by_customer_category,
     results_by_unit_and_period,
     round_result,
     survey_answer_on_paper,
@@ -143,7 +144,21 @@ def _survey_context(request: HttpRequest, survey: Survey, rounds: list, form: Ro
             for row in table
         ]
     }
-    return {"survey": survey, "rounds": rounds, "form": form, "by_unit": table, "chart": chart if table else None}
+    from kefu.customers.choices import CustomerGrade
+
+    grades = dict(CustomerGrade.choices)
+    by_category = [
+        {**r, "grade": grades.get(r["grade"], r["grade"]), "item": texts.get(r["item"], r["item"])}
+        for r in results_by_customer_category(survey=survey)
+    ]
+    return {
+        "survey": survey,
+        "rounds": rounds,
+        "form": form,
+        "by_unit": table,
+        "by_category": by_category,
+        "chart": chart if table else None,
+    }
 
 
 @login_required

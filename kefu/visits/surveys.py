@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import TypeAdapter, ValidationError
@@ -31,6 +31,7 @@ __all__ = (
     "ItemResult",
     "RoundResult",
     "may_run_surveys",
+    "results_by_customer_category",
     "results_by_unit_and_period",
     "round_result",
     "survey_answer",
@@ -297,5 +298,20 @@ def results_by_unit_and_period(*, survey: Survey, valid_only: bool = True) -> li
         .values("unit_id", "period_start", "item")
         .annotate(answers=Count("pk"), satisfied=Count("pk", filter=Q(satisfied=True)))
         .order_by("period_start", "unit_id", "item")
+    )
+    return [{**r, "rate": (Decimal(r["satisfied"] * 100) / r["answers"]).quantize(Decimal("0.01"))} for r in rows]
+
+
+def results_by_customer_category(*, survey: Survey, valid_only: bool = True) -> list[dict[str, Any]]:
+    """Per customer category (the file's grade: key account, A–D) and item, over the survey's (valid)
+    rounds — one grouped aggregate through the answer's invitation. Rows: {grade, item, answers,
+    satisfied, rate}. The grade is the file's today, not at the time of the answer."""
+    rounds = list(survey.rounds.all())
+    keep = [r.pk for r in rounds if not valid_only or round_result(r).valid]
+    rows = (
+        SurveyAnswer.objects.filter(round_id__in=keep, satisfied__isnull=False)
+        .values("item", grade=F("response__invitation__customer__grade"))
+        .annotate(answers=Count("pk"), satisfied=Count("pk", filter=Q(satisfied=True)))
+        .order_by("grade", "item")
     )
     return [{**r, "rate": (Decimal(r["satisfied"] * 100) / r["answers"]).quantize(Decimal("0.01"))} for r in rows]

@@ -15,6 +15,7 @@ from kefu.customers.services import customer_create
 from kefu.visits.models import SurveyInvitation, SurveyResponse, SurveyRound
 from kefu.visits.surveys import (
     SurveyClosed,
+    results_by_customer_category,
     results_by_unit_and_period,
     round_result,
     survey_answer,
@@ -104,6 +105,38 @@ def test_per_item_rates_and_validity_at_the_threshold(org, survey, customers):
         (org.service.pk, date(2026, 1, 1), "attitude", 9, 8, Decimal("88.89")),
         (org.service.pk, date(2026, 1, 1), "score", 9, 7, Decimal("77.78")),
         (org.service.pk, date(2026, 1, 1), "timely", 9, 7, Decimal("77.78")),
+    ]
+
+
+def test_results_by_customer_category(org, survey, customers):
+    """Doc 8 asks for results by category too: the first four invited are grade A files, the next
+    five grade B; nine answer (the rows of the test above, then 满意/yes/8). A: attitude 满意×4 → 4/4
+    = 100.00%, timely yes×3 no×1 → 75.00%, score 9,9,8,7 → 100.00%. B: attitude 满意,满意,一般,不满意,满意
+    → 4/5 = 80.00% (一般 is not dissatisfied), timely yes,yes,no,yes,yes → 80.00%, score 6,5,3,10,8 →
+    two below 6 → 60.00%. A category with no valid round shows nothing."""
+    from kefu.customers.models import Customer
+
+    round_ = _open(org, survey)
+    invitations = list(round_.invitations.order_by("pk"))
+    Customer.objects.filter(pk__in=[i.customer_id for i in invitations[:4]]).update(grade="A")
+    Customer.objects.filter(pk__in=[i.customer_id for i in invitations[4:]]).update(grade="B")
+    rows = [
+        ("满意", "yes", 9), ("满意", "yes", 9), ("满意", "yes", 8), ("满意", "no", 7),
+        ("满意", "yes", 6), ("满意", "yes", 5), ("一般", "no", 3), ("不满意", "yes", 10), ("满意", "yes", 8),
+    ]  # fmt: skip
+    for invitation, (attitude, timely, score) in zip(invitations, rows, strict=False):
+        survey_answer(token=invitation.token, answers={"attitude": attitude, "timely": timely, "score": score})
+    got = [
+        (r["grade"], r["item"], r["answers"], r["satisfied"], r["rate"])
+        for r in results_by_customer_category(survey=survey)
+    ]
+    assert got == [
+        ("A", "attitude", 4, 4, Decimal("100.00")),
+        ("A", "score", 4, 4, Decimal("100.00")),
+        ("A", "timely", 4, 3, Decimal("75.00")),
+        ("B", "attitude", 5, 4, Decimal("80.00")),
+        ("B", "score", 5, 3, Decimal("60.00")),
+        ("B", "timely", 5, 4, Decimal("80.00")),
     ]
 
 
