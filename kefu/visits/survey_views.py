@@ -125,7 +125,10 @@ def _survey_context(request: HttpRequest, survey: Survey, rounds: list, form: Ro
     from kefu.org.models import OrgUnit
 
     rows = results_by_unit_and_period(survey=survey)
-    names = dict(OrgUnit.objects.filter(pk__in={r["unit_id"] for r in rows if r["unit_id"]}).values_list("pk", "name"))
+    from kefu.org.paths import unit_paths
+
+    # Paths, not names: two cities may each have a 售后部.
+    names = unit_paths(OrgUnit.objects.filter(pk__in={r["unit_id"] for r in rows if r["unit_id"]}))
     texts = {q["code"]: q["text"] for q in survey.questions}
     table = [
         {
