@@ -38,7 +38,15 @@ from kefu.workorders.choices import OrderKind, ServiceType
 if TYPE_CHECKING:
     from kefu.rulebooks.schema import RulebookDoc
 
-__all__ = ("ArrivalHours", "AutoCreateRule", "FieldServiceSection", "PartPrice", "Prices", "check_field_service")
+__all__ = (
+    "ArrivalHours",
+    "AutoCreateRule",
+    "FieldServiceSection",
+    "PartPrice",
+    "Prices",
+    "OffsiteRules",
+    "check_field_service",
+)
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 KINDS = tuple(OrderKind.values)
@@ -79,6 +87,16 @@ class AutoCreateRule(BaseModel):
     service_type: str = ""  # "" → C when the equipment is in warranty, else A
 
 
+class OffsiteRules(BaseModel):
+    """Work not finished on site by our own technicians: take-back repairs (D10 2.2(4) "承诺完成时间",
+    D11 6–9) and outside contractors (004 装维外包管理)."""
+
+    model_config = _STRICT
+
+    return_working_days: int = Field(default=3, ge=1, le=60)  # promised return, in working days
+    contractor_approver_role: str = Field(default="manager", pattern=r"^[a-z_]+$")  # 外包 needs this role
+
+
 class FieldServiceSection(BaseModel):
     model_config = _STRICT
 
@@ -91,6 +109,7 @@ class FieldServiceSection(BaseModel):
     parts_only_out_of_warranty: bool = False
     prices: Prices = Field(default_factory=Prices)
     auto_create: list[AutoCreateRule] = Field(default_factory=list)
+    offsite: OffsiteRules = Field(default_factory=OffsiteRules)
 
     def arrival_limit_hours(self, region: str, *, urgent: bool = False) -> int:
         hours = self.arrival_hours.suburban if region == "suburban" else self.arrival_hours.urban
@@ -127,4 +146,13 @@ def check_field_service(doc: RulebookDoc, section: FieldServiceSection) -> list[
             problems.append((("auto_create", i, "order_kind"), f"unknown order kind '{rule.order_kind}'"))
         if rule.service_type and rule.service_type not in TYPES:
             problems.append((("auto_create", i, "service_type"), f"unknown service type '{rule.service_type}'"))
+    from kefu.org.choices import Role
+
+    if section.offsite.contractor_approver_role not in Role.values:
+        problems.append(
+            (
+                ("offsite", "contractor_approver_role"),
+                f"unknown role '{section.offsite.contractor_approver_role}'; use one of: {', '.join(Role.values)}",
+            )
+        )
     return problems

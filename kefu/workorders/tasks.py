@@ -17,3 +17,11 @@ def workorders_contract_notices() -> int:
     from kefu.workorders.services import contracts_expiry_notices
 
     return contracts_expiry_notices()
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def workorders_takeback_late() -> int:
+    """Daily: take-back repairs past their promised return day (D11 9), each reported once."""
+    from kefu.workorders.services import takebacks_flag_late
+
+    return takebacks_flag_late()
