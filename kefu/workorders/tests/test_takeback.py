@@ -52,7 +52,9 @@ def test_a_take_back_repair_from_receipt_to_return_invoices_on_the_day_of_return
     assert takeback.promised_on > timezone.localdate()
     assert list(takeback.movements.values_list("kind", flat=True)) == ["received", "to_workshop"]
 
-    takeback_move(order=order, actor=org.technician, expected_version=order.version, kind="to_supplier", note="寄回厂家换主板")
+    takeback_move(
+        order=order, actor=org.technician, expected_version=order.version, kind="to_supplier", note="寄回厂家换主板"
+    )
     order.refresh_from_db()
     takeback_move(order=order, actor=org.technician, expected_version=order.version, kind="from_supplier")
     order.refresh_from_db()
@@ -101,7 +103,9 @@ def test_only_an_order_on_site_is_taken_back_and_the_customer_must_sign(on_site,
         takeback_receive(order=order, actor=org.technician, expected_version=1, **RECEIPT)
     order = on_site()
     with pytest.raises(ApplicationError) as unsigned:
-        takeback_receive(order=order, actor=org.technician, expected_version=order.version, **{**RECEIPT, "signature": ""})
+        takeback_receive(
+            order=order, actor=org.technician, expected_version=order.version, **{**RECEIPT, "signature": ""}
+        )
     assert "signature" in unsigned.value.extra
     assert not TakeBack.objects.exists()
 
@@ -111,7 +115,12 @@ def test_a_failed_inspection_sends_the_goods_back_to_the_workshop(on_site, org):
 
     def repair(findings):
         takeback_record_repair(
-            order=order, actor=org.technician, expected_version=order.version, minutes=40, findings=findings, finished=True
+            order=order,
+            actor=org.technician,
+            expected_version=order.version,
+            minutes=40,
+            findings=findings,
+            finished=True,
         )
         order.refresh_from_db()
 
@@ -146,10 +155,17 @@ def test_the_register_is_append_only_and_corrections_name_the_line(on_site, org)
     with pytest.raises(ValueError):
         line.delete()
     with pytest.raises(ApplicationError) as unnamed:
-        takeback_move(order=order, actor=org.technician, expected_version=order.version, kind="correction", note="外壳有划痕")
+        takeback_move(
+            order=order, actor=org.technician, expected_version=order.version, kind="correction", note="外壳有划痕"
+        )
     assert "corrects" in unnamed.value.extra
     takeback_move(
-        order=order, actor=org.technician, expected_version=order.version, kind="correction", note="外壳有划痕", corrects=1
+        order=order,
+        actor=org.technician,
+        expected_version=order.version,
+        kind="correction",
+        note="外壳有划痕",
+        corrects=1,
     )
     fix = GoodsMovement.objects.get(takeback=takeback, seq=3)
     assert fix.corrects.seq == 1 and GoodsMovement.objects.get(pk=line.pk).note == RECEIPT["condition"]
