@@ -7,14 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from kefu.core.api import KefuCursorPagination
 from kefu.customers.models import Customer
 from kefu.org.models import OrgUnit
 from kefu.workorders import services
@@ -38,8 +41,24 @@ _CONTRACT_ERRORS = {
 }
 
 
+class ContractPagination(KefuCursorPagination):
+    ordering = ("ends_on", "id")
+
+
+_ENDED = OpenApiParameter(
+    "ended",
+    OpenApiTypes.BOOL,
+    OpenApiParameter.QUERY,
+    description="true: the contracts that have ended (most recently ended first); default: those in force or "
+    "starting later, expiring soonest first.",
+)
+
+
 @extend_schema_view(
-    list=extend_schema(summary="Maintenance contracts you may see, expiring soonest first"),
+    list=extend_schema(
+        summary="Maintenance contracts you may see, expiring soonest first (ended ones with ?ended=true)",
+        parameters=[_ENDED],
+    ),
     retrieve=extend_schema(
         summary="A contract with its covered equipment, the orders under it and the renewal visit",
         responses={200: ContractSerializer, 404: _ERRORS[404]},
@@ -49,8 +68,22 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     lookup_value_regex = "[0-9]+"
     filter_backends: list[Any] = []
 
+    @property
+    def paginator(self) -> Any:
+        if not hasattr(self, "_paginator"):
+            self._paginator = ContractPagination()
+            if self._ended():
+                self._paginator.ordering = ("-ends_on", "-id")
+        return self._paginator
+
+    def _ended(self) -> bool:
+        return self.request.query_params.get("ended", "").lower() in ("true", "1")
+
     def get_queryset(self) -> QuerySet[MaintenanceContract]:
         qs = contracts_visible_to(self.request.user).select_related("renewed_from", "renewal")
+        if self.action == "list":
+            today = timezone.localdate()
+            qs = qs.filter(ends_on__lt=today) if self._ended() else qs.filter(ends_on__gte=today)
         if self.action == "retrieve":
             qs = qs.prefetch_related("equipment")
         return qs
@@ -81,6 +114,8 @@ class ContractViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         unit = OrgUnit.objects.filter(pk=data["unit"], is_active=True).first()
         if unit is None:
             errors["unit"] = [_("No such unit.")]
+        elif not services.supervises(user, unit):
+            raise PermissionDenied(_("Only a supervisor of %(unit)s may register its contracts.") % {"unit": unit.name})
         equipment = list(Equipment.objects.filter(pk__in=data["equipment"]))
         if len(equipment) != len(set(data["equipment"])):
             errors["equipment"] = [_("No such equipment.")]
