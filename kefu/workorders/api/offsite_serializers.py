@@ -126,7 +126,8 @@ class TakeBackReceiveSerializer(VersionSerializer):
 
 class MoveSerializer(VersionSerializer):
     kind = serializers.ChoiceField(
-        choices=[(k, k) for k in (MovementKind.TO_SUPPLIER, MovementKind.FROM_SUPPLIER, MovementKind.CORRECTION)]
+        choices=MovementKind.choices,
+        help_text="to_supplier, from_supplier or correction (the others are written by the steps themselves)",
     )
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     corrects = serializers.IntegerField(
