@@ -21,6 +21,9 @@ seed-002 Doc 4: repairs in 3 working days, the urgent kinds (burst pipes, power 
         parts:  [{code: GPS-T1, name: 车载终端, price: 560}]
       auto_create:                 # repair cases routed to a unit with technicians → one order
         - {key: repair_routed, case_kind: repair, order_kind: repair}   # service type from the warranty
+      offsite:
+        return_working_days: 3          # take-back repairs: promised back by the end of the 3rd working day
+        contractor_approver_role: manager   # who approves sending an order to an outside contractor
 
 Orders pin the rulebook version they were created under (the origin case's, or the default
 rulebook's), so a price change applies to new orders only.
