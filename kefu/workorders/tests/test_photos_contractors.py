@@ -157,3 +157,24 @@ def test_contractor_approval_over_the_api(api, make_order, org):
     listed = api(org.supervisor).get("/api/v1/workorders/contractors/").json()
     assert [c["name"] for c in listed["results"]] == ["杭州信达安装服务有限公司"]
     assert api(org.technician).get("/api/v1/workorders/contractors/").json()["results"] == []
+
+
+def test_the_phone_page_photo_form_sent_twice_adds_the_photo_once(on_site, org):
+    import re
+
+    from django.test import Client
+
+    order = on_site()
+    phone = Client()
+    phone.force_login(org.technician)
+    page = phone.get(f"/workorders/{order.pk}/").content.decode()
+    upload_id = re.search(r'name="upload_id" value="([0-9a-f]{32})"', page).group(1)
+
+    def send():
+        body = {"upload_id": upload_id, "kind": "before", "file": SimpleUploadedFile("故障前.png", PNG_BYTES)}
+        return phone.post(f"/workorders/{order.pk}/photos/", body, follow=True).content.decode()
+
+    assert "照片已添加到派工单。" in send()
+    assert "这张照片已添加过（表单重复提交），只保存一次。" in send()
+    assert OrderPhoto.objects.filter(order=order).count() == 1
+    assert "故障前.png" in phone.get(f"/workorders/{order.pk}/").content.decode()

@@ -215,3 +215,23 @@ def test_contract_service_take_back_charges_parts_only(on_site, org, equipment):
     )
     order.refresh_from_db()
     assert (order.labour_fee, order.parts_fee) == (Decimal("0.00"), Decimal("50.00"))
+
+
+def test_the_offsite_keys_are_checked_against_the_roles():
+    """`offsite.contractor_approver_role` must be a role people can have (a typo would make every
+    contractor request unapprovable)."""
+    from pathlib import Path
+
+    from kefu.rulebooks.schema import RulebookError, parse_rulebook
+
+    preset = Path(__file__).resolve().parents[2] / "rulebooks" / "presets" / "field-service.yaml"
+    text = preset.read_text(encoding="utf-8").replace(
+        "  calendar: office\n",
+        "  calendar: office\n  offsite: {return_working_days: 5, contractor_approver_role: manger}\n",
+        1,
+    )
+    with pytest.raises(RulebookError) as err:
+        parse_rulebook(text, source="field-service.yaml")
+    assert "unknown role 'manger'" in str(err.value)
+    good = parse_rulebook(text.replace("manger", "deputy_gm")).section("field_service")
+    assert (good.offsite.return_working_days, good.offsite.contractor_approver_role) == (5, "deputy_gm")
