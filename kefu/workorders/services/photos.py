@@ -69,6 +69,7 @@ def photo_add(
             _("The photo was not accepted."),
             extra={"upload_id": [_("8 to 64 letters, digits, “-” or “_”, chosen by the phone for each photo.")]},
         )
+    _require_photographer(order, actor)
     digest, actual = _digest(file)
     existing = OrderPhoto.objects.filter(order=order, upload_id=upload_id).first()
     if existing is not None:
@@ -100,6 +101,11 @@ def photo_add(
         return _repeat(existing, digest), False
 
 
+def _require_photographer(order: WorkOrder, actor: User) -> None:
+    if order.technician_id != actor.pk and not supervises(actor, order.unit):
+        raise ForbiddenError(_("Only the order's technician or a supervisor of its unit may add photos."))
+
+
 def _repeat(existing: OrderPhoto, digest: str) -> OrderPhoto:
     if existing.sha256 != digest:
         raise ConflictError(
@@ -113,8 +119,7 @@ def _store(
     *, order: WorkOrder, actor: User, upload_id: str, file: Any, kind: str, caption: str, digest: str, size: int
 ) -> OrderPhoto:
     order = lock_order(order.pk, None)
-    if order.technician_id != actor.pk and not supervises(actor, order.unit):
-        raise ForbiddenError(_("Only the order's technician or a supervisor of its unit may add photos."))
+    _require_photographer(order, actor)  # again under the lock: the order may have been re-dispatched
     if order.status in (OrderStatus.CLOSED, OrderStatus.CANCELLED):
         raise ApplicationError(
             _("Work order %(number)s is “%(status)s”: no more photos.")

@@ -120,6 +120,11 @@ def test_an_order_goes_to_a_contractor_only_after_the_manager_approves(make_orde
     # Not in the team's queue: a technician of the unit cannot take it.
     with pytest.raises(ForbiddenError):
         workorder_accept(order=order, actor=org.technician, expected_version=order.version)
+    from django.test import Client
+
+    page = Client()
+    page.force_login(org.technician)
+    assert 'id="step-accept"' not in page.get(f"/workorders/{order.pk}/").content.decode()
 
 
 def test_a_refusal_needs_a_note_and_leaves_the_order_where_it_was(make_order, org):

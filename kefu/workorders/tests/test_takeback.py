@@ -176,6 +176,14 @@ def test_the_register_is_append_only_and_corrections_name_the_line(on_site, org)
     # And a taken-back order is not cancelled while we hold the customer's goods.
     with pytest.raises(ApplicationError):
         workorder_cancel(order=order, actor=org.supervisor, expected_version=order.version, reason="客户不修了")
+    from django.test import Client
+
+    page = Client()
+    page.force_login(org.supervisor)
+    html = page.get(f"/workorders/{order.pk}/").content.decode()
+    assert 'id="step-cancel"' not in html and takeback.number in html  # the order page shows the receipt
+    receipt = page.get(f"/workorders/{order.pk}/receipt/").content.decode()
+    assert "客户商品进出登记簿" in receipt and "更正第 1 行" in receipt
 
 
 def test_a_late_return_is_escalated_to_the_supervisor_once(on_site, org):
