@@ -85,6 +85,13 @@ def _beat_schedule(sender: Celery, **kwargs) -> None:
         name="workorders-takeback-late",
         expires=6 * 3600,
     )
+    # The repair register of the day that just closed (kefu.workorders, D11 13): hourly, made once per day.
+    sender.add_periodic_task(
+        crontab(minute=5),
+        sender.signature("kefu.workorders.tasks.workorders_register_reconcile"),
+        name="workorders-register-reconcile",
+        expires=3000,
+    )
     sender.add_periodic_task(
         crontab(hour=2, minute=30),
         sender.signature("kefu.cases.tasks.cases_archive_retention"),

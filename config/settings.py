@@ -69,7 +69,9 @@ INSTALLED_APPS = [
     "kefu.appraisal",
     "kefu.visits",
     "kefu.handoffs",
+    "kefu.exports",
     "kefu.reports",
+    "kefu.portal",
     "kefu.web",
 ]
 
@@ -167,6 +169,20 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for the file-based backend
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "kefu@localhost")
+
+# Customer self-service (/portal/, docs/portal.md). Texts to customers go through the SMS backend (a
+# dotted path; the default writes them to the outbox table the admin reads) and e-mail.
+KEFU_SMS_BACKEND = envstr("KEFU_SMS_BACKEND", "kefu.portal.sender.OutboxSmsBackend")
+KEFU_PORTAL_UNIT = envstr("KEFU_PORTAL_UNIT", "")  # code of the unit whose queue receives filed cases
+KEFU_PORTAL_CODE_MINUTES = envint("KEFU_PORTAL_CODE_MINUTES", 10)
+KEFU_PORTAL_CODE_TRIES = envint("KEFU_PORTAL_CODE_TRIES", 5)
+KEFU_PORTAL_LINK_DAYS = envint("KEFU_PORTAL_LINK_DAYS", 30)
+KEFU_PORTAL_SESSION_MINUTES = envint("KEFU_PORTAL_SESSION_MINUTES", 30)
+# Per client address: at most RATE posts (filings, code requests and checks, answers) per RATE_SECONDS;
+# per case number: at most CASE_RATE code requests and checks per RATE_SECONDS.
+KEFU_PORTAL_RATE = envint("KEFU_PORTAL_RATE", 30)
+KEFU_PORTAL_CASE_RATE = envint("KEFU_PORTAL_CASE_RATE", 10)
+KEFU_PORTAL_RATE_SECONDS = envint("KEFU_PORTAL_RATE_SECONDS", 600)
 
 # REST API
 REST_FRAMEWORK = {

@@ -56,7 +56,9 @@ urlpatterns = [
     path("workorders/", include("kefu.workorders.urls")),
     path("appraisal/", include("kefu.appraisal.urls")),
     path("visits/", include("kefu.visits.urls")),
+    path("exports/", include("kefu.exports.urls")),
     path("s/", include("kefu.visits.public_urls")),
+    path("portal/", include("kefu.portal.urls")),
     path("", include("kefu.web.urls")),
 ]
 # Attachments are never served from MEDIA_URL, not even with DEBUG: only the permission-checked

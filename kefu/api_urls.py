@@ -14,6 +14,7 @@ from kefu.duty.api.views import (
     ShiftViewSet,
     SwapViewSet,
 )
+from kefu.exports.api.views import CustomerExportView, CustomerImportView, ExportRequestViewSet
 from kefu.knowledge.api.views import (
     ArticleViewSet,
     CallScriptViewSet,
@@ -66,6 +67,7 @@ router.register("workorders/contracts", ContractViewSet, basename="workorder-con
 router.register("workorders/contractors", ContractorViewSet, basename="workorder-contractor")
 router.register("workorders", WorkOrderViewSet, basename="workorder")
 router.register("workorders", OrderOffsiteViewSet, basename="workorder-offsite")
+router.register("exports/requests", ExportRequestViewSet, basename="exports-request")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
@@ -79,5 +81,8 @@ urlpatterns = [
     path("knowledge/overrides/", OverrideCountsView.as_view(), name="knowledge-overrides"),
     path("duty/on-duty/", OnDutyView.as_view(), name="duty-on-duty"),
     path("reports/monthly/", MonthlyReportView.as_view(), name="reports-monthly"),
+    # Before the router: "imports" would otherwise be read as a customer id (and refused as not numeric).
+    path("customers/imports/", CustomerImportView.as_view(), name="customers-import"),
+    path("exports/customers/", CustomerExportView.as_view(), name="exports-customers"),
     *router.urls,
 ]

@@ -1,19 +1,22 @@
 import calendar as pycalendar
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from kefu.calendars.engine import check_windows, format_window
 from kefu.calendars.models import CalendarYear, DayKind, SpecialDay, SpecialDayWindow, WeeklyWindow, WorkCalendar
+from kefu.calendars.official import official_years_known
 from kefu.calendars.selectors import calendar_year_days
-from kefu.calendars.services import calendar_touch
+from kefu.calendars.services import calendar_load_official_year, calendar_touch
+from kefu.core.exceptions import ApplicationError
 
 # The years the admin's year view can show (datetime knows 1…9999; the grid needs the weeks around).
 YEAR_VIEW_MIN, YEAR_VIEW_MAX = 2, 9998
@@ -64,6 +67,8 @@ class WorkCalendarAdmin(admin.ModelAdmin):
     search_fields = ("key", "name")
     readonly_fields = ("created_at", "updated_at")
     inlines = [WeeklyWindowInline, CalendarYearInline]
+    # The change page gets a "load next year's official calendar" button (object tools).
+    change_form_template = "admin/calendars/workcalendar_change_form.html"
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Clocks and rules point at calendars; retire one by pointing the rules elsewhere.
@@ -85,7 +90,59 @@ class WorkCalendarAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.year_view)
-        return [path("<int:pk>/year/<int:year>/", view, name="calendars_workcalendar_year"), *super().get_urls()]
+        load = self.admin_site.admin_view(self.load_official_view)
+        return [
+            path("<int:pk>/year/<int:year>/", view, name="calendars_workcalendar_year"),
+            path("<int:pk>/load-official/", load, name="calendars_workcalendar_load_official"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        next_year = timezone.localdate().year + 1
+        extra = {"next_year": next_year, **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def load_official_view(self, request, pk: int):
+        """POST `year`: load that year's State Council schedule from chinesecalendar into the calendar
+        (the button instead of `kefu calendar load-year`). A year the package does not know yet changes
+        nothing and says how to enter it by hand."""
+        calendar = get_object_or_404(WorkCalendar, pk=pk)
+        if request.method != "POST" or not self.has_change_permission(request, calendar):
+            raise PermissionDenied
+        raw = request.POST.get("year", "")
+        year = int(raw) if raw.isdigit() and len(raw) == 4 else 0
+        if not YEAR_VIEW_MIN <= year <= YEAR_VIEW_MAX:
+            raise Http404(_("There is no year %(year)s in a calendar.") % {"year": raw[:10]})
+        back = reverse("admin:calendars_workcalendar_year", args=[calendar.pk, year])
+        if year not in official_years_known(first=year, last=year):
+            messages.error(
+                request,
+                _(
+                    "The official calendar for %(year)s is not known to Kefu yet (the chinesecalendar package "
+                    "has no data for it). Enter the State Council's notice by hand: export last year as a "
+                    "YAML year file (kefu calendar export %(key)s %(last)s), edit it to the notice and import "
+                    "it (kefu calendar import %(key)s FILE), or add the holidays and make-up working days "
+                    "as special days here. Nothing was changed."
+                )
+                % {"year": year, "key": calendar.key, "last": year - 1},
+            )
+            return HttpResponseRedirect(back)
+        try:
+            calendar_load_official_year(calendar=calendar, year=year)
+        except ApplicationError as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(back)
+        holidays = calendar.special_days.filter(date__year=year, kind=DayKind.HOLIDAY).count()
+        workdays = calendar.special_days.filter(date__year=year, kind=DayKind.WORKDAY).count()
+        messages.success(
+            request,
+            _(
+                "The official calendar for %(year)s is loaded: %(holidays)s holidays and %(workdays)s make-up "
+                "working days. Clocks waiting for this year now have their deadlines."
+            )
+            % {"year": year, "holidays": holidays, "workdays": workdays},
+        )
+        return HttpResponseRedirect(back)
 
     def year_view(self, request, pk: int, year: int):
         calendar = get_object_or_404(WorkCalendar, pk=pk)
@@ -116,6 +173,7 @@ class WorkCalendarAdmin(admin.ModelAdmin):
             "calendar": calendar,
             "year": year,
             "loaded": calendar.years.filter(year=year).first(),
+            "can_load": self.has_change_permission(request, calendar),
             "months": months,
             "counts": counts,
             "weekday_names": ["一", "二", "三", "四", "五", "六", "日"],

@@ -17,8 +17,9 @@ class HandoffsConfig(AppConfig):
     def ready(self) -> None:
         from kefu.cases import events
         from kefu.cases.choices import EventKind
+        from kefu.cases.tasks import register_email_cover
         from kefu.handoffs.messages import register_messages
-        from kefu.handoffs.subscribers import notify_handoff
+        from kefu.handoffs.subscribers import handoff_email_cover, notify_handoff
 
         register_messages()
         events.subscribe(
@@ -26,6 +27,8 @@ class HandoffsConfig(AppConfig):
             notify_handoff,
             kinds={EventKind.TRANSITION, EventKind.TRANSFER, EventKind.HANDOVER, EventKind.NOTE},
         )
+        # One e-mail per person per event: whom a hand-off notice mails, the engine's change mail leaves out.
+        register_email_cover("handoffs.notify", handoff_email_cover)
 
     def make_demo(self, world: Any, *, rng: Any, log: Any) -> None:
         """Demo hand-off notices (called by kefu.core.demo.make_app_demos)."""

@@ -24,6 +24,7 @@ see the case. The deadline is the case's nearest running clock.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from kefu.cases.choices import EventKind
@@ -40,7 +41,7 @@ from kefu.rulebooks.choices import TransitionAction
 from kefu.sla.choices import NoticeKind
 from kefu.sla.selectors import next_deadline_for_cases
 
-__all__ = ("mentioned_usernames", "notify_handoff")
+__all__ = ("handoff_email_cover", "mentioned_usernames", "notify_handoff")
 
 # @username as staff type it in a note: letters, digits and . _ - + (Django's username characters, no @).
 MENTION = re.compile(r"(?<![\w.@])@([\w.+-]{1,150})")
@@ -107,28 +108,30 @@ def _approvers(case: Case) -> tuple[list[User], dict[str, Any]]:
     return list(people.values()), info
 
 
-def notify_handoff(event: CaseEventInfo) -> None:
+@dataclass(frozen=True)
+class _Send:
+    code: str
+    people: tuple[User, ...]
+    case: Case
+    kind: str
+    extra: dict[str, Any]
+
+
+def _plan(event: CaseEventInfo) -> list[_Send]:
+    """The notices this event calls for (message, people, on which case), decided and not yet written."""
     case = (
         Case.objects.select_related("rulebook_version", "responsible_unit", "receiving_unit")
         .filter(pk=event.case_id)
         .first()
     )
     if case is None:
-        return
+        return []
     actor = event.actor_id
     work = NoticeKind.WORK
+    plan: list[_Send] = []
 
     def send(code: str, people: list[User | None], *, on: Case = case, kind: str = work, **extra: Any) -> None:
-        handoff_notify(
-            event_id=event.event_id,
-            case=on,
-            code=code,
-            kind=kind,
-            recipients=[p for p in people if p is not None],
-            params=_params(on, **extra),
-            due_at=_due(on),
-            exclude=[actor],
-        )
+        plan.append(_Send(code, tuple(p for p in people if p is not None), on, kind, extra))
 
     if event.kind == EventKind.NOTE:
         note = CaseNote.objects.filter(pk=event.data.get("note"), case=case).first()
@@ -137,13 +140,15 @@ def notify_handoff(event: CaseEventInfo) -> None:
             people = list(User.objects.filter(username__in=names, is_active=True))
             excerpt = IdentityRedactor.for_case(case).text((note.body if note else event.message)[:80])
             send(m.MENTIONED, people, kind=NoticeKind.INFO, actor=str(_user(actor) or ""), excerpt=excerpt)
-        return
+        return plan
     if event.kind == EventKind.TRANSFER:
         send(m.ASSIGNED, [_user(event.owner_id)])
-        return
+        return plan
     if event.kind == EventKind.HANDOVER:
         send(m.ASSIGNED, [_user(event.assignee_id), _user(event.owner_id)])
-        return
+        return plan
+    if event.kind != EventKind.TRANSITION:
+        return plan
 
     # Transitions.
     action = event.action
@@ -179,3 +184,31 @@ def notify_handoff(event: CaseEventInfo) -> None:
         approvers, step = _approvers(case)
         if approvers:
             send(m.APPROVAL, approvers, **step)
+    return plan
+
+
+def notify_handoff(event: CaseEventInfo) -> None:
+    for item in _plan(event):
+        handoff_notify(
+            event_id=event.event_id,
+            case=item.case,
+            code=item.code,
+            kind=item.kind,
+            recipients=list(item.people),
+            params=_params(item.case, **item.extra),
+            due_at=_due(item.case),
+            exclude=[event.actor_id],
+        )
+
+
+def handoff_email_cover(event: CaseEventInfo) -> set[int]:
+    """Who gets this app's mail about the event about the *event's* case (registered with
+    `kefu.cases.tasks.register_email_cover`): the case engine then does not mail them its own
+    change message too. Notices about another case (the follow-up) do not cover this one's mail."""
+    return {
+        p.pk
+        for item in _plan(event)
+        if item.case.pk == event.case_id
+        for p in item.people
+        if p.is_active and p.email and p.pk not in (event.actor_id, item.case.subject_person_id)
+    }

@@ -3,6 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 __all__ = (
     "PENDING",
+    "ExtensionStatus",
+    "FlagKind",
+    "ReportStatus",
     "QuestionType",
     "RescheduleReason",
     "VisitEventKind",
@@ -50,6 +53,9 @@ class VisitEventKind(models.TextChoices):
     RECORDED = "recorded", _("Recorded")
     UNREACHABLE = "unreachable", _("Closed as not reachable")
     CANCELLED = "cancelled", _("Cancelled")
+    REPORTED = "reported", _("Report submitted")
+    REVIEWED = "reviewed", _("Report reviewed")
+    FLAGGED = "flagged", _("Flagged by the supervisor")
 
 
 class QuestionType(models.TextChoices):
@@ -67,3 +73,20 @@ class RescheduleReason(models.TextChoices):
 class RoundStatus(models.TextChoices):
     OPEN = "open", _("Open for answers")
     CLOSED = "closed", _("Closed")
+
+
+class ReportStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Waiting for review")
+    RETURNED = "returned", _("Sent back")
+    APPROVED = "approved", _("Approved")
+
+
+class ExtensionStatus(models.TextChoices):
+    REQUESTED = "requested", _("Waiting for the supervisor")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class FlagKind(models.TextChoices):
+    FALSIFIED = "falsified", _("Falsified visit")
+    MISSED = "missed", _("Missed visit")

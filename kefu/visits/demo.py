@@ -1,4 +1,5 @@
-"""Demo return visits: a few visits due today (and one overdue) on each agent's call-back list.
+"""Demo return visits: a few visits due today (and one overdue) on each agent's call-back list, and the
+call-backs the rulebooks' samples give the demo's closed cases.
 Called by `kefu demo` through VisitsConfig.make_demo."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from kefu.customers.models import Customer
 from kefu.org.choices import Role
 from kefu.visits.choices import VisitMethod, VisitPurpose
 from kefu.visits.models import VisitTask
-from kefu.visits.services import visit_schedule, visits_section
+from kefu.visits.services import visit_call_back_for_case, visit_schedule, visits_section
 
 __all__ = ("make_visits_demo",)
 
@@ -52,3 +53,13 @@ def make_visits_demo(world: Any, *, rng: random.Random, log: Callable[[str], Non
                 VisitTask.objects.filter(pk=task.pk).update(due_date=today + timedelta(days=offset))
             made += 1
     log(f"visits: {made} return visits on {len(agents)} agents' call-back lists")
+    log(f"visits: {_demo_call_backs()} call-backs after closed cases (the rulebooks' samples)")
+
+
+def _demo_call_backs(limit: int = 5000) -> int:
+    """The demo's case history is written with the case events muted (kefu.core.demo), so the closed
+    cases' call-backs are planned here, through the same service and sample as the subscriber's."""
+    from kefu.cases.models import Case
+
+    closed = Case.objects.filter(closed_at__isnull=False).order_by("-closed_at").values_list("pk", flat=True)[:limit]
+    return sum(1 for pk in closed if visit_call_back_for_case(case_id=pk) is not None)

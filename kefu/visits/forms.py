@@ -9,9 +9,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kefu.core.inputs import TEXT_LONG
-from kefu.visits.choices import QuestionType
+from kefu.visits.choices import FlagKind, QuestionType
 
-__all__ = ("QuestionnaireForm", "RescheduleForm")
+__all__ = (
+    "ExtensionDecisionForm",
+    "ExtensionForm",
+    "FlagForm",
+    "QuestionnaireForm",
+    "RescheduleForm",
+    "ReportForm",
+    "ReviewForm",
+)
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
@@ -81,4 +89,47 @@ class RescheduleForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M"],
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ReportForm(forms.Form):
+    """The visit report (《客户回访报告》): the summary and the visitor's evaluation."""
+
+    summary = forms.CharField(
+        label=_("Summary of the visit"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    evaluation = forms.CharField(
+        label=_("Your evaluation"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ExtensionForm(forms.Form):
+    reason = forms.CharField(label=_("Why the report needs more time"), max_length=500)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("return", _("Send back to the visitor"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment (required to send back)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ExtensionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class FlagForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What was wrong"), choices=FlagKind.choices)
+    reason = forms.CharField(label=_("What you found"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -54,6 +54,10 @@ class VisitTask(TimeStampedModel):
     unit = models.ForeignKey(
         "org.OrgUnit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The work order it calls back about (kefu.workorders.events): its id and number as plain values,
+    # since the return-visit app does not depend on the work-order app.
+    work_order_id = models.PositiveBigIntegerField(_("work order"), null=True, blank=True)
+    work_order_number = models.CharField(_("work order number"), max_length=30, blank=True)
     due_date = models.DateField(_("due date"))
     # "Call me later" / "not reachable": when to try again (shown first in the day's list).
     next_attempt_at = models.DateTimeField(_("try again at"), null=True, blank=True)
@@ -89,6 +93,10 @@ class VisitTask(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["case"], condition=Q(purpose="call_back", case__isnull=False), name="visits_one_call_back"
             ),
+            # One call-back per finished work order, whoever asks.
+            models.UniqueConstraint(
+                fields=["work_order_id"], condition=Q(work_order_id__isnull=False), name="visits_one_order_call_back"
+            ),
             # Plan generation reruns add nothing.
             models.UniqueConstraint(
                 fields=["customer", "plan_rule", "due_date"], condition=~Q(plan_rule=""), name="visits_plan_once"
@@ -123,6 +131,8 @@ class VisitRecord(models.Model):
     visitor = models.ForeignKey(USER, verbose_name=_("visitor"), on_delete=models.PROTECT, related_name="+")
     visited_on = models.DateField(_("visited on"))
     written_at = models.DateTimeField(_("written at"), auto_now_add=True)
+    # Written on a later day than the visit (日清日结 asks for the same day): shown to the supervisor.
+    written_late = models.BooleanField(_("written late"), default=False)
     answers = models.JSONField(_("answers"), default=dict)
     summary = models.TextField(_("summary"), blank=True)
     customer_signed = models.BooleanField(_("signed by the customer"), default=False)
@@ -177,3 +187,12 @@ from kefu.visits.survey_models import (  # noqa: E402  (the survey tables live i
 )
 
 __all__ += ("Survey", "SurveyAnswer", "SurveyInvitation", "SurveyResponse", "SurveyRound")
+
+from kefu.visits.report_models import (  # noqa: E402  (reports, extensions and flags: their own module)
+    VisitFlag,
+    VisitReport,
+    VisitReportExtension,
+    VisitReportLate,
+)
+
+__all__ += ("VisitFlag", "VisitReport", "VisitReportExtension", "VisitReportLate")

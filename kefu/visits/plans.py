@@ -119,8 +119,8 @@ def visit_plan_generate(*, until: date, since: date | None = None, batch_size: i
 _INSERT = (
     "INSERT INTO visits_visittask (created_at, updated_at, customer_id, purpose, method, plan_rule, "
     "rulebook_version_id, questionnaire_code, visitor_id, unit_id, due_date, on_site_signature, "
-    "status, attempts, note, cancel_reason, version) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'open', 0, '', '', 1) "
+    "status, attempts, note, cancel_reason, work_order_number, version) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'open', 0, '', '', '', 1) "
     # The unique (customer, plan rule, due date) index skips what an earlier run made.
     "ON CONFLICT DO NOTHING"
 )

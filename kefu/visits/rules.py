@@ -49,11 +49,13 @@ if TYPE_CHECKING:
 __all__ = (
     "AttemptsDef",
     "CallBackDef",
+    "OrderCallBackDef",
     "DeadlinesDef",
     "FollowUpDef",
     "PlanRuleDef",
     "QuestionDef",
     "QuestionnaireDef",
+    "SurveysDef",
     "VisitsSection",
     "check_visits",
 )
@@ -128,6 +130,18 @@ class CallBackDef(_Strict):
     follow_up: FollowUpDef | None = None
 
 
+class OrderCallBackDef(_Strict):
+    """The call-back after a finished work order (kefu.workorders.events): the same sampling as cases,
+    by the order number. `kinds` are work-order kinds (empty: every kind)."""
+
+    kinds: list[str] = Field(default_factory=list)
+    sample_percent: float = Field(default=100, ge=0, le=100)
+    on_site_percent: float = Field(default=0, ge=0, le=100)
+    due_days: int = Field(default=1, ge=0, le=90)
+    questionnaire: str
+    follow_up: FollowUpDef | None = None
+
+
 class AttemptsDef(_Strict):
     limit: int = Field(default=3, ge=1, le=20)  # attempts before the task closes as not reachable
     retry_after_hours: int = Field(default=4, ge=0, le=720)  # "not reachable": try again after this
@@ -144,6 +158,15 @@ class DeadlinesDef(_Strict):
         if not self.record_days <= self.report_days <= self.submit_days <= self.submit_days_with_consent:
             raise ValueError("record_days ≤ report_days ≤ submit_days ≤ submit_days_with_consent")
         return self
+
+
+class SurveysDef(_Strict):
+    """Satisfaction surveys (Doc 8 8.3): the cadence and the validity threshold the staff screens offer."""
+
+    every_months: int = Field(default=6, ge=1, le=24)  # 每半年
+    new_service_within_months: int = Field(default=3, ge=1, le=24)  # 新服务项目推出后 3 个月内
+    answer_days: int = Field(default=7, ge=1, le=365)  # 回收期一周
+    threshold_percent: float = Field(default=85, gt=0, le=100)  # 回收率超过 85% 有效
 
 
 class PlanRuleDef(_Strict):
@@ -170,6 +193,8 @@ class PlanRuleDef(_Strict):
 
 class VisitsSection(_Strict):
     call_back: CallBackDef | None = None
+    work_orders: OrderCallBackDef | None = None
+    surveys: SurveysDef = Field(default_factory=SurveysDef)
     questionnaires: list[QuestionnaireDef] = Field(default_factory=list, max_length=100)
     attempts: AttemptsDef = Field(default_factory=AttemptsDef)
     deadlines: DeadlinesDef = Field(default_factory=DeadlinesDef)
@@ -204,28 +229,27 @@ def check_visits(doc: RulebookDoc, section: Any) -> list[tuple[tuple[Any, ...], 
         for j, kind in enumerate(plan.customer_types):
             if kind not in CustomerType.values:
                 problems.append((("plans", i, "customer_types", j), f"unknown customer type '{kind}'"))
-    call_back = section.call_back
-    if call_back is not None:
-        if call_back.questionnaire not in codes:
-            problems.append((("call_back", "questionnaire"), f"unknown questionnaire '{call_back.questionnaire}'"))
-        for j, case_type in enumerate(call_back.case_types):
+    for key in ("call_back", "work_orders"):
+        rule = getattr(section, key)
+        if rule is None:
+            continue
+        if rule.questionnaire not in codes:
+            problems.append(((key, "questionnaire"), f"unknown questionnaire '{rule.questionnaire}'"))
+        for j, case_type in enumerate(getattr(rule, "case_types", [])):
             if case_type not in doc.case_types:
-                problems.append((("call_back", "case_types", j), f"unknown case type '{case_type}'"))
-        follow_up = call_back.follow_up
-        if follow_up is not None:
-            if follow_up.case_type not in doc.case_types:
-                problems.append((("call_back", "follow_up", "case_type"), f"unknown case type '{follow_up.case_type}'"))
-            elif follow_up.category and follow_up.category not in {
-                c.code for c in doc.categories_for(follow_up.case_type)
-            }:
-                problems.append(
-                    (
-                        ("call_back", "follow_up", "category"),
-                        f"'{follow_up.category}' is not a category of this case type",
-                    )
-                )
-            elif follow_up.channel not in doc.channel_codes(follow_up.case_type):
-                problems.append(
-                    (("call_back", "follow_up", "channel"), f"'{follow_up.channel}' is not a channel of this case type")
-                )
+                problems.append(((key, "case_types", j), f"unknown case type '{case_type}'"))
+        problems.extend(_check_follow_up(doc, key, rule.follow_up))
     return problems
+
+
+def _check_follow_up(doc: RulebookDoc, key: str, follow_up: FollowUpDef | None) -> list[tuple[tuple[Any, ...], str]]:
+    if follow_up is None:
+        return []
+    where = (key, "follow_up")
+    if follow_up.case_type not in doc.case_types:
+        return [((*where, "case_type"), f"unknown case type '{follow_up.case_type}'")]
+    if follow_up.category and follow_up.category not in {c.code for c in doc.categories_for(follow_up.case_type)}:
+        return [((*where, "category"), f"'{follow_up.category}' is not a category of this case type")]
+    if follow_up.channel not in doc.channel_codes(follow_up.case_type):
+        return [((*where, "channel"), f"'{follow_up.channel}' is not a channel of this case type")]
+    return []

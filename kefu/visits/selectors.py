@@ -8,9 +8,10 @@ from typing import Any
 from django.db.models import F, Prefetch, QuerySet
 
 from kefu.customers.models import Contact
+from kefu.org.choices import ALL_SEEING_ROLES, UNIT_SEEING_ROLES
 from kefu.visits.models import VisitTask
 
-__all__ = ("tasks_for_today", "task_for")
+__all__ = ("review_queue", "tasks_for_today", "task_for")
 
 
 def tasks_for_today(user: Any, *, today: date) -> QuerySet[VisitTask]:
@@ -35,3 +36,45 @@ def task_for(user: Any, pk: int) -> VisitTask | None:
         .filter(pk=pk)
         .first()
     )
+
+
+def review_queue(user: Any, *, today: date) -> dict[str, list[VisitTask]]:
+    """The supervisor's review list (Doc 1 4.5): of the visits they see, made by others —
+    reports waiting for review, requests for more time, and visits whose report is past its deadline
+    (each with its deadlines). Bounded: the newest 200 of each."""
+    from kefu.visits.choices import ExtensionStatus, ReportStatus, VisitStatus
+    from kefu.visits.reports import report_deadlines
+
+    if user.role not in UNIT_SEEING_ROLES | ALL_SEEING_ROLES and not user.is_superuser:
+        return {"reports": [], "extensions": [], "late": []}
+    base = (
+        VisitTask.objects.visible_to(user)
+        .exclude(visitor=user)
+        .select_related("customer", "case", "visitor", "unit", "record", "rulebook_version")
+    )
+    reports = list(
+        base.filter(report__status=ReportStatus.SUBMITTED)
+        .select_related("report")
+        .order_by("report__submitted_at")[:200]
+    )
+    extensions = list(
+        base.filter(report_extension__status=ExtensionStatus.REQUESTED)
+        .select_related("report_extension")
+        .order_by("report_extension__requested_at")[:200]
+    )
+    late = []
+    candidates = (
+        base.filter(status=VisitStatus.DONE, report__isnull=True, record__visited_on__lt=today)
+        .select_related("report_extension")
+        .order_by("record__visited_on", "pk")[:1000]
+    )
+    for task in candidates:
+        deadlines = report_deadlines(task)
+        if deadlines is not None and today > deadlines.submit_by:
+            task.deadlines = deadlines
+            late.append(task)
+            if len(late) == 200:
+                break
+    for task in reports + extensions:
+        task.deadlines = report_deadlines(task)
+    return {"reports": reports, "extensions": extensions, "late": late}

@@ -35,6 +35,7 @@ __all__ = (
     "in_sample",
     "may_work_on",
     "visit_call_back_for_case",
+    "visit_call_back_for_order",
     "visit_overdue_notify",
     "visit_cancel",
     "visit_record",
@@ -223,6 +224,61 @@ def visit_call_back_for_case(*, case_id: int) -> VisitTask | None:
     return task
 
 
+@transaction.atomic
+def visit_call_back_for_order(*, event: Any) -> VisitTask | None:
+    """The call-back after a finished work order (`kefu.workorders.events.OrderFinished`), as the order's
+    rulebook version's `visits.work_orders` says: the same sampling as after a case (by the order
+    number). The visitor is the case's owner when the order came from a case, else whoever registered
+    the order (首问负责) — never the technician, whose work is being checked. One per order (unique)."""
+    from kefu.cases.models import Case
+    from kefu.customers.models import Customer
+    from kefu.rulebooks.models import RulebookVersion
+
+    existing = VisitTask.objects.filter(work_order_id=event.order_id).first()
+    if existing is not None:
+        return existing
+    version = RulebookVersion.objects.select_related("rulebook").get(pk=event.rulebook_version_id)
+    section = visits_section(version)
+    rule = section.work_orders if section is not None else None
+    if rule is None or (rule.kinds and event.kind not in rule.kinds):
+        return None
+    if not in_sample(event.number, rule.sample_percent):
+        return None
+    on_site = in_sample(event.number, rule.on_site_percent, salt="on_site:")
+    case = Case.objects.select_related("owner").filter(pk=event.case_id).first() if event.case_id else None
+    from kefu.org.models import OrgUnit, User
+
+    visitor = case.owner if case is not None and case.owner is not None else None
+    if visitor is None and event.created_by_id:
+        visitor = User.objects.filter(pk=event.created_by_id).first()
+    if visitor is not None and (not visitor.is_active or visitor.pk == event.technician_id):
+        visitor = None
+    unit = visitor.unit if visitor is not None and visitor.unit_id else OrgUnit.objects.get(pk=event.unit_id)
+    try:
+        with transaction.atomic():
+            task = VisitTask.objects.create(
+                customer=Customer.objects.get(pk=event.customer_id),
+                # The case's own call-back (after it closes) is a different visit: this one is the order's.
+                case=None,
+                work_order_id=event.order_id,
+                work_order_number=event.number,
+                purpose=VisitPurpose.CALL_BACK,
+                method=VisitMethod.ON_SITE if on_site else VisitMethod.PHONE,
+                visitor=visitor,
+                unit=unit,
+                due_date=timezone.localdate(event.completed_at) + timedelta(days=rule.due_days),
+                rulebook_version=version,
+                questionnaire_code=rule.questionnaire,
+                on_site_signature=on_site,
+            )
+    except IntegrityError:  # a parallel delivery made it first
+        return VisitTask.objects.get(work_order_id=event.order_id)
+    VisitEvent.objects.create(
+        task=task, kind=VisitEventKind.SCHEDULED, actor=None, task_version=1, data={"work_order": event.number}
+    )
+    return task
+
+
 # --------------------------------------------------------------------------------------------------
 # Answers
 
@@ -278,7 +334,8 @@ def _follow_up_case(*, task: VisitTask, actor: Any, record: VisitRecord) -> Any:
     from kefu.cases.services import case_register
 
     section = task.section
-    rule = section.call_back.follow_up if section is not None and section.call_back is not None else None
+    source = (section.work_orders if task.work_order_id else section.call_back) if section is not None else None
+    rule = source.follow_up if source is not None else None
     if rule is None:
         return None
     questions = {q["code"]: q for q in task.questionnaire.get("questions", [])}
@@ -288,6 +345,8 @@ def _follow_up_case(*, task: VisitTask, actor: Any, record: VisitRecord) -> Any:
     title = task.questionnaire.get("title", "") or task.get_purpose_display()
     if task.case_id:
         title = f"{title} {task.case.number}"
+    elif task.work_order_number:
+        title = f"{title} {task.work_order_number}"
     case, _created = case_register(
         actor=actor,
         case_type=rule.case_type,
@@ -345,6 +404,7 @@ def visit_record(
         answers=clean,
         summary=summary,
         customer_signed=bool(customer_signed),
+        written_late=visited_on < today,
         unsatisfied=bool(unsatisfied),
         unsatisfied_items=unsatisfied,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kefu.cases import events
 
-__all__ = ("plan_call_back",)
+__all__ = ("plan_call_back", "plan_order_call_back")
 
 
 def plan_call_back(event: events.CaseEventInfo) -> None:
@@ -12,3 +12,10 @@ def plan_call_back(event: events.CaseEventInfo) -> None:
     from kefu.visits.services import visit_call_back_for_case
 
     visit_call_back_for_case(case_id=event.case_id)
+
+
+def plan_order_call_back(event) -> None:
+    """A work order finished (kefu.workorders.events): its call-back, once, if its rulebook samples it."""
+    from kefu.visits.services import visit_call_back_for_order
+
+    visit_call_back_for_order(event=event)

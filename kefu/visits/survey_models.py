@@ -97,6 +97,11 @@ class SurveyResponse(models.Model):
     round = models.ForeignKey(SurveyRound, on_delete=models.PROTECT, related_name="responses")
     answers = models.JSONField(default=dict)
     submitted_at = models.DateTimeField(auto_now_add=True)
+    # A paper form (the printed 《顾客满意度征询表》) typed in by staff: who entered it (null: the customer
+    # answered through their link). The record of who entered what is this row and its time.
+    entered_by = models.ForeignKey(
+        USER, verbose_name=_("entered by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("survey response")

@@ -34,6 +34,7 @@ __all__ = (
     "results_by_unit_and_period",
     "round_result",
     "survey_answer",
+    "survey_answer_on_paper",
     "survey_create",
     "survey_round_close",
     "survey_round_open",
@@ -165,17 +166,38 @@ def survey_answer(*, token: str, answers: dict[str, Any]) -> SurveyResponse:
     )
     if invitation is None:
         raise SurveyClosed(_("This survey link is not valid."))
+    return _answer(invitation, answers, entered_by=None)
+
+
+@transaction.atomic
+def survey_answer_on_paper(*, invitation: SurveyInvitation, actor: Any, answers: dict[str, Any]) -> SurveyResponse:
+    """Staff type in a paper form the customer filled in (Doc 8 "采用物管处上门分发的方式"): the same checks and
+    the same one answer per invitation as the link; who entered it is kept on the response."""
+    _require(actor)
+    locked = (
+        SurveyInvitation.objects.select_for_update(of=("self",)).select_related("round__survey").get(pk=invitation.pk)
+    )
+    if locked.round.unit_id and not (actor.is_superuser or actor.role in ALL_SEEING_ROLES):
+        if not (actor.unit_id and locked.round.unit.path.startswith(actor.unit.path)):
+            raise ForbiddenError(_("This round measures another unit."))
+    return _answer(locked, answers, entered_by=actor)
+
+
+def _answer(invitation: SurveyInvitation, answers: dict[str, Any], *, entered_by: Any) -> SurveyResponse:
     round_ = invitation.round
     if invitation.answered_at is not None:
         raise SurveyClosed(_("This survey has already been answered. Thank you."))
-    if round_.status != RoundStatus.OPEN or round_.expires_at <= timezone.now():
+    # A paper form may come back after the link's deadline, but not after the round was closed.
+    if round_.status != RoundStatus.OPEN or (entered_by is None and round_.expires_at <= timezone.now()):
         raise SurveyClosed(_("This survey has closed."))
     errors = FieldErrors()
     clean, unsatisfied = check_answers({"questions": round_.survey.questions}, answers, errors)
     errors.raise_if_any()
     try:
         with transaction.atomic():
-            response = SurveyResponse.objects.create(invitation=invitation, round=round_, answers=clean)
+            response = SurveyResponse.objects.create(
+                invitation=invitation, round=round_, answers=clean, entered_by=entered_by
+            )
     except IntegrityError:
         raise SurveyClosed(_("This survey has already been answered. Thank you.")) from None
     kinds = {q["code"]: q["type"] for q in round_.survey.questions}

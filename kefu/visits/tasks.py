@@ -1,4 +1,4 @@
-"""Background work of return visits: plan generation and overdue notices (one beat entry, nightly).
+"""Background work of return visits: plan generation, overdue visits and late reports (one beat entry, nightly).
 Safe to run twice: the unique constraints and the `overdue_notified_at` mark decide."""
 
 from celery import shared_task
@@ -16,8 +16,13 @@ def visits_daily() -> dict:
     from django.utils import timezone
 
     from kefu.visits.plans import visit_plan_generate
+    from kefu.visits.reports import visit_reports_late_notify
     from kefu.visits.services import visit_overdue_notify
 
     until = timezone.localdate() + timedelta(days=int(getattr(settings, "KEFU_VISITS_PLAN_DAYS", 62)))
     created = visit_plan_generate(until=until).created
-    return {"created": created, "overdue_notices": visit_overdue_notify()}
+    return {
+        "created": created,
+        "overdue_notices": visit_overdue_notify(),
+        "late_reports": visit_reports_late_notify(),
+    }

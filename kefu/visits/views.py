@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kefu.core.exceptions import ApplicationError
 from kefu.customers.masking import mask_phone
 from kefu.customers.services import customer_reveal_contacts, may_reveal_contacts
+from kefu.org.choices import ALL_SEEING_ROLES, UNIT_SEEING_ROLES
 from kefu.visits.forms import QuestionnaireForm, RescheduleForm
 from kefu.visits.selectors import task_for, tasks_for_today
 from kefu.visits.services import may_work_on, visit_record, visit_reschedule
@@ -46,7 +47,9 @@ def today(request: HttpRequest) -> HttpResponse:
     for task in tasks:
         task.masked_phone = _phone(task, revealed=False)
         task.overdue = task.due_date < day
-    return render(request, "visits/today.html", {"tasks": tasks, "today": day})
+    user = request.user
+    may_review = user.is_superuser or user.role in UNIT_SEEING_ROLES | ALL_SEEING_ROLES
+    return render(request, "visits/today.html", {"tasks": tasks, "today": day, "may_review": may_review})
 
 
 def _task_or_404(request: HttpRequest, pk: int) -> Any:
@@ -72,8 +75,42 @@ def _render_task(request: HttpRequest, task: Any, *, form: Any = None, revealed:
         "later": RescheduleForm(initial={"reason": "call_later", "version": task.version}),
         "record": getattr(task, "record", None) if not task.is_pending else None,
         "events": list(task.events.select_related("actor")),
+        **_report_context(request, task),
     }
     return render(request, "visits/task.html", context, status=status)
+
+
+def _report_context(request: HttpRequest, task: Any) -> dict[str, Any]:
+    """The report card of a visit made: deadlines, the report and the request for more time, and what
+    the signed-in person may do (the visitor submits or asks; a supervisor of the unit flags)."""
+    from kefu.visits.choices import ReportStatus, VisitStatus
+    from kefu.visits.forms import ExtensionForm, FlagForm, ReportForm
+    from kefu.visits.reports import report_deadlines
+    from kefu.visits.services import _supervises
+
+    user = request.user
+    report = getattr(task, "report", None)
+    extension = getattr(task, "report_extension", None)
+    deadlines = report_deadlines(task) if task.status == VisitStatus.DONE else None
+    is_visitor = user.pk == task.visitor_id
+    may_submit = deadlines is not None and is_visitor and (report is None or report.status == ReportStatus.RETURNED)
+    supervisor = not is_visitor and _supervises(user, task.unit)
+    initial = {"version": task.version}
+    if report is not None:
+        initial.update(summary=report.summary, evaluation=report.evaluation)
+    return {
+        "report": report,
+        "extension": extension,
+        "deadlines": deadlines,
+        "report_form": ReportForm(initial=initial) if may_submit else None,
+        "extension_form": (
+            ExtensionForm(initial={"version": task.version})
+            if may_submit and report is None and extension is None and timezone.localdate() <= deadlines.submit_by
+            else None
+        ),
+        "flag_form": FlagForm(initial={"version": task.version}) if supervisor else None,
+        "flags": list(task.flags.select_related("flagged_by")),
+    }
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -48,6 +49,7 @@ from kefu.sla.extensions import clock_extend, clock_promise, extension_allowed, 
 from kefu.sla.models import Clock
 from kefu.sla.selectors import LIVE_STATUSES, Engines, clock_def_for
 from kefu.web.case_parts import BACKWARD_ACTIONS, remedy_initial, timeline, typed_texts
+from kefu.web.combined import establish_then_route
 from kefu.web.deadlines import clock_row, rule_text
 from kefu.web.fieldforms import service_error_target
 from kefu.web.forms import (
@@ -174,20 +176,39 @@ def _render_case(
     actions = []
     for td in case.type_def.transitions:
         if transition_allowed(case, user, td):
+            # 成立 and 转部门 in one form where the rulebook allows it (kefu/web/combined.py); then the
+            # combined step is the primary button and establishing alone the secondary one.
+            then = establish_then_route(case, user, td)
+            if then is not None:
+                key = f"{td.name}-{then.name}"
+                actions.append(
+                    {
+                        "td": td,
+                        "key": key,
+                        "label": _("%(first)s and %(then)s") % {"first": rb_label(td), "then": rb_label(then)},
+                        "form": bound.get(f"t:{key}")
+                        or transition_form(case, then, prefix=key, initial={"version": case.version}),
+                        "action": then.action,
+                        "url": reverse("web:case_establish_route", args=[case.number, td.name, then.name]),
+                        "secondary": False,
+                    }
+                )
             form = bound.get(f"t:{td.name}") or transition_form(
                 case, td, prefix=td.name, initial={"version": case.version, **remedy_initial(case, td)}
             )
             actions.append(
                 {
                     "td": td,
+                    "key": td.name,
                     "label": rb_label(td),
                     "form": form,
                     "action": td.action,
+                    "url": reverse("web:case_transition", args=[case.number, td.name]),
                     # Of two opposite outcomes only the forward one is the primary button.
-                    "secondary": td.action in BACKWARD_ACTIONS,
+                    "secondary": td.action in BACKWARD_ACTIONS or then is not None,
                 }
             )
-    kept = [key for key in bound if key.startswith("t:") and key[2:] not in {a["td"].name for a in actions}]
+    kept = [key for key in bound if key.startswith("t:") and key[2:] not in {a["key"] for a in actions}]
     operations = []
     for op in allowed_operations(case, user):
         form_class = OPERATION_FORMS[op]

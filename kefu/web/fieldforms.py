@@ -55,7 +55,7 @@ def _form_field(
 ) -> forms.Field | None:
     """The input for one field; None where this form cannot offer it (a contact before a customer is
     chosen, an attachment before the case exists)."""
-    from kefu.web.forms import StaffChoiceField, UnitChoiceField, staff_queryset, unit_queryset
+    from kefu.web.pickers import StaffChoiceField, UnitChoiceField, staff_queryset, unit_queryset
 
     common: dict[str, Any] = {"label": _label(definition), "required": required, "help_text": _help(definition)}
     kind = definition.type

@@ -5,277 +5,46 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kefu.cases.choices import CaseStatus, Channel, NoteVisibility, RemedyKind, Responsibility
+from kefu.cases.choices import NoteVisibility, RemedyKind, Responsibility
 from kefu.cases.models import Case
 from kefu.core.inputs import TEXT_LIMITS as LIMITS
-from kefu.customers.choices import CustomerGrade, CustomerType, Region
-from kefu.customers.models import Customer
 from kefu.org.models import OrgUnit, User
-from kefu.org.paths import unit_paths
 from kefu.rulebooks.choices import Operation, TransitionAction
 from kefu.rulebooks.schema import RulebookDoc, TransitionDef
-from kefu.web.fieldforms import FIELD_PREFIX, add_case_fields, field_input_values, form_name
+from kefu.web.fieldforms import FIELD_PREFIX, add_case_fields, field_input_values
+from kefu.web.filterforms import BoardFilterForm, QueueFilterForm
+from kefu.web.intakeforms import IntakeForm, category_choices, channel_choices
+from kefu.web.pickers import PathSelect, StaffChoiceField, UnitChoiceField, staff_queryset, unit_queryset
 from kefu.web.templatetags.kefu_web import rb_label
+
+# The queue, board and intake forms and the pickers live in their own modules (split by responsibility);
+# their names stay importable from here.
+__all__ = (
+    "OPERATION_FORMS",
+    "REMEDY_ROWS",
+    "BoardFilterForm",
+    "CaseFieldsForm",
+    "ClassificationForm",
+    "ExtensionForm",
+    "IntakeForm",
+    "PathSelect",
+    "PromiseForm",
+    "QueueFilterForm",
+    "StaffChoiceField",
+    "UnitChoiceField",
+    "VersionedForm",
+    "category_choices",
+    "channel_choices",
+    "staff_queryset",
+    "transition_form",
+    "transition_form_class",
+    "unit_queryset",
+)
 
 REMEDY_ROWS = 3
 
-
-def staff_queryset() -> QuerySet[User]:
-    return User.objects.filter(is_active=True).select_related("unit").order_by("unit__path", "username")
-
-
-def unit_queryset() -> QuerySet[OrgUnit]:
-    return OrgUnit.objects.filter(is_active=True).order_by("path")
-
-
-class PathSelect(forms.Select):
-    """A select whose options carry their unit's materialised path (`data-path`), so the case page's
-    script can narrow the handlers to the unit chosen in the same form (kefu/static/kefu/case-page.js)."""
-
-    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        option = super().create_option(*args, **kwargs)
-        instance = getattr(option["value"], "instance", None)
-        path = getattr(instance, "path", None)
-        if path is None and getattr(instance, "unit_id", None):
-            path = instance.unit.path
-        if path:
-            option["attrs"]["data-path"] = path
-        return option
-
-
-class _PathLabels:
-    """Labels with unit paths ("杭州公司 / 售后部"), computed once for the whole queryset."""
-
-    _paths: dict[int, str] | None = None
-
-    def _path(self, unit: OrgUnit | None) -> str:
-        if unit is None:
-            return ""
-        if self._paths is None or unit.pk not in self._paths:
-            units = [getattr(o, "unit", o) for o in self.queryset]  # type: ignore[attr-defined]
-            self._paths = unit_paths([u for u in units if u is not None] + [unit])
-        return self._paths[unit.pk]
-
-
-class StaffChoiceField(_PathLabels, forms.ModelChoiceField):
-    widget = PathSelect
-
-    def label_from_instance(self, obj: User) -> str:
-        return f"{obj}（{self._path(obj.unit)}）" if obj.unit_id else str(obj)
-
-
-class UnitChoiceField(_PathLabels, forms.ModelChoiceField):
-    widget = PathSelect
-
-    def label_from_instance(self, obj: OrgUnit) -> str:
-        return self._path(obj)
-
-
-# --------------------------------------------------------------------------------------------------
-# Board filters
-
-
-class BoardFilterForm(forms.Form):
-    state = forms.ChoiceField(
-        label=_("Show"),
-        required=False,
-        choices=[("", _("Overdue and due soon")), ("overdue", _("Overdue only")), ("warning", _("Due soon only"))],
-    )
-    unit = UnitChoiceField(
-        label=_("Responsible unit"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("All units")
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = unit_queryset()
-
-
-# --------------------------------------------------------------------------------------------------
-# Queue filters
-
-
-class QueueFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=LIMITS["search"])
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    case_type = forms.ChoiceField(label=_("Case type"), required=False)
-    stage = forms.ChoiceField(label=_("Stage"), required=False)
-    channel = forms.ChoiceField(label=_("Channel"), required=False)
-    mine = forms.BooleanField(label=_("My cases"), required=False)
-    received_from = forms.DateField(
-        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    received_to = forms.DateField(
-        label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def __init__(self, *args: Any, docs: list[RulebookDoc], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        everything = [("", _("All"))]
-        self.fields["status"].choices = everything + list(CaseStatus.choices)
-        channels: dict[str, str] = {c.value: str(c.label) for c in Channel}
-        types: dict[str, str] = {}
-        stages: dict[str, str] = {}
-        for doc in docs:
-            for code in doc.channel_codes():
-                channels.setdefault(code, doc.channel_label(code, english=_english()))
-            for code, ct in doc.case_types.items():
-                types.setdefault(code, rb_label(ct))
-                for state_code, state in ct.states.items():
-                    stages.setdefault(state_code, rb_label(state))
-        self.fields["channel"].choices = everything + list(channels.items())
-        self.fields["case_type"].choices = everything + list(types.items())
-        self.fields["stage"].choices = everything + list(stages.items())
-        self.fields["q"].widget.attrs.update(placeholder=_("Case number, title or customer"))
-        # With a case type chosen, its choice fields become filters too (the same key in two rulebooks
-        # is one filter with the options of both).
-        chosen = self.data.get("case_type") if self.is_bound else None
-        self.choice_filters: list[str] = []
-        options: dict[str, tuple[str, dict[str, str]]] = {}
-        for doc in docs if chosen else []:
-            ct = doc.case_types.get(chosen)
-            for definition in ct.fields if ct else []:
-                if definition.type in ("choice", "multi_choice"):
-                    label, known = options.setdefault(definition.key, (rb_label(definition), {}))
-                    for option in definition.options or []:
-                        known.setdefault(option.code, rb_label(option))
-        for key, (label, known) in options.items():
-            self.fields[form_name(key)] = forms.ChoiceField(
-                label=label, required=False, choices=everything + list(known.items())
-            )
-            self.choice_filters.append(key)
-
-
-# --------------------------------------------------------------------------------------------------
-# Intake
-
-
-class IntakeForm(forms.Form):
-    """Registration of a case, optionally with a new customer, in one submit."""
-
-    customer = forms.ModelChoiceField(
-        label=_("Customer"), queryset=Customer.objects.filter(is_active=True), required=False, widget=forms.HiddenInput
-    )
-    new_name = forms.CharField(label=_("Name"), required=False, max_length=200)
-    new_phone = forms.CharField(label=_("Phone"), required=False, max_length=30)
-    new_type = forms.ChoiceField(
-        label=_("Customer type"), choices=CustomerType.choices, initial=CustomerType.INDIVIDUAL
-    )
-    new_grade = forms.ChoiceField(label=_("Grade"), choices=CustomerGrade.choices, initial=CustomerGrade.C)
-    new_region = forms.ChoiceField(label=_("Region"), choices=Region.choices, initial=Region.URBAN)
-    new_overseas = forms.BooleanField(label=_("Overseas"), required=False)
-
-    rulebook = forms.ChoiceField(label=_("Rulebook"))
-    case_type = forms.ChoiceField(label=_("Case type"))
-    category = forms.ChoiceField(label=_("Category"), required=False)
-    severity = forms.ChoiceField(label=_("Severity"))
-    channel = forms.ChoiceField(label=_("Channel"), choices=(), initial=Channel.PHONE)
-    title = forms.CharField(label=_("Title"), max_length=LIMITS["title"])
-    description = forms.CharField(
-        label=_("Description"), max_length=LIMITS["description"], widget=forms.Textarea(attrs={"rows": 4})
-    )
-    customer_request = forms.CharField(
-        label=_("Customer's request"),
-        required=False,
-        max_length=LIMITS["customer_request"],
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    subject_person = StaffChoiceField(
-        label=_("Person complained about"), queryset=User.objects.none(), required=False, empty_label=_("— none —")
-    )
-    attachment = forms.FileField(label=_("Attachment"), required=False)
-    is_anonymous = forms.BooleanField(
-        label=_("Anonymous complainant"),
-        required=False,
-        help_text=_(
-            "The complainant asked not to be named: their name, phone and address are hidden from everyone "
-            "but the people the rulebook names. Do not write them in the title or description."
-        ),
-    )
-
-    def __init__(
-        self,
-        *args: Any,
-        rulebooks: dict[str, RulebookDoc],
-        default_key: str,
-        user: Any = None,
-        rulebook_key: str | None = None,
-        case_type: str | None = None,
-        category: str | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.rulebooks = rulebooks
-        key = self.data.get("rulebook") if self.is_bound else rulebook_key
-        key = key if key in rulebooks else default_key
-        doc = rulebooks[key]
-        self.fields["rulebook"].choices = [
-            (k, d.name_en if _english() and d.name_en else d.name) for k, d in rulebooks.items()
-        ]
-        self.fields["rulebook"].initial = key
-        self.doc = doc
-        self.fields["case_type"].choices = [(code, rb_label(ct)) for code, ct in doc.case_types.items()]
-        case_type = self.data.get("case_type") if self.is_bound else case_type
-        if case_type not in doc.case_types:
-            case_type = next(iter(doc.case_types))
-        self.fields["case_type"].initial = case_type
-        self.fields["category"].choices = category_choices(doc, case_type)
-        if category and any(code == category for code, _label in self.fields["category"].choices):
-            self.fields["category"].initial = category
-        self.fields["severity"].choices = [(s.code, rb_label(s)) for s in doc.severities]
-        self.fields["channel"].choices = channel_choices(doc, case_type)
-        self.fields["subject_person"].queryset = staff_queryset()
-        if user is not None:
-            # Only a customer this person may see can be picked (the intake roles see the directory).
-            self.fields["customer"].queryset = Customer.objects.visible_to(user).filter(is_active=True)
-        self.fields["new_phone"].widget.attrs.update(placeholder="13812345678")
-        # The case type's form fields; a contact field once a customer is chosen.
-        self.case_type_def = doc.case_types[case_type]
-        picked = self.data.get("customer") if self.is_bound else None
-        customer_id = int(picked) if picked and str(picked).isascii() and str(picked).isdigit() else None
-        self.field_names = add_case_fields(
-            self,
-            self.case_type_def.fields,
-            required={f.key for f in self.case_type_def.fields if f.required},
-            customer_id=customer_id,
-        )
-
-    @property
-    def case_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.field_names]
-
-    def field_values(self) -> dict[str, Any]:
-        return field_input_values(self, self.case_type_def.fields)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if not data.get("customer"):
-            if not data.get("new_name"):
-                self.add_error("new_name", _("Pick a customer from the search, or enter a new customer's name."))
-            if not data.get("new_phone"):
-                self.add_error("new_phone", _("Enter the new customer's phone number."))
-        return data
-
-
-def _english() -> bool:
-    from django.utils.translation import get_language
-
-    return (get_language() or "").startswith("en")
-
-
-def channel_choices(doc: RulebookDoc, case_type: str) -> list[tuple[str, str]]:
-    """The channels of the rulebook (its own list, or Kefu's) that the case type accepts."""
-    return [(code, doc.channel_label(code, english=_english())) for code in doc.channel_codes(case_type)]
-
-
-def category_choices(doc: RulebookDoc, case_type: str) -> list[tuple[str, str]]:
-    cats = doc.categories_for(case_type) if case_type in doc.case_types else []
-    return [("", _("— none —"))] + [(c.code, rb_label(c)) for c in cats]
-
-
-# --------------------------------------------------------------------------------------------------
 # Case transitions: one form per rulebook action, with exactly the inputs the action needs.
 
 

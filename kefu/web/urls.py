@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from kefu.web import case_views, customer_views, search_views, views
+from kefu.web import case_views, combined_views, customer_views, search_views, views
 from kefu.web.accounts import LoginView
 
 app_name = "web"
@@ -25,6 +25,11 @@ urlpatterns = [
     path("inbox/<int:pk>/read/", views.inbox_read_view, name="inbox_read"),
     path("cases/<str:number>/", case_views.case_detail, name="case"),
     path("cases/<str:number>/transition/<slug:name>/", case_views.case_transition_view, name="case_transition"),
+    path(
+        "cases/<str:number>/transition/<slug:name>/then/<slug:then>/",
+        combined_views.case_establish_route_view,
+        name="case_establish_route",
+    ),
     path("cases/<str:number>/operation/<slug:op>/", case_views.case_operation_view, name="case_operation"),
     path("cases/<str:number>/clocks/<int:clock_id>/extend/", case_views.case_extend_view, name="case_extend"),
     path("cases/<str:number>/classification/", case_views.case_classify_view, name="case_classify"),

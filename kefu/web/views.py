@@ -55,6 +55,7 @@ from kefu.sla.selectors import (
 from kefu.web.case_views import add_service_errors as _add_service_errors
 from kefu.web.deadlines import clock_row
 from kefu.web.fieldforms import FIELD_PREFIX
+from kefu.web.filterforms import stage_filter
 from kefu.web.forms import (
     BoardFilterForm,
     IntakeForm,
@@ -116,9 +117,11 @@ def _day_start(day: Any) -> datetime:
 
 
 def _filter_queue(qs: QuerySet[Case], data: dict[str, Any], user: User) -> QuerySet[Case]:
-    for name in ("status", "case_type", "stage", "channel"):
+    for name in ("status", "case_type", "channel"):
         if data.get(name):
             qs = qs.filter(**{name: data[name]})
+    if data.get("stage"):
+        qs = qs.filter(stage_filter(data["stage"]))
     if data.get("mine"):
         qs = qs.filter(Q(owner=user) | Q(assignee=user) | Q(receiver=user))
     if data.get("received_from"):
@@ -147,8 +150,7 @@ def _filter_queue(qs: QuerySet[Case], data: dict[str, Any], user: User) -> Query
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    docs = [rb.active_version.doc for rb in active_rulebooks()]
-    form = QueueFilterForm(request.GET or None, docs=docs)
+    form = QueueFilterForm(request.GET or None, rulebooks=active_rulebooks())
     qs = Case.objects.visible_to(request.user)
     if form.is_valid():
         qs = _filter_queue(qs, form.cleaned_data, request.user)
@@ -206,8 +208,9 @@ def _export_field_defs(docs: list[Any], case_type: str) -> list[Any]:
 def queue_export(request: HttpRequest) -> HttpResponse:
     """The queue with its filters as an Excel sheet (the first EXPORT_MAX_ROWS rows), with the chosen case
     type's form fields as columns. Only cases the person may see, like the queue."""
-    docs = [rb.active_version.doc for rb in active_rulebooks()]
-    form = QueueFilterForm(request.GET or None, docs=docs)
+    rulebooks = list(active_rulebooks())
+    docs = [rb.active_version.doc for rb in rulebooks]
+    form = QueueFilterForm(request.GET or None, rulebooks=rulebooks)
     qs = Case.objects.visible_to(request.user)
     case_type = ""
     if form.is_valid():

@@ -5,7 +5,16 @@ from typing import Any
 
 from django.contrib import admin
 
-from kefu.workorders.models import Equipment, MaintenanceContract, PartLine, WorkOrder, WorkOrderEvent
+from kefu.workorders.models import (
+    DailyReport,
+    Equipment,
+    MaintenanceContract,
+    PartLine,
+    RegisterDay,
+    RepairExtension,
+    WorkOrder,
+    WorkOrderEvent,
+)
 
 
 class _ReadOnlyInline(admin.TabularInline):
@@ -99,6 +108,9 @@ class RepairInline(_ReadOnlyInline):
 
 
 class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Take-back repairs, photos, contractor requests, extensions, register days and daily reports change
+    only through their services (history rows)."""
+
     def has_add_permission(self, request: Any) -> bool:
         return False
 
@@ -145,3 +157,22 @@ class ContractorAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(RepairExtension)
+class RepairExtensionAdmin(_ReadOnlyAdmin):
+    list_display = ("order", "status", "was", "until", "requested_by", "decided_by")
+    list_filter = ("status",)
+    list_select_related = ("order", "requested_by", "decided_by")
+
+
+@admin.register(RegisterDay)
+class RegisterDayAdmin(_ReadOnlyAdmin):
+    list_display = ("day", "registered", "dispatched", "carried_over", "made_at")
+
+
+@admin.register(DailyReport)
+class DailyReportAdmin(_ReadOnlyAdmin):
+    list_display = ("day", "kind", "unit", "person", "status", "submitted_by", "reviewed_by")
+    list_filter = ("kind", "status")
+    list_select_related = ("unit", "person", "submitted_by", "reviewed_by")

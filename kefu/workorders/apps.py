@@ -29,6 +29,16 @@ class WorkordersConfig(AppConfig):
             body=_("Nobody has arrived on site within the working hours the rules allow."),
         )
         register_message(
+            "workorders.repair_late",
+            title=_("Work order %(number)s: repair deadline passed"),
+            body=_("The repair was not finished within the limit the rules allow, nor extended in time."),
+        )
+        register_message(
+            "workorders.carried_over",
+            title=_("%(count)s work orders were not dispatched on %(day)s"),
+            body=_("They head tomorrow's dispatch list: dispatch them first."),
+        )
+        register_message(
             "workorders.contract_expiring",
             title=_("Maintenance contract %(number)s ends on %(end)s"),
             body=_("Send the expiry notice and visit the customer to renew it: work order %(order)s."),

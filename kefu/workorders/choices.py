@@ -62,6 +62,12 @@ class EventKind(models.TextChoices):
     TAKEBACK = "takeback", _("Take-back repair step")
     PHOTO = "photo", _("Photo added")
     CONTRACTOR = "contractor", _("Outside contractor")
+    REPAIR_STARTED = "repair_start", _("Repair clock started")
+    REPAIR_LATE = "repair_late", _("Repair deadline passed")
+    EXTENSION_ASKED = "ext_asked", _("Repair extension requested")
+    EXTENSION_APPROVED = "ext_approved", _("Repair extension approved")
+    EXTENSION_REFUSED = "ext_refused", _("Repair extension refused")
+    CARRIED_OVER = "carried_over", _("Not dispatched on its day")
 
 
 OPEN_STATUSES = frozenset(

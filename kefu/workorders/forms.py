@@ -99,3 +99,13 @@ STEP_FORMS: dict[str, type[forms.Form]] = {
     "close": _Step,
     "cancel": ReasonForm,
 }
+
+
+def _add_repair_steps() -> None:
+    # The repair clock's steps (kefu/workorders/repair_forms.py) join the page's steps.
+    from kefu.workorders.repair_forms import DecideExtensionForm, ExtendForm
+
+    STEP_FORMS.update({"extend": ExtendForm, "decide_extension": DecideExtensionForm})
+
+
+_add_repair_steps()

@@ -19,7 +19,11 @@ from kefu.org.choices import ALL_SEEING_ROLES, UNIT_SEEING_ROLES, Role
 from kefu.workorders.choices import EventKind, OrderKind, OrderStatus, ServiceType
 
 __all__ = (
+    "DailyReport",
+    "DailyReportEvent",
     "Equipment",
+    "RegisterDay",
+    "RepairExtension",
     "MaintenanceContract",
     "OrderCounter",
     "OrderIdempotency",
@@ -158,6 +162,17 @@ class WorkOrder(TimeStampedModel):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancel_reason = models.CharField(_("why cancelled"), max_length=300, blank=True)
+    # The repair clock (seed-002 Doc 4 5.2.4/5.2.5, seed-004 D16): started at dispatch or at the
+    # report, stopped by completion; `repair_limit` names the rulebook limit that set it.
+    repair_started_at = models.DateTimeField(_("repair clock started at"), null=True, blank=True)
+    repair_due_at = models.DateTimeField(_("repair by"), null=True, blank=True)
+    repair_original_due_at = models.DateTimeField(_("repair by (before extensions)"), null=True, blank=True)
+    repair_limit = models.CharField(_("repair limit"), max_length=100, blank=True)
+    repair_unit = models.CharField(max_length=16, blank=True)  # hours | working_hours | working_days
+    repair_late_at = models.DateTimeField(_("repair flagged late at"), null=True, blank=True)
+    # The register reconciliation (D11 13): registered and not dispatched on its day → dispatched
+    # first the next day.
+    carried_over_on = models.DateField(_("not dispatched on"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     objects = WorkOrderQuerySet.as_manager()
@@ -171,6 +186,7 @@ class WorkOrder(TimeStampedModel):
             models.Index(fields=["unit", "status"], name="wo_unit_status"),
             models.Index(fields=["status", "arrival_due_at"], name="wo_status_due"),
             models.Index(fields=["customer", "equipment"], name="wo_customer_equipment"),
+            models.Index(fields=["status", "repair_due_at"], name="wo_status_repair_due"),
         ]
         constraints = [
             # Exactly one order per case and subscriber rule (the subscriber may run twice).
@@ -331,6 +347,117 @@ class MaintenanceContract(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.number
+
+
+class RepairExtension(models.Model):
+    """A request to extend an order's repair deadline (延期) and its decision (seed-002 Doc 4 5.2.4:
+    "报物业服务中心负责人批准签字延期,二周内不能修复的,报主任批准延期"). At most one is pending per order."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="repair_extensions")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    until = models.DateTimeField(_("new repair deadline"))
+    was = models.DateTimeField(_("deadline when asked"))
+    reason = models.CharField(_("why"), max_length=300)
+    customer_consent = models.BooleanField(_("the customer agreed"), default=False)
+    approver_roles = models.JSONField(default=list)  # the rulebook tier's roles when it was asked
+    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("repair extension")
+        verbose_name_plural = _("repair extensions")
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order"], condition=Q(status="pending"), name="wo_one_pending_extension")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} → {self.until:%Y-%m-%d %H:%M}"
+
+
+class RegisterDay(models.Model):
+    """One reconciliation of the repair register (D11 13) for one day: made once (unique day)."""
+
+    day = models.DateField(_("day"), unique=True)
+    registered = models.PositiveIntegerField(_("registered"), default=0)
+    dispatched = models.PositiveIntegerField(_("dispatched"), default=0)
+    carried_over = models.PositiveIntegerField(_("not dispatched"), default=0)
+    made_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("register reconciliation")
+        verbose_name_plural = _("register reconciliations")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return str(self.day)
+
+
+class DailyReport(models.Model):
+    """A submitted daily report (D11 10–12): the technician's (技术员工作日报表) or the supervisor's for
+    the unit (服务主任日报表). `figures` is the compilation at submission, kept as it was reviewed."""
+
+    class Kind(models.TextChoices):
+        TECHNICIAN = "technician", _("Technician's daily report")
+        UNIT = "unit", _("Supervisor's daily report")
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Sent back")
+
+    kind = models.CharField(_("report"), max_length=10, choices=Kind.choices)
+    day = models.DateField(_("day"))
+    person = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("org.OrgUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    figures = models.JSONField(default=dict)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    submitted_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.CharField(_("review comment"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("daily report")
+        verbose_name_plural = _("daily reports")
+        ordering = ["-day", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "person"], condition=Q(kind="technician"), name="wo_daily_once_per_technician"
+            ),
+            models.UniqueConstraint(fields=["day", "unit"], condition=Q(kind="unit"), name="wo_daily_once_per_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.day}"
+
+
+class DailyReportEvent(models.Model):
+    """History of a daily report: submitted, re-submitted, approved, sent back."""
+
+    report = models.ForeignKey(DailyReport, on_delete=models.PROTECT, related_name="events")
+    version = models.PositiveIntegerField()
+    action = models.CharField(max_length=12)
+    actor = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["report", "id"]
+        constraints = [models.UniqueConstraint(fields=["report", "version"], name="wo_daily_event_version")]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} v{self.version} {self.action}"
 
 
 # Take-back repairs, photos and outside contractors live in their own module (see its docstring).

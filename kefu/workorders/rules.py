@@ -37,6 +37,13 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from kefu.workorders.choices import OrderKind, ServiceType
+from kefu.workorders.rules_clock import (
+    ExtensionTier,
+    ReconciliationRules,
+    RepairClockRules,
+    RepairLimit,
+    check_repair_clock,
+)
 
 if TYPE_CHECKING:
     from kefu.rulebooks.schema import RulebookDoc
@@ -44,10 +51,14 @@ if TYPE_CHECKING:
 __all__ = (
     "ArrivalHours",
     "AutoCreateRule",
+    "ExtensionTier",
     "FieldServiceSection",
+    "OffsiteRules",
     "PartPrice",
     "Prices",
-    "OffsiteRules",
+    "ReconciliationRules",
+    "RepairClockRules",
+    "RepairLimit",
     "check_field_service",
 )
 
@@ -113,6 +124,10 @@ class FieldServiceSection(BaseModel):
     prices: Prices = Field(default_factory=Prices)
     auto_create: list[AutoCreateRule] = Field(default_factory=list)
     offsite: OffsiteRules = Field(default_factory=OffsiteRules)
+    # Added for the repair clock and the register (kefu/workorders/rules_clock.py); defaults keep
+    # sections written before them valid and behaving as documented.
+    repair_clock: RepairClockRules = Field(default_factory=RepairClockRules)
+    reconciliation: ReconciliationRules = Field(default_factory=ReconciliationRules)
 
     def arrival_limit_hours(self, region: str, *, urgent: bool = False) -> int:
         hours = self.arrival_hours.suburban if region == "suburban" else self.arrival_hours.urban
@@ -149,6 +164,7 @@ def check_field_service(doc: RulebookDoc, section: FieldServiceSection) -> list[
             problems.append((("auto_create", i, "order_kind"), f"unknown order kind '{rule.order_kind}'"))
         if rule.service_type and rule.service_type not in TYPES:
             problems.append((("auto_create", i, "service_type"), f"unknown service type '{rule.service_type}'"))
+    problems.extend(check_repair_clock(doc, section.repair_clock))
     from kefu.org.choices import Role
 
     if section.offsite.contractor_approver_role not in Role.values:

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,8 +19,10 @@ from kefu.core.exceptions import ApplicationError
 from kefu.org.models import User
 from kefu.workorders import services
 from kefu.workorders.choices import BEFORE_ARRIVAL, OrderStatus
+from kefu.workorders.clock_text import repair_clock_text
 from kefu.workorders.forms import STEP_FORMS, check_token, new_token
 from kefu.workorders.models import UsedFormToken, WorkOrder
+from kefu.workorders.repair_views import REPAIR_DONE, REPAIR_STEPS, repair_facts, repair_steps, run_repair_step
 from kefu.workorders.selectors import dispatch_suggestions, orders_visible_to, technician_today
 
 __all__ = ("detail", "step", "today")
@@ -31,9 +34,18 @@ def today(request: HttpRequest) -> HttpResponse:
     """A technician's open orders and their team's queue; for anyone else, the open orders they see."""
     user = request.user
     if user.role == "technician":
-        orders = technician_today(user)[:100]
+        orders = technician_today(user)
     else:
-        orders = orders_visible_to(user).filter(status__in=BEFORE_ARRIVAL | {OrderStatus.ON_SITE})[:100]
+        orders = (
+            orders_visible_to(user)
+            .filter(status__in=BEFORE_ARRIVAL | {OrderStatus.ON_SITE})
+            # D11 13: what was not dispatched on its register day comes first the next day.
+            .order_by(F("carried_over_on").asc(nulls_last=True), "-reported_at", "-id")
+        )
+    orders = list(orders.select_related("rulebook_version").defer("rulebook_version__document")[:100])
+    engines: dict = {}
+    for order in orders:
+        order.repair_text = repair_clock_text(order, engines=engines)
     return render(request, "workorders/today.html", {"orders": orders})
 
 
@@ -57,7 +69,7 @@ def _steps_for(order: WorkOrder, user: Any) -> list[str]:
         steps.append("arrive")
     if mine and s == OrderStatus.ON_SITE:
         steps += ["record", "complete"]
-    if (mine or boss) and s in BEFORE_ARRIVAL and s != OrderStatus.NEW:
+    if (mine or boss) and (s in BEFORE_ARRIVAL and s != OrderStatus.NEW or s == OrderStatus.ON_SITE):
         steps.append("resume" if order.paused_at else "pause")
     if boss and s in (OrderStatus.NEW, OrderStatus.DISPATCHED, OrderStatus.ACCEPTED, OrderStatus.BOOKED):
         steps.append("dispatch")
@@ -67,6 +79,7 @@ def _steps_for(order: WorkOrder, user: Any) -> list[str]:
         steps.append("close")
     if boss and order.is_open and s != OrderStatus.TAKEN_BACK:  # the customer's goods first go back
         steps.append("cancel")
+    steps += repair_steps(order, user, mine=mine, boss=boss)
     return steps
 
 
@@ -104,6 +117,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "forms": forms,
             "suggestions": suggestions,
             "parts": order.parts.all(),
+            "repair": repair_facts(order),
             "events": order.events.select_related("actor").order_by("-id")[:30],
         },
     )
@@ -137,6 +151,8 @@ def _run(step: str, order: WorkOrder, user: User, data: dict[str, Any]) -> WorkO
         return services.workorder_approve_waiver(**common, reason=data["reason"])
     if step == "close":
         return services.workorder_close(**common)
+    if step in REPAIR_STEPS:
+        return run_repair_step(step, common, data)
     return services.workorder_cancel(**common, reason=data["reason"])
 
 
@@ -153,6 +169,7 @@ DONE = {
     "approve_waiver": gettext_lazy("Completing without a signature is approved."),
     "close": gettext_lazy("Closed and filed."),
     "cancel": gettext_lazy("Cancelled."),
+    **REPAIR_DONE,
 }
 
 

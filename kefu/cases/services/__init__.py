@@ -15,6 +15,12 @@ rulebook's retention period).
 """
 
 from kefu.cases.services.approvals import approval_steps_required
+from kefu.cases.services.customer import (
+    case_customer_answer,
+    case_register_by_customer,
+    customer_may_answer,
+    portal_actor,
+)
 from kefu.cases.services.fields import case_update_fields
 from kefu.cases.services.operations import (
     CLASSIFY_ROLES,
@@ -51,6 +57,10 @@ __all__ = (
     "case_attachment_open",
     "case_add_note",
     "case_classification_check",
+    "case_customer_answer",
+    "case_register_by_customer",
+    "customer_may_answer",
+    "portal_actor",
     "case_hand_over_open_work",
     "case_merge",
     "case_operation_check",

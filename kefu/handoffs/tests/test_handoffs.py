@@ -169,3 +169,33 @@ def test_the_demo_puts_hand_off_notices_in_the_demo_inboxes(rulebooks):
     call_command("demo", size=40, seed=7, stdout=open("/dev/null", "w"))
     notes = Notification.objects.filter(message_code__startswith="handoffs.")
     assert notes.exists() and HandoffNotice.objects.count() == notes.count()
+
+
+def test_one_email_per_person_per_hand_off(org, make_case, django_capture_on_commit_callbacks, settings):
+    """转被投诉部门 to 售后部 naming the handler, done by the customer-service supervisor: the handler gets
+    the hand-off notice's mail only ("已分派给您"), not also the engine's change mail; the agent who owns the
+    case and is not told by a hand-off notice gets the engine's mail, in words with the step's own label
+    and an absolute link — never a raw transition code."""
+    settings.KEFU_SITE_URL = "https://kefu.example.com"
+    case = walk(make_case(), [("establish", org.agent, {})])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        case_transition(
+            case=case,
+            actor=org.cs_supervisor,
+            transition="route",
+            expected_version=case.version,
+            data={"unit": org.aftersales.pk, "assignee": org.handler.pk},
+        )
+    by_person: dict[str, list] = {}
+    for sent in mail.outbox:
+        for address in sent.to:
+            by_person.setdefault(address, []).append(sent)
+    assert sorted(by_person) == ["agent@example.com", "handler@example.com"]
+    assert [m.subject for m in by_person["handler@example.com"]] == [f"工单 {case.number} 已分派给您"]
+    (change,) = by_person["agent@example.com"]
+    assert change.subject == f"工单 {case.number} 有变动：{case.title}"
+    route = case.type_def.transition("route")
+    assert f"{org.cs_supervisor}：{route.label}" in change.body
+    assert "route" not in change.body.replace(route.label, "")
+    assert f"https://kefu.example.com/cases/{case.number}/" in change.body

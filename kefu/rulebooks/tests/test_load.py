@@ -42,11 +42,13 @@ def test_presets_load_once_and_reload_as_unchanged(rulebooks):
         "aftersales-remedy",
         "estate-complaint",
         "field-service",
+        "gas-field-service",
         "gas-service",
         "law-firm-complaint",
         "mall-complaint",
         "power-supply",
         "property-complaint",
+        "property-repair",
         "property-work-order",
         "quality-claim",
         "resident-complaint",
@@ -54,6 +56,7 @@ def test_presets_load_once_and_reload_as_unchanged(rulebooks):
         "service-complaint",
         "staff-complaint",
         "telecom-complaint",
+        "telecom-install-maintenance",
         "tobacco-complaint",
     }
     assert all(created for _, created in rulebooks)

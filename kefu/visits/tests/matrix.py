@@ -23,7 +23,7 @@ def build(world) -> dict:
     from django.utils import timezone
 
     from kefu.visits.services import visit_schedule
-    from kefu.visits.surveys import survey_create, survey_round_open
+    from kefu.visits.surveys import survey_create, survey_round_close, survey_round_open
 
     people, wang = world["people"], world["ids"]["W"]
     task = visit_schedule(
@@ -47,8 +47,26 @@ def build(world) -> dict:
         sample_size=1,
         threshold_percent=Decimal("85"),
     )
-    token = round_.invitations.get().token
-    return {"visit": task, "survey_round": round_, "survey_token": SimpleNamespace(pk=token)}
+    invitation = round_.invitations.get()
+    # A round already closed: closing it again changes nothing (the matrix's rows must not change the world).
+    closed = survey_round_open(
+        actor=people["cs_sup"],
+        survey=survey,
+        name="2025 下半年",
+        period_start=date(2025, 7, 1),
+        period_end=date(2025, 12, 31),
+        sample_size=1,
+        threshold_percent=Decimal("85"),
+    )
+    survey_round_close(actor=people["cs_sup"], round_=closed)
+    return {
+        "visit": task,
+        "survey": survey,
+        "survey_round": round_,
+        "survey_round_closed": closed,
+        "survey_invitation": invitation,
+        "survey_token": SimpleNamespace(pk=invitation.token),
+    }
 
 
 STALE = {"version": 999}
@@ -107,6 +125,34 @@ WEB_ROWS = {
         only(REVEAL, 200, 404, anon=LOGIN, dgm__gm=302),
         False,
     ),
+    # Reports, review, flags: a form missing its fields is refused with a message on the page it came
+    # from (302), after the visibility check (404); nothing changes.
+    "visits:review": ("get", {}, None, row(200, anon=LOGIN), False),
+    "visits:report": ("post", {"pk": "visit"}, {}, only(SEE_VISIT, 302, 404, anon=LOGIN), False),
+    "visits:extension": ("post", {"pk": "visit"}, {}, only(SEE_VISIT, 302, 404, anon=LOGIN), False),
+    "visits:review_report": ("post", {"pk": "visit"}, {}, only(SEE_VISIT, 302, 404, anon=LOGIN), False),
+    "visits:extension_decide": ("post", {"pk": "visit"}, {}, only(SEE_VISIT, 302, 404, anon=LOGIN), False),
+    "visits:flag": ("post", {"pk": "visit"}, {}, only(SEE_VISIT, 302, 404, anon=LOGIN), False),
+    # Survey staff screens: supervisors, managers and the all-seeing roles (may_run_surveys).
+    "visits:surveys": ("get", {}, None, only(UNIT_VIEW, 200, 403, anon=LOGIN), False),
+    "visits:survey": ("get", {"pk": "survey"}, None, only(UNIT_VIEW, 200, 403, anon=LOGIN), False),
+    "visits:survey_round_open": (
+        "post",
+        {"pk": "survey"},
+        {"sample_size": 0},
+        only(UNIT_VIEW, 400, 403, anon=LOGIN),
+        False,
+    ),
+    "visits:survey_round": ("get", {"pk": "survey_round"}, None, only(UNIT_VIEW, 200, 403, anon=LOGIN), False),
+    "visits:survey_round_close": (
+        "post",
+        {"pk": "survey_round_closed"},
+        {},
+        only(UNIT_VIEW, 302, 403, anon=LOGIN),
+        False,
+    ),
+    "visits:survey_round_print": ("get", {"pk": "survey_round"}, None, only(UNIT_VIEW, 200, 403, anon=LOGIN), False),
+    "visits:survey_paper": ("get", {"pk": "survey_invitation"}, None, only(UNIT_VIEW, 200, 403, anon=LOGIN), False),
     # The customer's link: no login, the same for everyone.
     "survey:answer": ("get", {"token": "survey_token"}, None, row(200, anon=200), False),
 }

@@ -1,4 +1,4 @@
-"""An agent works through the day's call-back list on a 390×844 phone: one customer does not answer,
+"""An agent works through the day's call-back list on a 390×844 phone and on a desktop: one customer does not answer,
 the next one answers the questionnaire unsatisfied, which opens a follow-up case. axe-core finds no
 violation on either screen."""
 
@@ -14,7 +14,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = [pytest.mark.browser]
 
 
-def test_agent_works_through_todays_call_backs_on_a_phone(live_server, transactional_db, org, customer, load_visits):
+@pytest.mark.parametrize("width,height", [(390, 844), (1280, 800)], ids=["phone", "desktop"])
+def test_agent_works_through_todays_call_backs(
+    live_server, transactional_db, org, customer, load_visits, width, height
+):
     from kefu.cases.models import Case
     from kefu.customers.services import customer_create
     from kefu.visits.choices import VisitStatus
@@ -30,7 +33,7 @@ def test_agent_works_through_todays_call_backs_on_a_phone(live_server, transacti
     second = visit_schedule(
         actor=org.agent, customer=other, visitor=org.agent, due_date=today, purpose="usage", questionnaire="d6"
     )
-    with chromium_page(width=390, height=844) as page:
+    with chromium_page(width=width, height=height) as page:
         base = live_server.url
         page.goto(f"{base}/login/")
         page.fill("#id_username", "agent")
@@ -43,13 +46,13 @@ def test_agent_works_through_todays_call_backs_on_a_phone(live_server, transacti
         assert items.count() == 2
         assert "138****5678" in items.nth(0).inner_text()
         assert axe_violations(page) == []
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
 
         # 王建国 does not answer.
         items.nth(0).locator("a").click()
         page.wait_for_selector("h2:has-text('维修回访')")
         assert axe_violations(page) == []
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.click("button:has-text('无法接通')")
         page.wait_for_selector(".msg-info")
         assert page.locator(".visit-item").count() == 2  # still on today's list, to call again
@@ -122,3 +125,70 @@ def test_a_customer_answers_a_survey_link_on_a_phone(live_server, transactional_
         ("attitude", True),
         ("score", True),
     ]
+
+
+def test_a_supervisor_reviews_a_report_and_reads_a_survey_round_on_a_phone(
+    live_server, transactional_db, org, customer, load_visits
+):
+    """390×844, the 售后部 supervisor: the review list with the handler's report (sent back with a
+    comment), then a survey round with one answer — the ECharts chart drawn from the page's data (no
+    inline script) and the printable forms. axe-core finds no violation on any of them."""
+    from datetime import date
+    from decimal import Decimal
+
+    from kefu.visits.choices import ReportStatus
+    from kefu.visits.models import VisitReport
+    from kefu.visits.reports import visit_report_submit
+    from kefu.visits.services import visit_record, visit_schedule
+    from kefu.visits.surveys import survey_answer, survey_create, survey_round_open
+
+    load_visits()
+    task = visit_schedule(
+        actor=org.handler, customer=customer, visitor=org.handler, due_date=timezone.localdate(), purpose="usage",
+        questionnaire="d6",
+    )  # fmt: skip
+    visit_record(
+        task=task, actor=org.handler, expected_version=1,
+        answers={"solved": "yes", "attitude": "满意", "charged": "no", "score": 9},
+    )  # fmt: skip
+    task.refresh_from_db()
+    visit_report_submit(task=task, actor=org.handler, expected_version=task.version, summary="客户对维修很满意。")
+    survey = survey_create(
+        actor=org.supervisor,
+        title="售后服务满意度调查",
+        questions=[{"code": "score", "text": "总体打分", "type": "score", "unsatisfied_below": 6}],
+    )
+    round_ = survey_round_open(
+        actor=org.supervisor, survey=survey, name="2026 下半年", period_start=date(2026, 7, 1),
+        period_end=date(2026, 12, 31), sample_size=1, threshold_percent=Decimal("85"),
+    )  # fmt: skip
+    survey_answer(token=round_.invitations.get().token, answers={"score": 8})
+    with chromium_page(width=390, height=844) as page:
+        base = live_server.url
+        page.goto(f"{base}/login/")
+        page.fill("#id_username", "supervisor")
+        page.fill("#id_password", "pw-supervisor")
+        page.click(".login-card button[type=submit]")
+        page.wait_for_selector("h1")
+        page.goto(f"{base}/visits/review/")
+        page.wait_for_selector("h1:has-text('待审核的回访报告')")
+        assert "客户对维修很满意。" in page.inner_text("main")
+        assert axe_violations(page) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.check(f"input[name=r{task.pk}-decision][value=return]")
+        page.fill(f"textarea[name=r{task.pk}-comment]", "请写明收费情况。")
+        page.click("button:has-text('保存审核意见')")
+        page.wait_for_selector(".msg-success")
+        assert "没有待审核的报告" in page.inner_text("main")
+
+        page.goto(f"{base}/visits/surveys/rounds/{round_.pk}/")
+        page.wait_for_selector("#survey-item-chart svg")  # drawn by survey_charts.js
+        assert "已回收 1 / 1 份（100.00%）" in page.inner_text("main")
+        assert axe_violations(page) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.goto(f"{base}/visits/surveys/{survey.pk}/")
+        page.wait_for_selector("h2:has-text('发起一轮调查')")
+        assert axe_violations(page) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    report = VisitReport.objects.get(task=task)
+    assert (report.status, report.review_comment) == (ReportStatus.RETURNED, "请写明收费情况。")

@@ -53,7 +53,7 @@ def test_a_closed_repair_gets_one_call_back_by_its_receiver(org, make_case, visi
     assert VisitTask.objects.filter(case=case).count() == 1
 
 
-def test_a_rulebook_without_the_section_makes_no_call_back(org, make_case, rulebooks):
+def test_a_rulebook_without_the_section_makes_no_call_back(org, make_case, no_visits):
     case = _close_repair(org, make_case)
     events.dispatch_pending()
     assert not VisitTask.objects.filter(case=case).exists()

@@ -1,4 +1,4 @@
-"""Plan generation across each cadence of kefu/visits/presets/visits.yaml, reruns, and overdue notices.
+"""Plan generation across each cadence of the service-complaint preset's visits section, reruns, and overdue notices.
 
 Window: 2026-12-01 … 2027-12-31. Cadences: first_phone +1 month; routine_phone +7 then every 6;
 key_on_site (grade key) +12 then every 12; project_monthly (enterprise, government) +1 every 1 until
@@ -99,7 +99,7 @@ def test_overdue_visits_are_told_to_their_visitor_once(org, customer, visits_rul
     assert first.overdue_notified_at is not None and first.status == VisitStatus.OPEN
 
 
-def test_without_the_section_nothing_is_planned(org, rulebooks):
+def test_without_the_section_nothing_is_planned(org, no_visits):
     _customer("张伟", "13900000001", date(2026, 11, 15), actor=org.agent)
     assert visit_plan_generate(since=SINCE, until=UNTIL).created == {}
     assert not VisitTask.objects.exists()

@@ -8,6 +8,15 @@ from tests.matrix_kit import LOGIN, SEE_A, UNIT_VIEW, only
 REMINDERS = UNIT_VIEW & SEE_A
 
 WEB_ROWS = {
+    # 成立 and 转部门 in one step (kefu/web/combined.py): like any case step, 400 for an empty form to
+    # whoever sees case A, 404 to everyone else.
+    "web:case_establish_route": (
+        "post",
+        {"number": "A", "name": "establish", "then": "route"},
+        {},
+        only(SEE_A, 400, 404, anon=LOGIN),
+        True,
+    ),
     "web:board_remind": (
         "post",
         {"clock_id": "clock"},

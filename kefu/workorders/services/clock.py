@@ -50,12 +50,20 @@ def arrival_deadline(order: WorkOrder) -> datetime:
 
 
 def end_pause(order: WorkOrder, now: datetime) -> list[str]:
-    """Move the deadline by the working minutes the pause lasted; the fields changed."""
+    """Move the deadline by the working minutes the pause lasted (the repair deadline too, as its
+    limit counts); the fields changed."""
+    from kefu.workorders.services.repair_clock import repair_shift_for_pause
+
+    fields = repair_shift_for_pause(order, order.paused_at, now)
+    if order.status not in BEFORE_ARRIVAL:  # paused on site: only the repair clock was stopped
+        order.paused_at = None
+        order.pause_reason = ""
+        return [*fields, "paused_at", "pause_reason"]
     waited = max(_engine(order).working_minutes_between(order.paused_at, now), 0)
     order.arrival_due_at = _engine(order).add_working_minutes(order.arrival_due_at, waited)
     order.paused_at = None
     order.pause_reason = ""
-    return ["arrival_due_at", "paused_at", "pause_reason"]
+    return [*fields, "arrival_due_at", "paused_at", "pause_reason"]
 
 
 def _may_pause(order: WorkOrder, actor: User) -> bool:
@@ -75,7 +83,9 @@ def workorder_pause(
     order = lock_order(order.pk, expected_version)
     if not _may_pause(order, actor):
         raise ForbiddenError(_("Only the technician or a supervisor may pause this order's clock."))
-    if order.status not in BEFORE_ARRIVAL or order.paused_at is not None:
+    from kefu.workorders.services.repair_clock import repair_running
+
+    if order.paused_at is not None or not (order.status in BEFORE_ARRIVAL or repair_running(order)):
         raise ApplicationError(_("The arrival clock of this order is not running."))
     errors = FieldErrors()
     order.pause_reason = check_text(errors, "reason", reason, limit=300, required=True)

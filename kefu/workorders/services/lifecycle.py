@@ -221,6 +221,7 @@ def workorder_create(
     Without a service type: C when the equipment is in its guarantee period, else A.
     """
     from kefu.workorders.services.clock import arrival_deadline
+    from kefu.workorders.services.repair_clock import repair_clock_start
 
     record = None
     if idempotency_key:
@@ -319,6 +320,7 @@ def workorder_create(
         reported_at=reported_at,
     )
     order.arrival_due_at = arrival_deadline(order)
+    repair_clock_start(order, trigger="report", at=reported_at)
     order.repeat_of = _earlier_fault(order)
     order.save()
     WorkOrderEvent.objects.create(
@@ -382,11 +384,14 @@ def workorder_dispatch(
     order.dispatched_at = timezone.now()
     order.accepted_at = None
     order.booked_for = None
+    from kefu.workorders.services.repair_clock import repair_clock_start
+
+    started = repair_clock_start(order, trigger="dispatch", at=order.dispatched_at)
     record_event(
         order,
         kind=EventKind.DISPATCHED,
         actor=actor,
-        fields=["technician", "unit", "dispatched_at", "accepted_at", "booked_for"],
+        fields=["technician", "unit", "dispatched_at", "accepted_at", "booked_for", *started],
         from_status=previous,
         note=reason,
         data={"technician": getattr(technician, "pk", None), "team": getattr(team, "pk", None), "was": old_technician},
@@ -691,20 +696,33 @@ def workorder_complete(
     order.fee_collected = collected
     order.invoice_no = invoice_no
     order.invoice_date = invoice_date
-    order.status = OrderStatus.COMPLETED
     order.completed_at = timezone.now()
+    if order.paused_at is not None:  # paused on site for the customer: the wait ends with the work
+        from kefu.workorders.services.clock import end_pause
+
+        fields += end_pause(order, order.completed_at)
+    order.status = OrderStatus.COMPLETED
+    repair_late = bool(order.repair_due_at and order.completed_at > order.repair_due_at)
     record_event(
         order,
         kind=EventKind.COMPLETED,
         actor=actor,
         fields=[*fields, "signature", "fee_collected", "invoice_no", "invoice_date", "completed_at"],
         from_status=previous,
-        data={"fee": str(order.fee_total), "collected": str(collected), "waiver": not signature},
+        data={
+            "fee": str(order.fee_total),
+            "collected": str(collected),
+            "waiver": not signature,
+            "repair_late": repair_late,
+        },
     )
     if order.case_id:
         from kefu.workorders.subscribers import note_completion_on_case
 
         note_completion_on_case(order, actor=actor)
+    from kefu.workorders.events import order_finished  # the seam: subscribers run after commit
+
+    order_finished(order)
     return order
 
 

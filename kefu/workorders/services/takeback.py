@@ -339,12 +339,21 @@ def takeback_return(
         actor=actor,
         fields=[*fields, "signature", "fee_collected", "invoice_no", "invoice_date", "completed_at"],
         from_status=previous,
-        data={"fee": str(order.fee_total), "collected": str(collected), "receipt": takeback.number, "returned": True},
+        data={
+            "fee": str(order.fee_total),
+            "collected": str(collected),
+            "receipt": takeback.number,
+            "returned": True,
+            "repair_late": bool(order.repair_due_at and now > order.repair_due_at),
+        },
     )
     if order.case_id:
         from kefu.workorders.subscribers import note_completion_on_case
 
         note_completion_on_case(order, actor=actor)
+    from kefu.workorders.events import order_finished  # as on-site completion: the return-visit seam
+
+    order_finished(order)
     return order
 
 

@@ -48,7 +48,12 @@ def build(world) -> dict:
         file=SimpleUploadedFile("现场.png", PNG),
         kind="site",
     )
-    return {"order": order, "contract": contract, "photo": photo}
+    from django.utils import timezone
+
+    from kefu.workorders.services.daily_reports import daily_report_submit
+
+    report = daily_report_submit(actor=people["sup"], kind="unit", day=timezone.localdate(), unit=units["hz_as"])
+    return {"order": order, "report": report, "contract": contract, "photo": photo}
 
 
 _STEP = only(SEE, 400, 404)
@@ -103,7 +108,16 @@ API_ROWS = {
     ("post", "/api/v1/workorders/contractors/"): ({}, {}, row(400), False),
 }
 
+# The register (D11 13) is kept by the clerks (业务员, agents) and the supervisors; a daily report page
+# is a technician's own day or a supervised unit's (others: 404); a stored report: its author and the
+# supervisors of its unit.
+REGISTER = {"agent", "agent2", "cs_sup", "sup", "out_sup", "manager", "dgm", "gm", "adminrole", "root"}
+DAILY = {"subject", "cs_sup", "sup", "out_sup", "manager", "dgm", "gm", "adminrole", "root"}
 WEB_ROWS = {
+    "workorders:register": ("get", {}, None, only(REGISTER, 200, 403, anon=LOGIN), False),
+    "workorders:daily": ("get", {}, None, only(DAILY, 200, 404, anon=LOGIN), False),
+    "workorders:daily_xlsx": ("get", {}, None, only(DAILY, 200, 404, anon=LOGIN), False),
+    "workorders:daily_report": ("get", {"pk": "report"}, None, only(SUPERVISE, 200, 404, anon=LOGIN), False),
     "workorders:today": ("get", {}, None, row(200, anon=LOGIN), False),
     "workorders:detail": ("get", {"pk": "order"}, None, only(SEE, 200, 404, anon=LOGIN), False),
     "workorders:step": ("post", {"pk": "order", "step": "accept"}, {}, only(SEE, 302, 404, anon=LOGIN), False),

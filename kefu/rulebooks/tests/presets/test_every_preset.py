@@ -23,7 +23,7 @@ def test_every_preset_checks_clean_and_has_its_test(calendars):
     assert out.getvalue().count(": ok (") == len(presets), err.getvalue()
     # Its test is here, or — for a preset an app ships (field-service) — in that app's tests, naming the file.
     here = Path(__file__).parent
-    app_tests = [t.read_text(encoding="utf-8") for t in PRESET_DIR.parents[1].glob("*/tests/test_*.py")]
+    app_tests = [t.read_text(encoding="utf-8") for t in PRESET_DIR.parents[1].glob("*/tests/**/test_*.py")]
     missing = [
         p.stem
         for p in presets
