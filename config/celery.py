@@ -78,6 +78,13 @@ def _beat_schedule(sender: Celery, **kwargs) -> None:
         name="workorders-contract-notices",
         expires=6 * 3600,
     )
+    # Take-back repairs past their promised return day (kefu.workorders, D11 9): once each, to the supervisors.
+    sender.add_periodic_task(
+        crontab(hour=7, minute=40),
+        sender.signature("kefu.workorders.tasks.workorders_takeback_late"),
+        name="workorders-takeback-late",
+        expires=6 * 3600,
+    )
     # The repair register of the day that just closed (kefu.workorders, D11 13): hourly, made once per day.
     sender.add_periodic_task(
         crontab(minute=5),

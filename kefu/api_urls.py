@@ -28,6 +28,8 @@ from kefu.org.api.views import OrgUnitViewSet, StaffViewSet, TokensView, TokenVi
 from kefu.reports.api import MonthlyReportView
 from kefu.sla.api import BoardView, CaseClockExtendView, CaseClockPromiseView, CaseClocksView, NotificationViewSet
 from kefu.visits.api.views import SurveyRoundViewSet, VisitTaskViewSet
+from kefu.workorders.api.contracts import ContractViewSet
+from kefu.workorders.api.offsite import ContractorViewSet, OrderOffsiteViewSet
 from kefu.workorders.api.views import WorkOrderViewSet
 
 
@@ -62,7 +64,10 @@ router.register("appraisal/scorecards", ScoreRunViewSet, basename="appraisal-sco
 router.register("appraisal/daily-reports", DailyReportViewSet, basename="appraisal-daily-reports")
 router.register("visits/tasks", VisitTaskViewSet, basename="visits-task")
 router.register("visits/survey-rounds", SurveyRoundViewSet, basename="visits-survey-round")
+router.register("workorders/contracts", ContractViewSet, basename="workorder-contract")
+router.register("workorders/contractors", ContractorViewSet, basename="workorder-contractor")
 router.register("workorders", WorkOrderViewSet, basename="workorder")
+router.register("workorders", OrderOffsiteViewSet, basename="workorder-offsite")
 router.register("exports/requests", ExportRequestViewSet, basename="exports-request")
 
 urlpatterns = [

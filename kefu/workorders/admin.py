@@ -74,7 +74,7 @@ class MaintenanceContractAdmin(admin.ModelAdmin):
     list_display = ("number", "customer", "unit", "starts_on", "ends_on", "parts_free", "notice_sent_at")
     search_fields = ("number", "customer__name")
     raw_id_fields = ("customer", "equipment", "renewal_order")
-    readonly_fields = ("notice_sent_at", "renewal_order", "created_by")
+    readonly_fields = ("notice_sent_at", "renewal_order", "created_by", "renewed_from")
 
     def has_add_permission(self, request: Any) -> bool:
         return False  # through contract_create (checks and the supervisor's right)
@@ -83,13 +83,76 @@ class MaintenanceContractAdmin(admin.ModelAdmin):
         return False
 
 
+# Take-back repairs, photos and contractor requests: read here, written by the services.
+from kefu.workorders.models import (  # noqa: E402
+    Contractor,
+    ContractorRequest,
+    GoodsMovement,
+    OrderPhoto,
+    RepairEntry,
+    TakeBack,
+)
+
+
+class MovementInline(_ReadOnlyInline):
+    model = GoodsMovement
+    fk_name = "takeback"
+    fields = ("seq", "kind", "note", "corrects", "actor", "at")
+    readonly_fields = fields
+
+
+class RepairInline(_ReadOnlyInline):
+    model = RepairEntry
+    fields = ("technician", "minutes", "findings", "created_at")
+    readonly_fields = fields
+
+
 class _ReadOnlyAdmin(admin.ModelAdmin):
-    """Extensions, register days and daily reports change only through their services (history rows)."""
+    """Take-back repairs, photos, contractor requests, extensions, register days and daily reports change
+    only through their services (history rows)."""
 
     def has_add_permission(self, request: Any) -> bool:
         return False
 
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(TakeBack)
+class TakeBackAdmin(_ReadOnlyAdmin):
+    list_display = ("number", "order", "status", "promised_on", "late_at", "returned_at")
+    list_filter = ("status",)
+    search_fields = ("number", "order__number")
+    exclude = ("customer_signature",)
+    inlines = (RepairInline, MovementInline)
+
+
+@admin.register(OrderPhoto)
+class OrderPhotoAdmin(_ReadOnlyAdmin):
+    list_display = ("name", "order", "kind", "size", "uploaded_by", "created_at")
+    search_fields = ("order__number", "name")
+    exclude = ("file",)
+
+
+@admin.register(ContractorRequest)
+class ContractorRequestAdmin(_ReadOnlyAdmin):
+    list_display = ("order", "contractor", "status", "requested_by", "decided_by", "decided_at")
+    list_filter = ("status",)
+
+
+@admin.register(Contractor)
+class ContractorAdmin(admin.ModelAdmin):
+    """Contact details and the active flag may be corrected here; contractors are added by a supervisor."""
+
+    list_display = ("name", "unit", "contact_name", "phone", "active")
+    list_filter = ("active",)
+    search_fields = ("name", "contact_name")
+    readonly_fields = ("unit", "created_by")
+
+    def has_add_permission(self, request: Any) -> bool:
         return False
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:

@@ -54,6 +54,21 @@ class WorkordersConfig(AppConfig):
             title=_("Maintenance contract %(number)s ends on %(end)s"),
             body=_("Send the expiry notice and visit the customer to renew it: work order %(order)s."),
         )
+        register_message(
+            "workorders.takeback_late",
+            title=_("Work order %(number)s: the repaired goods were promised for %(promised)s"),
+            body=_("Receipt %(receipt)s is past its promised return day: help the technician finish (D11 9)."),
+        )
+        register_message(
+            "workorders.contractor_approval",
+            title=_("Work order %(number)s: approve sending it to %(contractor)s"),
+            body=_("Open the order to approve or refuse; it goes to the contractor only after approval."),
+        )
+        register_message(
+            "workorders.contractor_decided",
+            title=_("Work order %(number)s → %(contractor)s: %(decision)s"),
+            body=_("Open the order for the decision and its note."),
+        )
 
     def make_demo(self, world: Any, *, rng: Any, log: Any) -> None:
         """Demo equipment and work orders (called by kefu.core.demo.make_app_demos)."""

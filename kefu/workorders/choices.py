@@ -28,6 +28,7 @@ class OrderStatus(models.TextChoices):
     BOOKED = "booked", _("Visit booked")
     ON_THE_WAY = "on_the_way", _("On the way")
     ON_SITE = "on_site", _("On site")
+    TAKEN_BACK = "taken_back", _("Taken back for repair")
     COMPLETED = "completed", _("Completed")
     CLOSED = "closed", _("Closed")
     CANCELLED = "cancelled", _("Cancelled")
@@ -57,6 +58,10 @@ class EventKind(models.TextChoices):
     CLOSED = "closed", _("Closed")
     CANCELLED = "cancelled", _("Cancelled")
     LATE = "late", _("Arrival deadline passed")
+    TAKEN_BACK = "taken_back", _("Taken back for repair")
+    TAKEBACK = "takeback", _("Take-back repair step")
+    PHOTO = "photo", _("Photo added")
+    CONTRACTOR = "contractor", _("Outside contractor")
     REPAIR_STARTED = "repair_start", _("Repair clock started")
     REPAIR_LATE = "repair_late", _("Repair deadline passed")
     EXTENSION_ASKED = "ext_asked", _("Repair extension requested")
@@ -73,6 +78,7 @@ OPEN_STATUSES = frozenset(
         OrderStatus.BOOKED,
         OrderStatus.ON_THE_WAY,
         OrderStatus.ON_SITE,
+        OrderStatus.TAKEN_BACK,
     }
 )
 # The arrival clock runs in these statuses (dispatch-to-arrival, D11 step 14).

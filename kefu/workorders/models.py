@@ -119,6 +119,15 @@ class WorkOrder(TimeStampedModel):
     technician = models.ForeignKey(
         USER, verbose_name=_("technician"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Set only when an approved ContractorRequest sent the order to an outside contractor (外包).
+    contractor = models.ForeignKey(
+        "workorders.Contractor",
+        verbose_name=_("outside contractor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     # The clock: reported → arrival within N working hours (D11 step 14), paused while the customer
     # makes the technician wait.
@@ -325,6 +334,9 @@ class MaintenanceContract(TimeStampedModel):
         "WorkOrder", verbose_name=_("renewal visit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    renewed_from = models.OneToOneField(
+        "self", verbose_name=_("renews"), null=True, blank=True, on_delete=models.PROTECT, related_name="renewal"
+    )
 
     class Meta:
         verbose_name = _("maintenance contract")
@@ -446,3 +458,7 @@ class DailyReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} v{self.version} {self.action}"
+
+
+# Take-back repairs, photos and outside contractors live in their own module (see its docstring).
+from kefu.workorders.offsite_models import *  # noqa: E402, F403

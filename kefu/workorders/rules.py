@@ -21,6 +21,9 @@ seed-002 Doc 4: repairs in 3 working days, the urgent kinds (burst pipes, power 
         parts:  [{code: GPS-T1, name: 车载终端, price: 560}]
       auto_create:                 # repair cases routed to a unit with technicians → one order
         - {key: repair_routed, case_kind: repair, order_kind: repair}   # service type from the warranty
+      offsite:
+        return_working_days: 3          # take-back repairs: promised back by the end of the 3rd working day
+        contractor_approver_role: manager   # who approves sending an order to an outside contractor
 
 Orders pin the rulebook version they were created under (the origin case's, or the default
 rulebook's), so a price change applies to new orders only.
@@ -50,6 +53,7 @@ __all__ = (
     "AutoCreateRule",
     "ExtensionTier",
     "FieldServiceSection",
+    "OffsiteRules",
     "PartPrice",
     "Prices",
     "ReconciliationRules",
@@ -97,6 +101,16 @@ class AutoCreateRule(BaseModel):
     service_type: str = ""  # "" → C when the equipment is in warranty, else A
 
 
+class OffsiteRules(BaseModel):
+    """Work not finished on site by our own technicians: take-back repairs (D10 2.2(4) "承诺完成时间",
+    D11 6–9) and outside contractors (004 装维外包管理)."""
+
+    model_config = _STRICT
+
+    return_working_days: int = Field(default=3, ge=1, le=60)  # promised return, in working days
+    contractor_approver_role: str = Field(default="manager", pattern=r"^[a-z_]+$")  # 外包 needs this role
+
+
 class FieldServiceSection(BaseModel):
     model_config = _STRICT
 
@@ -109,6 +123,7 @@ class FieldServiceSection(BaseModel):
     parts_only_out_of_warranty: bool = False
     prices: Prices = Field(default_factory=Prices)
     auto_create: list[AutoCreateRule] = Field(default_factory=list)
+    offsite: OffsiteRules = Field(default_factory=OffsiteRules)
     # Added for the repair clock and the register (kefu/workorders/rules_clock.py); defaults keep
     # sections written before them valid and behaving as documented.
     repair_clock: RepairClockRules = Field(default_factory=RepairClockRules)
@@ -150,4 +165,13 @@ def check_field_service(doc: RulebookDoc, section: FieldServiceSection) -> list[
         if rule.service_type and rule.service_type not in TYPES:
             problems.append((("auto_create", i, "service_type"), f"unknown service type '{rule.service_type}'"))
     problems.extend(check_repair_clock(doc, section.repair_clock))
+    from kefu.org.choices import Role
+
+    if section.offsite.contractor_approver_role not in Role.values:
+        problems.append(
+            (
+                ("offsite", "contractor_approver_role"),
+                f"unknown role '{section.offsite.contractor_approver_role}'; use one of: {', '.join(Role.values)}",
+            )
+        )
     return problems

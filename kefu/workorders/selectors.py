@@ -26,9 +26,17 @@ from django.utils.translation import gettext as _
 from kefu.org.choices import Role
 from kefu.org.models import OrgUnit, User
 from kefu.workorders.choices import OPEN_STATUSES, OrderStatus
-from kefu.workorders.models import ServiceArea, TechnicianSkill, WorkOrder
+from kefu.workorders.models import MaintenanceContract, ServiceArea, TechnicianSkill, WorkOrder
 
-__all__ = ("Suggestion", "dispatch_suggestions", "orders_visible_to", "suggestion_queryset", "technician_today")
+__all__ = (
+    "Suggestion",
+    "contract_orders",
+    "contracts_visible_to",
+    "dispatch_suggestions",
+    "orders_visible_to",
+    "suggestion_queryset",
+    "technician_today",
+)
 
 # Weights of the ranking (docs/workorders.md): area and skill first, then who is on shift, then load.
 W_AREA, W_SKILL, W_ON_DUTY, W_LOAD = 100, 50, 30, 10
@@ -43,7 +51,7 @@ def technician_today(user) -> QuerySet[WorkOrder]:
     mine = WorkOrder.objects.filter(technician=user, status__in=OPEN_STATUSES)
     if user.unit_id:
         mine = mine | WorkOrder.objects.filter(
-            unit_id=user.unit_id, technician__isnull=True, status=OrderStatus.DISPATCHED
+            unit_id=user.unit_id, technician__isnull=True, contractor__isnull=True, status=OrderStatus.DISPATCHED
         )
     return mine.select_related("customer").order_by(F("booked_for").asc(nulls_last=True), "arrival_due_at", "id")
 
@@ -125,3 +133,34 @@ def dispatch_suggestions(order: WorkOrder, *, limit: int = 10, at: datetime | No
         )
         for person in suggestion_queryset(order, at=at)[:limit]
     ]
+
+
+def contracts_visible_to(user) -> QuerySet[MaintenanceContract]:
+    """Maintenance contracts: all for the all-seeing roles, those of the unit and the units below it
+    for supervisors and managers, none for anyone else. Expiring soonest first; ended ones last."""
+    from kefu.org.choices import ALL_SEEING_ROLES, UNIT_SEEING_ROLES
+
+    qs = MaintenanceContract.objects.select_related("customer", "unit", "renewal_order")
+    if not user.is_authenticated:
+        return qs.none()
+    if not (user.is_superuser or user.role in ALL_SEEING_ROLES):
+        if user.role not in UNIT_SEEING_ROLES or not user.unit_id:
+            return qs.none()
+        qs = qs.filter(unit__path__startswith=user.unit.path)
+    today = timezone.localdate()
+    ended = Case(When(ends_on__lt=today, then=Value(1)), default=Value(0), output_field=IntegerField())
+    return qs.annotate(ended=ended).order_by("ended", "ends_on", "id")
+
+
+def contract_orders(contract: MaintenanceContract) -> QuerySet[WorkOrder]:
+    """Orders under the contract: for its equipment reported within its term, and its renewal visit."""
+    from django.db.models import Q
+
+    covered = Q(
+        equipment__in=contract.equipment.all(),
+        reported_at__date__gte=contract.starts_on,
+        reported_at__date__lte=contract.ends_on,
+    )
+    if contract.renewal_order_id:
+        covered |= Q(pk=contract.renewal_order_id)
+    return WorkOrder.objects.filter(covered).select_related("technician").order_by("-reported_at", "-id").distinct()

@@ -21,6 +21,13 @@ def workorders_contract_notices() -> int:
 
 
 @shared_task(ignore_result=True, acks_late=True)
+def workorders_takeback_late() -> int:
+    """Daily: take-back repairs past their promised return day (D11 9), each reported once."""
+    from kefu.workorders.services import takebacks_flag_late
+
+    return takebacks_flag_late()
+
+
 def workorders_register_reconcile() -> int:
     """Hourly: reconcile the register of the day that closed last (D11 13) — once per day (unique day);
     returns how many orders were carried over (0 when the day was done already)."""

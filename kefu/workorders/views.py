@@ -52,7 +52,12 @@ def today(request: HttpRequest) -> HttpResponse:
 def _steps_for(order: WorkOrder, user: Any) -> list[str]:
     """The steps this person may take now, in the order the page shows them."""
     mine = order.technician_id == user.pk
-    team_queue = order.technician_id is None and user.role == "technician" and user.unit_id == order.unit_id
+    team_queue = (
+        order.technician_id is None
+        and order.contractor_id is None  # sent to an outside contractor: not the team's
+        and user.role == "technician"
+        and user.unit_id == order.unit_id
+    )
     boss = services.supervises(user, order.unit)
     s = order.status
     steps: list[str] = []
@@ -72,7 +77,7 @@ def _steps_for(order: WorkOrder, user: Any) -> list[str]:
         steps.append("approve_waiver")
     if boss and s == OrderStatus.COMPLETED:
         steps.append("close")
-    if boss and order.is_open:
+    if boss and order.is_open and s != OrderStatus.TAKEN_BACK:  # the customer's goods first go back
         steps.append("cancel")
     steps += repair_steps(order, user, mine=mine, boss=boss)
     return steps

@@ -3,7 +3,12 @@ checks the version the caller saw (409 when it moved on), checks the actor's rig
 order, bumps its version and writes the `WorkOrderEvent` in the same transaction."""
 
 from kefu.workorders.services.clock import arrival_deadline, workorder_pause, workorder_resume, workorders_flag_late
-from kefu.workorders.services.contracts import contract_create, contract_for, contracts_expiry_notices
+from kefu.workorders.services.contractors import (
+    contractor_create,
+    contractor_decide,
+    contractor_request,
+)
+from kefu.workorders.services.contracts import contract_create, contract_for, contract_renew, contracts_expiry_notices
 from kefu.workorders.services.equipment import equipment_create
 from kefu.workorders.services.fees import Fee, compute_fee
 from kefu.workorders.services.lifecycle import (
@@ -20,7 +25,16 @@ from kefu.workorders.services.lifecycle import (
     workorder_dispatch,
     workorder_record,
 )
+from kefu.workorders.services.photos import photo_add
 from kefu.workorders.services.staff import technician_set_profile
+from kefu.workorders.services.takeback import (
+    takeback_inspect,
+    takeback_move,
+    takeback_receive,
+    takeback_record_repair,
+    takeback_return,
+    takebacks_flag_late,
+)
 
 __all__ = (
     "Fee",
@@ -28,10 +42,21 @@ __all__ = (
     "compute_fee",
     "contract_create",
     "contract_for",
+    "contract_renew",
+    "contractor_create",
+    "contractor_decide",
+    "contractor_request",
     "contracts_expiry_notices",
     "equipment_create",
     "section_for",
+    "photo_add",
     "supervises",
+    "takeback_inspect",
+    "takeback_move",
+    "takeback_receive",
+    "takeback_record_repair",
+    "takeback_return",
+    "takebacks_flag_late",
     "technician_set_profile",
     "workorder_accept",
     "workorder_approve_waiver",

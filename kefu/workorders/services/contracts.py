@@ -19,13 +19,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.core.exceptions import FieldErrors, ForbiddenError
+from kefu.core.exceptions import ConflictError, FieldErrors, ForbiddenError
 from kefu.core.inputs import check_text
 from kefu.customers.models import Customer
 from kefu.org.models import OrgUnit, User
 from kefu.workorders.models import Equipment, MaintenanceContract, WorkOrder
 
-__all__ = ("contract_create", "contract_for", "contracts_expiry_notices")
+__all__ = ("contract_create", "contract_for", "contract_renew", "contracts_expiry_notices")
 
 
 @transaction.atomic
@@ -68,6 +68,38 @@ def contract_create(
     )
     contract.equipment.set(equipment)
     return contract
+
+
+@transaction.atomic
+def contract_renew(
+    *,
+    actor: User,
+    contract: MaintenanceContract,
+    number: str,
+    ends_on: date,
+    equipment: Iterable[Equipment] | None = None,
+    service_level: str | None = None,
+    parts_free: bool | None = None,
+) -> MaintenanceContract:
+    """The customer renewed (续约, D11 15): a new contract from the day after the old one ends, for
+    the same equipment and terms unless given. A contract is renewed once (unique `renewed_from`)."""
+    old = MaintenanceContract.objects.select_for_update().get(pk=contract.pk)
+    if MaintenanceContract.objects.filter(renewed_from=old).exists():
+        raise ConflictError(_("Contract %(number)s was already renewed.") % {"number": old.number})
+    new = contract_create(
+        actor=actor,
+        number=number,
+        customer=old.customer,
+        unit=old.unit,
+        starts_on=old.ends_on + timedelta(days=1),
+        ends_on=ends_on,
+        equipment=old.equipment.all() if equipment is None else equipment,
+        service_level=old.service_level if service_level is None else service_level,
+        parts_free=old.parts_free if parts_free is None else parts_free,
+    )
+    new.renewed_from = old
+    new.save(update_fields=["renewed_from", "updated_at"])
+    return new
 
 
 def contract_for(order: WorkOrder) -> MaintenanceContract | None:

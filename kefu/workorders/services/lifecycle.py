@@ -43,6 +43,7 @@ from kefu.workorders.services.fees import compute_fee
 
 __all__ = (
     "lock_order",
+    "part_lines",
     "record_event",
     "section_for",
     "supervises",
@@ -421,6 +422,8 @@ def workorder_accept(*, order: WorkOrder, actor: User, expected_version: int | N
     """The technician takes the job — their own, or one from their team's queue."""
     order = lock_order(order.pk, expected_version)
     _require_status(order, [OrderStatus.DISPATCHED], _("accepted"))
+    if order.contractor_id:  # sent to an outside contractor: not in the team's queue
+        raise ForbiddenError(_("This order was sent to an outside contractor."))
     if order.technician_id is None:
         if actor.role != Role.TECHNICIAN or actor.unit_id != order.unit_id:
             raise ForbiddenError(_("Only a technician of %(unit)s may take this order.") % {"unit": order.unit.name})
@@ -567,6 +570,33 @@ def workorder_record(
         if value is not None:
             setattr(order, name, check_text(errors, name, value, limit=limit))
             changed.append(name)
+    lines = part_lines(errors, parts, order=order, actor=actor)
+    errors.raise_if_any()
+    if not changed and not lines:
+        raise ApplicationError(_("Nothing to record."))
+    PartLine.objects.bulk_create(lines)
+    changed += _refresh_fee(order)
+    if order.equipment_id and (order.new_terminal_no or order.new_sim_no):
+        equipment = Equipment.objects.select_for_update().get(pk=order.equipment_id)
+        equipment.terminal_no = order.new_terminal_no or equipment.terminal_no
+        equipment.sim_no = order.new_sim_no or equipment.sim_no
+        equipment.save(update_fields=["terminal_no", "sim_no", "updated_at"])
+    record_event(
+        order,
+        kind=EventKind.RECORDED,
+        actor=actor,
+        fields=changed,
+        data={"parts": [{"name": p.name, "quantity": p.quantity, "unit_price": str(p.unit_price)} for p in lines]},
+    )
+    return order
+
+
+def part_lines(
+    errors: FieldErrors, parts: Sequence[dict[str, Any]], *, order: WorkOrder, actor: User
+) -> list[PartLine]:
+    """Unsaved part lines from the caller's input (each: `code` from the price list, or `name` +
+    `unit_price`; `quantity`, negative to correct an earlier line); problems go to `errors`.
+    Shared by on-site recording and the take-back repair card."""
     section = section_for(order)
     lines: list[PartLine] = []
     if len(parts) > MAX_PARTS_PER_CALL:
@@ -589,24 +619,7 @@ def workorder_record(
             name = check_text(errors, "name", line.get("name", ""), limit=100, required=True, field=f"{field}.name")
             price = _money(errors, f"{field}.unit_price", line.get("unit_price", ""))
         lines.append(PartLine(order=order, code=code, name=name, quantity=quantity, unit_price=price, added_by=actor))
-    errors.raise_if_any()
-    if not changed and not lines:
-        raise ApplicationError(_("Nothing to record."))
-    PartLine.objects.bulk_create(lines)
-    changed += _refresh_fee(order)
-    if order.equipment_id and (order.new_terminal_no or order.new_sim_no):
-        equipment = Equipment.objects.select_for_update().get(pk=order.equipment_id)
-        equipment.terminal_no = order.new_terminal_no or equipment.terminal_no
-        equipment.sim_no = order.new_sim_no or equipment.sim_no
-        equipment.save(update_fields=["terminal_no", "sim_no", "updated_at"])
-    record_event(
-        order,
-        kind=EventKind.RECORDED,
-        actor=actor,
-        fields=changed,
-        data={"parts": [{"name": p.name, "quantity": p.quantity, "unit_price": str(p.unit_price)} for p in lines]},
-    )
-    return order
+    return lines
 
 
 def _check_signature(errors: FieldErrors, signature: str) -> str:
@@ -733,7 +746,7 @@ def workorder_cancel(*, order: WorkOrder, actor: User, expected_version: int | N
     order = lock_order(order.pk, expected_version)
     if not supervises(actor, order.unit) and not (order.created_by_id == actor.pk and order.status == OrderStatus.NEW):
         raise ForbiddenError(_("Only a supervisor of %(unit)s may cancel this order.") % {"unit": order.unit.name})
-    _require_status(order, sorted(OPEN_STATUSES), _("cancelled"))
+    _require_status(order, sorted(OPEN_STATUSES - {OrderStatus.TAKEN_BACK}), _("cancelled"))  # goods first back
     errors = FieldErrors()
     order.cancel_reason = check_text(errors, "reason", reason, limit=300, required=True)
     errors.raise_if_any()
