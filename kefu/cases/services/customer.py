@@ -22,24 +22,22 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kefu.cases.changes import case_lock, case_record_change
+from kefu.cases.changes import case_lock
 from kefu.cases.choices import CaseStatus, EventKind, NoteVisibility
 from kefu.cases.facts import condition_holds
 from kefu.cases.models import Case, CaseEvent
 from kefu.cases.services.actions import ACTIONS
 from kefu.cases.services.operations import attachment_store
 from kefu.cases.services.registration import case_register
-from kefu.cases.services.transitions import transition_inputs
+from kefu.cases.services.transitions import transition_apply, transition_inputs
 from kefu.core.exceptions import ApplicationError, FieldErrors
 from kefu.core.inputs import TEXT_LIMITS, check_text
 from kefu.customers.models import Contact, Customer
 from kefu.org.choices import Role
 from kefu.org.models import OrgUnit, User
-from kefu.rulebooks.choices import Channel, StateKind, TransitionAction
-from kefu.sla import services as sla
+from kefu.rulebooks.choices import Channel, TransitionAction
 
 __all__ = (
     "PORTAL_USERNAME",
@@ -170,26 +168,13 @@ def case_customer_answer(*, case: Case | int, accept: bool, reason: str = "", ex
     data = {"reason": reason} if not accept else {"comment": reason}
     from_stage, from_status = case.stage, case.status
     outcome = ACTIONS[td.action](case, actor, data, td)
-    fields = list(outcome.fields)
-    now = timezone.now()
-    case.stage = td.to
-    kind = case.type_def.state(td.to).kind
-    if kind == StateKind.CLOSED:
-        case.status, case.closed_at = CaseStatus.CLOSED, now
-    elif kind == StateKind.ARCHIVED:
-        case.status, case.archived_at = CaseStatus.ARCHIVED, now
-    fields += ["stage", "status", "closed_at", "archived_at"]
-    case_record_change(
+    return transition_apply(
         case,
-        fields=fields,
+        td=td,
+        outcome=outcome,
+        fields=list(outcome.fields),
         actor=actor,
-        kind=EventKind.TRANSITION,
-        transition=td.name,
         from_stage=from_stage,
         from_status=from_status,
-        message=outcome.message,
-        data={**outcome.data, "via": VIA},
+        data={"via": VIA},
     )
-    if case.stage != from_stage:
-        sla.clocks_on_stage_change(case=case, from_stage=from_stage, at=now, actor=actor)
-    return case

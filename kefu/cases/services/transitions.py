@@ -165,15 +165,34 @@ def case_transition(
             outcome.message = "\n".join(part for part in (outcome.message, lines) if part)
     if attachment_id is not None:
         outcome.data["attachment"] = attachment_id
+    return transition_apply(
+        case, td=td, outcome=outcome, fields=fields, actor=actor, from_stage=from_stage, from_status=from_status
+    )
+
+
+def transition_apply(
+    case: Case,
+    *,
+    td: TransitionDef,
+    outcome: Any,
+    fields: list[str],
+    actor: User,
+    from_stage: str,
+    from_status: str,
+    data: dict[str, Any] | None = None,
+) -> Case:
+    """The end of every transition, whoever takes it (staff, or the customer through
+    services/customer.py): move to the target stage unless the action stays put, set the status a
+    closing or archiving stage gives, record the event (one version bump) and move the clocks."""
     now = timezone.now()
     if outcome.move:
         case.stage = td.to
-        kind = type_def.state(td.to).kind
+        kind = case.type_def.state(td.to).kind
         if kind == StateKind.CLOSED:
             case.status, case.closed_at = CaseStatus.CLOSED, now
         elif kind == StateKind.ARCHIVED:
             case.status, case.archived_at = CaseStatus.ARCHIVED, now
-        fields += ["stage", "status", "closed_at", "archived_at"]
+        fields = [*fields, "stage", "status", "closed_at", "archived_at"]
     case_record_change(
         case,
         fields=fields,
@@ -183,7 +202,7 @@ def case_transition(
         from_stage=from_stage,
         from_status=from_status,
         message=outcome.message,
-        data=outcome.data,
+        data={**outcome.data, **(data or {})},
     )
     if case.stage != from_stage:
         sla.clocks_on_stage_change(case=case, from_stage=from_stage, at=now, actor=actor)
