@@ -127,7 +127,6 @@ def workorders_flag_late(*, now: datetime | None = None, limit: int = 500) -> in
     sweep whose update changed the row writes the history row and notifies, so two sweeps running
     at once (or a retried task) notify once. Returns how many were flagged.
     """
-    from kefu.sla.inbox import inbox_notify
 
     now = now or timezone.now()
     due = list(
@@ -137,29 +136,44 @@ def workorders_flag_late(*, now: datetime | None = None, limit: int = 500) -> in
         .order_by("arrival_due_at")
         .values_list("pk", flat=True)[:limit]
     )
+    still_due = {"late_at__isnull": True, "paused_at__isnull": True, "status__in": BEFORE_ARRIVAL}
+    return flag_late_orders(
+        due,
+        still_due=still_due,
+        mark="late_at",
+        kind=EventKind.LATE,
+        code="workorders.late",
+        due_field="arrival_due_at",
+        now=now,
+    )
+
+
+def flag_late_orders(
+    ids: list[int], *, still_due: dict, mark: str, kind: str, code: str, due_field: str, now: datetime
+) -> int:
+    """Flag each order once: claimed by `UPDATE … SET <mark> = now WHERE id = … AND <still due>`;
+    only the sweep whose update changed the row writes the history row and tells the technician and
+    the supervisors of the unit and above, so two sweeps at once (or a retried task) notify once.
+    Shared by the arrival and the repair clocks."""
+    from kefu.sla.inbox import inbox_notify
+
     flagged = 0
-    for pk in due:
+    for pk in ids:
         with transaction.atomic():
-            claimed = WorkOrder.objects.filter(
-                pk=pk, late_at__isnull=True, paused_at__isnull=True, status__in=BEFORE_ARRIVAL
-            ).update(late_at=now)
-            if not claimed:
+            if not WorkOrder.objects.filter(pk=pk, **still_due).update(**{mark: now}):
                 continue
             order = WorkOrder.objects.select_related("unit", "technician").get(pk=pk)
+            due_at = getattr(order, due_field)
             WorkOrderEvent.objects.create(
-                order=order,
-                version=order.version,
-                kind=EventKind.LATE,
-                actor=None,
-                data={"due": order.arrival_due_at.isoformat()},
+                order=order, version=order.version, kind=kind, actor=None, data={"due": due_at.isoformat()}
             )
             inbox_notify(
                 recipients=[order.technician, *_supervisors(order)],
                 kind="overdue",
-                code="workorders.late",
+                code=code,
                 params={"number": order.number},
                 url=f"/workorders/{order.pk}/",
-                due_at=order.arrival_due_at,
+                due_at=due_at,
             )
             flagged += 1
     return flagged

@@ -26,7 +26,7 @@ from kefu.core.exceptions import ApplicationError, FieldErrors, ForbiddenError
 from kefu.core.inputs import check_text
 from kefu.org.models import User
 from kefu.workorders.choices import OPEN_STATUSES, EventKind
-from kefu.workorders.models import RepairExtension, WorkOrder, WorkOrderEvent
+from kefu.workorders.models import RepairExtension, WorkOrder
 from kefu.workorders.rules_clock import ExtensionTier, RepairClockRules, RepairLimit
 
 __all__ = (
@@ -291,8 +291,7 @@ def workorders_flag_repair_late(*, now: datetime | None = None, limit: int = 500
     """Flag orders not repaired by their deadline (clock running, not paused) — each exactly once,
     claimed by `UPDATE … SET repair_late_at WHERE repair_late_at IS NULL`; the technician and the
     supervisors of the unit and above are told. Returns how many were flagged."""
-    from kefu.sla.inbox import inbox_notify
-    from kefu.workorders.services.clock import _supervisors
+    from kefu.workorders.services.clock import flag_late_orders
 
     now = now or timezone.now()
     running = {"status__in": OPEN_STATUSES, "paused_at__isnull": True, "repair_late_at__isnull": True}
@@ -301,26 +300,7 @@ def workorders_flag_repair_late(*, now: datetime | None = None, limit: int = 500
         .order_by("repair_due_at")
         .values_list("pk", flat=True)[:limit]
     )
-    flagged = 0
-    for pk in due:
-        with transaction.atomic():
-            if not WorkOrder.objects.filter(pk=pk, **running).update(repair_late_at=now):
-                continue
-            order = WorkOrder.objects.select_related("unit", "technician").get(pk=pk)
-            WorkOrderEvent.objects.create(
-                order=order,
-                version=order.version,
-                kind=EventKind.REPAIR_LATE,
-                actor=None,
-                data={"due": order.repair_due_at.isoformat()},
-            )
-            inbox_notify(
-                recipients=[order.technician, *_supervisors(order)],
-                kind="overdue",
-                code="workorders.repair_late",
-                params={"number": order.number},
-                url=f"/workorders/{order.pk}/",
-                due_at=order.repair_due_at,
-            )
-            flagged += 1
-    return flagged
+    return flag_late_orders(
+        due, still_due=running, mark="repair_late_at", kind=EventKind.REPAIR_LATE, code="workorders.repair_late",
+        due_field="repair_due_at", now=now,
+    )  # fmt: skip
