@@ -3,6 +3,7 @@ checks the version the caller saw (409 when it moved on), checks the actor's rig
 order, bumps its version and writes the `WorkOrderEvent` in the same transaction."""
 
 from kefu.workorders.services.clock import arrival_deadline, workorder_pause, workorder_resume, workorders_flag_late
+from kefu.workorders.services.completion import workorder_approve_waiver, workorder_complete, workorder_record
 from kefu.workorders.services.contractors import (
     contractor_create,
     contractor_decide,
@@ -15,15 +16,12 @@ from kefu.workorders.services.lifecycle import (
     section_for,
     supervises,
     workorder_accept,
-    workorder_approve_waiver,
     workorder_book,
     workorder_cancel,
     workorder_check_in,
     workorder_close,
-    workorder_complete,
     workorder_create,
     workorder_dispatch,
-    workorder_record,
 )
 from kefu.workorders.services.photos import photo_add
 from kefu.workorders.services.staff import technician_set_profile

@@ -41,14 +41,11 @@ from kefu.workorders.models import (
     TakeBackStatus,
     WorkOrder,
 )
+from kefu.workorders.services.completion import _check_signature, _money, _refresh_fee, part_lines
 from kefu.workorders.services.lifecycle import (
-    _check_signature,
-    _money,
-    _refresh_fee,
     _require_status,
     _require_supervisor,
     lock_order,
-    part_lines,
     record_event,
     section_for,
     supervises,
