@@ -65,16 +65,21 @@ def report_title(report: StoredReport) -> str:
     return f"{report.label} · {report.unit.name} · {report.period_start:%Y-%m-%d} – {report.period_end:%Y-%m-%d}"
 
 
-def _sections(report: StoredReport) -> list[tuple[str, list[tuple[str, str]], list[dict[str, Any]]]]:
-    labels = dict(ReportContent.choices)
-    return [(str(labels[c]), report_columns(c), rows) for c, rows in report.data.items() if c in labels]
+def report_sections(report: StoredReport) -> list[tuple[str, list[tuple[str, str]], list[dict[str, Any]]]]:
+    """(title, columns, rows) per part of the report, in the vocabulary's order — not the stored
+    dict's: PostgreSQL's jsonb does not keep key order, and the page, the PDF and the workbook agree."""
+    return [
+        (str(label), report_columns(code), report.data[code])
+        for code, label in ReportContent.choices
+        if code in report.data
+    ]
 
 
 def report_xlsx(report: StoredReport) -> bytes:
     """One sheet per content, a bold heading row, the figures as numbers where they are numbers."""
     workbook = Workbook()
     workbook.remove(workbook.active)
-    for title, columns, rows in _sections(report):
+    for title, columns, rows in report_sections(report):
         sheet = workbook.create_sheet(title[:31])
         sheet.append([report_title(report)])
         sheet.append([heading for _key, heading in columns])
@@ -117,7 +122,7 @@ def report_pdf(report: StoredReport) -> bytes:
     story: list[Any] = [Paragraph(report_title(report), title_style)]
     made = timezone.localtime(report.created_at or timezone.now())
     story.append(Paragraph(_("Generated %(at)s") % {"at": f"{made:%Y-%m-%d %H:%M}"}, body))
-    for title, columns, rows in _sections(report):
+    for title, columns, rows in report_sections(report):
         story.append(Paragraph(title, heading))
         if not rows:
             story.append(Paragraph(_("Nothing in this period."), body))

@@ -418,16 +418,10 @@ def reports(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from kefu.appraisal.choices import ReportContent
-    from kefu.appraisal.documents import report_columns, report_title
+    from kefu.appraisal.documents import report_sections, report_title
 
     report = get_object_or_404(reports_visible_to(request.user).defer(None), pk=pk)
-    labels = dict(ReportContent.choices)
-    sections = [
-        {"title": labels[c], "columns": report_columns(c), "rows": rows}
-        for c, rows in report.data.items()
-        if c in labels
-    ]
+    sections = [{"title": title, "columns": columns, "rows": rows} for title, columns, rows in report_sections(report)]
     for section in sections:
         section["cells"] = [[row.get(key, "") for key, _h in section["columns"]] for row in section["rows"]]
     return render(

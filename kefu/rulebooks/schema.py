@@ -519,7 +519,42 @@ def doc_to_document(doc: RulebookDoc) -> dict[str, Any]:
     document = doc.model_dump(mode="json", by_alias=True)
     for key, section in doc._sections.items():
         document[key] = section.model_dump(mode="json", by_alias=True)
+    order: dict[str, list[str]] = {}
+    _record_key_order(document, "", order)
+    document[KEY_ORDER] = order
     return document
+
+
+# PostgreSQL stores a JSONField as jsonb, which keeps no key order (shorter keys come first), while the
+# order of case types and stages is the rulebook author's: the intake lists 投诉 first because the file
+# does. So the stored document carries the order of every mapping, and reading restores it.
+KEY_ORDER = "_key_order"
+
+
+def _pointer(path: str, key: str) -> str:
+    return f"{path}/{key.replace('~', '~0').replace('/', '~1')}"
+
+
+def _record_key_order(value: Any, path: str, out: dict[str, list[str]]) -> None:
+    if isinstance(value, dict):
+        if len(value) > 1:
+            out[path] = list(value)
+        for key, item in value.items():
+            _record_key_order(item, _pointer(path, key), out)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _record_key_order(item, f"{path}/{index}", out)
+
+
+def _restore_key_order(value: Any, path: str, order: dict[str, list[str]]) -> Any:
+    if isinstance(value, dict):
+        keys = order.get(path)
+        if keys is not None and len(keys) == len(value) and set(keys) == set(value):
+            value = {key: value[key] for key in keys}
+        return {key: _restore_key_order(item, _pointer(path, key), order) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_restore_key_order(item, f"{path}/{index}", order) for index, item in enumerate(value)]
+    return value
 
 
 def doc_from_document(document: dict[str, Any]) -> RulebookDoc:
@@ -528,6 +563,9 @@ def doc_from_document(document: dict[str, Any]) -> RulebookDoc:
     from kefu.rulebooks.sections import registered_sections
 
     specs = registered_sections()
+    order = document.get(KEY_ORDER)
+    if order:  # versions loaded before the order was kept read as their database gives them
+        document = _restore_key_order({k: v for k, v in document.items() if k != KEY_ORDER}, "", order)
     fields = {f.alias or name for name, f in RulebookDoc.model_fields.items()}
     doc = RulebookDoc.model_validate({k: v for k, v in document.items() if k in fields})
     doc._sections = {key: specs[key].model.model_validate(value) for key, value in document.items() if key in specs}

@@ -53,7 +53,7 @@ def build(world) -> dict:
     from kefu.workorders.services.daily_reports import daily_report_submit
 
     report = daily_report_submit(actor=people["sup"], kind="unit", day=timezone.localdate(), unit=units["hz_as"])
-    return {"order": order, "report": report, "contract": contract, "photo": photo}
+    return {"order": order, "wo_daily_report": report, "contract": contract, "photo": photo}
 
 
 _STEP = only(SEE, 400, 404)
@@ -117,7 +117,7 @@ WEB_ROWS = {
     "workorders:register": ("get", {}, None, only(REGISTER, 200, 403, anon=LOGIN), False),
     "workorders:daily": ("get", {}, None, only(DAILY, 200, 404, anon=LOGIN), False),
     "workorders:daily_xlsx": ("get", {}, None, only(DAILY, 200, 404, anon=LOGIN), False),
-    "workorders:daily_report": ("get", {"pk": "report"}, None, only(SUPERVISE, 200, 404, anon=LOGIN), False),
+    "workorders:daily_report": ("get", {"pk": "wo_daily_report"}, None, only(SUPERVISE, 200, 404, anon=LOGIN), False),
     "workorders:today": ("get", {}, None, row(200, anon=LOGIN), False),
     "workorders:detail": ("get", {"pk": "order"}, None, only(SEE, 200, 404, anon=LOGIN), False),
     "workorders:step": ("post", {"pk": "order", "step": "accept"}, {}, only(SEE, 302, 404, anon=LOGIN), False),
