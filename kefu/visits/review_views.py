@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -34,56 +35,53 @@ def _say(request: HttpRequest, exc: ApplicationError) -> None:
     messages.error(request, " ".join([exc.message, *details]))
 
 
-def _form_error(request: HttpRequest, form: Any) -> None:
-    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+def _act(request: HttpRequest, form: Any, back: str, run: Any) -> HttpResponse:
+    """One POST of these screens: a bad form or a refused service says why (nothing changed); else
+    `run(cleaned_data)` calls the service and returns (message level, what happens next)."""
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    try:
+        level, text = run(form.cleaned_data)
+    except ApplicationError as exc:
+        _say(request, exc)
+    else:
+        messages.add_message(request, level, text)
+    return redirect(back)
 
 
 @login_required
 @require_POST
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task_or_404(request, pk)
-    form = ReportForm(request.POST)
-    if not form.is_valid():
-        _form_error(request, form)
-        return redirect("visits:task", pk=task.pk)
-    try:
+
+    def run(data: dict[str, Any]) -> tuple[int, str]:
         made = visit_report_submit(
             task=task,
             actor=request.user,
-            expected_version=form.cleaned_data["version"],
-            summary=form.cleaned_data["summary"],
-            evaluation=form.cleaned_data["evaluation"],
+            expected_version=data["version"],
+            summary=data["summary"],
+            evaluation=data["evaluation"],
         )
-    except ApplicationError as exc:
-        _say(request, exc)
-    else:
         if made.late:
-            messages.warning(request, _("Report submitted after its deadline: your supervisor sees it as late."))
-        else:
-            messages.success(request, _("Report submitted. Your supervisor reviews it next."))
-    return redirect("visits:task", pk=task.pk)
+            return messages.WARNING, _("Report submitted after its deadline: your supervisor sees it as late.")
+        return messages.SUCCESS, _("Report submitted. Your supervisor reviews it next.")
+
+    return _act(request, ReportForm(request.POST), reverse("visits:task", args=[task.pk]), run)
 
 
 @login_required
 @require_POST
 def extension(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task_or_404(request, pk)
-    form = ExtensionForm(request.POST)
-    if not form.is_valid():
-        _form_error(request, form)
-        return redirect("visits:task", pk=task.pk)
-    try:
+
+    def run(data: dict[str, Any]) -> tuple[int, str]:
         visit_report_extension_request(
-            task=task,
-            actor=request.user,
-            expected_version=form.cleaned_data["version"],
-            reason=form.cleaned_data["reason"],
+            task=task, actor=request.user, expected_version=data["version"], reason=data["reason"]
         )
-    except ApplicationError as exc:
-        _say(request, exc)
-    else:
-        messages.success(request, _("Asked. Your supervisor decides; until then the three days stand."))
-    return redirect("visits:task", pk=task.pk)
+        return messages.SUCCESS, _("Asked. Your supervisor decides; until then the three days stand.")
+
+    return _act(request, ExtensionForm(request.POST), reverse("visits:task", args=[task.pk]), run)
 
 
 @login_required
@@ -99,71 +97,46 @@ def review_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task_or_404(request, pk)
-    form = ReviewForm(request.POST, prefix=f"r{task.pk}")
-    if not form.is_valid():
-        _form_error(request, form)
-        return redirect("visits:review")
-    approve = form.cleaned_data["decision"] == "approve"
-    try:
+
+    def run(data: dict[str, Any]) -> tuple[int, str]:
+        approve = data["decision"] == "approve"
         visit_report_review(
-            task=task,
-            actor=request.user,
-            expected_version=form.cleaned_data["version"],
-            approve=approve,
-            comment=form.cleaned_data["comment"],
+            task=task, actor=request.user, expected_version=data["version"], approve=approve, comment=data["comment"]
         )
-    except ApplicationError as exc:
-        _say(request, exc)
-    else:
-        messages.success(
-            request,
-            _("Approved.")
-            if approve
-            else _("Sent back: %(visitor)s is told and submits it again.") % {"visitor": task.visitor},
-        )
-    return redirect("visits:review")
+        if approve:
+            return messages.SUCCESS, _("Approved.")
+        return messages.SUCCESS, _("Sent back: %(visitor)s is told and submits it again.") % {"visitor": task.visitor}
+
+    return _act(request, ReviewForm(request.POST, prefix=f"r{task.pk}"), reverse("visits:review"), run)
 
 
 @login_required
 @require_POST
 def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task_or_404(request, pk)
-    form = ExtensionDecisionForm(request.POST)
-    if not form.is_valid():
-        _form_error(request, form)
-        return redirect("visits:review")
-    try:
+
+    def run(data: dict[str, Any]) -> tuple[int, str]:
         visit_report_extension_decide(
-            task=task,
-            actor=request.user,
-            expected_version=form.cleaned_data["version"],
-            approve=form.cleaned_data["decision"] == "approve",
+            task=task, actor=request.user, expected_version=data["version"], approve=data["decision"] == "approve"
         )
-    except ApplicationError as exc:
-        _say(request, exc)
-    else:
-        messages.success(request, _("Decided. The visitor sees the deadline on the visit."))
-    return redirect("visits:review")
+        return messages.SUCCESS, _("Decided. The visitor sees the deadline on the visit.")
+
+    return _act(request, ExtensionDecisionForm(request.POST), reverse("visits:review"), run)
 
 
 @login_required
 @require_POST
 def flag(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task_or_404(request, pk)
-    form = FlagForm(request.POST)
-    if not form.is_valid():
-        _form_error(request, form)
-        return redirect("visits:task", pk=task.pk)
-    try:
+
+    def run(data: dict[str, Any]) -> tuple[int, str]:
         visit_flag(
             task=task,
             actor=request.user,
-            expected_version=form.cleaned_data["version"],
-            kind=form.cleaned_data["kind"],
-            reason=form.cleaned_data["reason"],
+            expected_version=data["version"],
+            kind=data["kind"],
+            reason=data["reason"],
         )
-    except ApplicationError as exc:
-        _say(request, exc)
-    else:
-        messages.success(request, _("Flagged. The managers who keep the reward and penalty ledger are told."))
-    return redirect("visits:task", pk=task.pk)
+        return messages.SUCCESS, _("Flagged. The managers who keep the reward and penalty ledger are told.")
+
+    return _act(request, FlagForm(request.POST), reverse("visits:task", args=[task.pk]), run)

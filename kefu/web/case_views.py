@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -44,13 +43,12 @@ from kefu.core.uploads import attachment_content_type, download_response
 from kefu.org.models import User
 from kefu.org.paths import unit_paths
 from kefu.rulebooks.choices import Operation
-from kefu.sla.choices import ClockStatus
-from kefu.sla.extensions import clock_extend, clock_promise, extension_allowed, promise_bounds
+from kefu.sla.extensions import clock_extend, clock_promise
 from kefu.sla.models import Clock
-from kefu.sla.selectors import LIVE_STATUSES, Engines, clock_def_for
+from kefu.sla.selectors import clock_def_for
+from kefu.web.case_deadlines import deadline_rows
 from kefu.web.case_parts import BACKWARD_ACTIONS, remedy_initial, timeline, typed_texts
 from kefu.web.combined import establish_then_route
-from kefu.web.deadlines import clock_row, rule_text
 from kefu.web.fieldforms import service_error_target
 from kefu.web.forms import (
     OPERATION_FORMS,
@@ -216,7 +214,7 @@ def _render_case(
         operations.append({"op": op, "label": _operation_label(op), "form": form})
     context = {
         "case": case,
-        "deadlines": _deadline_rows(case, user, bound),
+        "deadlines": deadline_rows(case, user, bound),
         "classification_form": _classification_form(case, user, bound),
         "field_rows": field_rows(case),
         "fields_form": _fields_form(case, user, bound),
@@ -244,22 +242,6 @@ def _render_case(
     return render(request, "web/case_detail.html", context, status=status)
 
 
-def _may_extend(user: User, case: Case, clock: Clock) -> bool:
-    if clock.status not in LIVE_STATUSES or case.status not in (CaseStatus.OPEN, CaseStatus.SUSPENDED):
-        return False
-    clock.case = case
-    return actor_may_act(case, user) and extension_allowed(clock, user)
-
-
-def _may_promise(user: User, case: Case, clock: Clock) -> bool:
-    if clock.status != ClockStatus.RUNNING or case.status != CaseStatus.OPEN:
-        return False
-    definition = clock_def_for(case, clock.key)
-    if definition is None or definition.promise is None or not actor_may_act(case, user):
-        return False
-    return user.is_superuser or user.role in definition.promise.roles
-
-
 def _fields_form(case: Case, user: User, bound: dict[str, Any]) -> CaseFieldsForm | None:
     """The form fields this person may change on this case (none: no form)."""
     if "fields" in bound:
@@ -270,35 +252,6 @@ def _fields_form(case: Case, user: User, bound: dict[str, Any]) -> CaseFieldsFor
     if not editable:
         return None
     return CaseFieldsForm(prefix="flds", case=case, definitions=editable, initial={"version": case.version})
-
-
-def _deadline_rows(case: Case, user: User, bound: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every clock of the case with its time left, state and notices, and an extension form where
-    the rulebook lets this person extend it."""
-    clocks = case.clocks.select_related("calendar").prefetch_related("notices").order_by("started_at", "id")
-    now, engines = timezone.now(), Engines()
-    rows = []
-    for clock in clocks:
-        row = clock_row(clock, now, engines, case)
-        row["rule_text"] = rule_text(clock, case)
-        row["notices"] = list(clock.notices.all())
-        if _may_extend(user, case, clock):
-            definition = clock_def_for(case, clock.key)
-            row["extension_form"] = bound.get(f"x:{clock.pk}") or ExtensionForm(
-                prefix=f"x{clock.pk}",
-                initial={"version": case.version},
-                clock_unit=clock.unit,
-                consent=definition.extension.customer_consent,
-            )
-        if _may_promise(user, case, clock):
-            clock.case = case
-            bounds = promise_bounds(clock)
-            row["promise_form"] = bound.get(f"p:{clock.pk}") or PromiseForm(
-                prefix=f"p{clock.pk}", initial={"version": case.version}
-            )
-            row["promise_bounds"] = bounds
-        rows.append(row)
-    return rows
 
 
 def _may_classify(user: User, case: Case) -> bool:
