@@ -19,10 +19,11 @@ number and every helpdesk ticket id returned in the whole run was distinct.
 side spent per create in each run; it needs Kefu's gunicorn master pid (`--kefu-pid`) and reads the
 peer's from helpdesk_peer.sh's pid file unless `--peer-pid` is given. PostgreSQL's own CPU is not in it.
 
-    bash bench/helpdesk_peer.sh
+    bash bench/helpdesk_peer.sh                      # the peer on 127.0.0.1:8621
+    .venv/bin/gunicorn config.wsgi:application -w 2 -b 127.0.0.1:8622 --pid /tmp/kefu.pid --daemon
     .venv/bin/python bench/register_peer.py --kefu-url http://127.0.0.1:8622 --clients 1 8 --pairs 9 \\
       --seconds 10 --worker-cpu --kefu-pid "$(cat /tmp/kefu.pid)"
-    bash bench/helpdesk_peer.sh stop
+    bash bench/helpdesk_peer.sh stop; kill "$(cat /tmp/kefu.pid)"
 
 Starts nothing and needs nothing beyond the standard library and bench/intake.py.
 """

@@ -15,7 +15,10 @@ What keeps the comparison even:
   bench/intake.py's `get_token` serves both sides;
 * what a create does after its INSERTs: helpdesk renders its new-ticket e-mail to the submitter inside
   the request (Kefu queues its notifications to Celery after commit); the mail goes to Django's dummy
-  backend, so rendering is paid and no delivery is.
+  backend, so rendering is paid and no delivery is;
+* Django's defaults where helpdesk's install guide sets nothing: ATOMIC_REQUESTS off, so helpdesk's
+  create commits each of its writes on its own (ticket, follow-up, and the updates after them) where
+  Kefu's registration is one transaction.
 
 Teams (pinax-teams) are off: the API does not use them and they are an optional extra of the package.
 """
