@@ -59,6 +59,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
+from kefu.cases.choices import EventKind
+
 if TYPE_CHECKING:
     from kefu.cases.models import CaseEvent
 
@@ -132,7 +134,11 @@ class Subscription:
     actions: frozenset[str] | None = None
 
     def wants_kind(self, kind: str) -> bool:
-        return self.kinds is None or kind in self.kinds
+        if self.kinds is not None:
+            return kind in self.kinds
+        # Transition actions imply transition events: such a subscriber wants no other kind (a
+        # registration no subscriber wants is marked delivered at once, and queues no task).
+        return self.actions is None or kind == EventKind.TRANSITION
 
     def wants(self, kind: str, action: str) -> bool:
         if not self.wants_kind(kind):

@@ -95,8 +95,20 @@ def test_kinds_and_actions_narrow_what_a_subscriber_gets(org, make_case):
     assert [e.transition for e in routed] == ["route"]
 
 
+def test_a_registration_queues_no_delivery_when_only_transition_subscribers_are_installed(org, make_case):
+    """The installed apps want transitions, transfers, notes…, and work orders want "route" transitions
+    only: nobody wants a registration, so its event is delivered as it is written and no dispatch task
+    is queued for it (one Celery message less per registration, and no worker run that finds nothing)."""
+    routed = next(s for s in events.subscriptions() if s.name == "workorders.routed_repair")
+    assert routed.kinds is None and routed.actions == {"route"}
+    assert not routed.wants_kind(EventKind.REGISTERED) and routed.wants_kind(EventKind.TRANSITION)
+    case = make_case()
+    registered = CaseEvent.objects.get(case=case, kind=EventKind.REGISTERED)
+    assert registered.dispatched_at is not None
+
+
 def test_events_nobody_wants_are_delivered_when_written(org, make_case):
-    # Only this test's subscriber: the installed apps (hand-offs, work orders…) want registrations.
+    # Only this test's subscriber: none of the installed apps' subscriptions count here.
     installed = events.subscriptions()
     for subscription in installed:
         events.unsubscribe(subscription.name)
