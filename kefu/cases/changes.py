@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from kefu.cases import events
 from kefu.cases.models import Case, CaseEvent
 from kefu.core.exceptions import ConflictError, ForbiddenError
+from kefu.core.hotpath import insert_rows
 
 __all__ = (
     "actor_has_role",
@@ -155,7 +156,7 @@ def case_record_event(
         responsible_unit_id=case.responsible_unit_id,
     )
     events.prepare(event)
-    event.save()
+    insert_rows([event])  # the history row: compiled once, not per change (kefu.core.hotpath)
     events.schedule_dispatch(event)
     return event
 

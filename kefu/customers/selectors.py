@@ -2,10 +2,23 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from kefu.customers.models import Customer
+from kefu.core.hotpath import CompiledQuery
+from kefu.customers.models import Customer, may_search_directory
 from kefu.customers.validators import normalize_phone
 
-__all__ = ("customer_search",)
+__all__ = ("customer_search", "customer_for_intake")
+
+# Every registration looks its customer up: compiled once per process (kefu.core.hotpath).
+_ACTIVE = CompiledQuery(lambda pk: Customer.objects.filter(is_active=True, pk=pk), -2_000_000_001)
+
+
+def customer_for_intake(*, user: Any, pk: int) -> Customer | None:
+    """The active customer `pk` if `user` may open a case for them (`Customer.objects.visible_to`)."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if may_search_directory(user):  # the whole directory: no per-user condition
+        return _ACTIVE.first(pk)
+    return Customer.objects.visible_to(user).filter(is_active=True, pk=pk).first()
 
 
 def customer_search(*, query: str, user: Any, limit: int = 20) -> QuerySet[Customer]:

@@ -1,8 +1,9 @@
 from django.conf import settings
-from django.db.models import CharField
+from django.db.models import CharField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from kefu.core.exceptions import ApplicationError
+from kefu.core.hotpath import CompiledQuery
 from kefu.rulebooks.models import Rulebook, RulebookVersion
 from kefu.rulebooks.schema import RulebookDoc, doc_from_document
 
@@ -49,22 +50,27 @@ _CALENDARS_STAMP = (
 )
 
 
+def _for_new_case() -> QuerySet[Rulebook]:
+    # The parsed document comes from the per-version cache (`version.doc`), so the ~20 KB of JSON and
+    # source text are not fetched and decoded for every new case.
+    return (
+        Rulebook.objects.select_related("active_version")
+        .defer("active_version__document", "active_version__source_text")
+        .annotate(calendars_stamp=RawSQL(_CALENDARS_STAMP, [], output_field=CharField()))
+        .order_by("pk")
+    )
+
+
+# Read for every new case: compiled once per process (kefu.core.hotpath).
+_NAMED = CompiledQuery(lambda key: _for_new_case().filter(key=key)[:1], "\x00rulebook-key-sample")
+_DEFAULT = CompiledQuery(lambda: _for_new_case().filter(is_default=True)[:1])
+
+
 def rulebook_for_new_case(key: str | None = None) -> RulebookVersion:
     """The version a new case is opened under: the named rulebook's, or the site default's.
 
     The version carries `calendars_stamp` (see `_CALENDARS_STAMP`), read in the same query."""
-    # The parsed document comes from the per-version cache (`version.doc`), so the ~20 KB of JSON and
-    # source text are not fetched and decoded for every new case.
-    qs = (
-        Rulebook.objects.select_related("active_version")
-        .defer("active_version__document", "active_version__source_text")
-        .annotate(calendars_stamp=RawSQL(_CALENDARS_STAMP, [], output_field=CharField()))
-    )
-    rulebook = (
-        qs.filter(key=key).first()
-        if key
-        else qs.filter(is_default=True).first() or qs.filter(key=settings.KEFU_DEFAULT_RULEBOOK).first()
-    )
+    rulebook = _NAMED.first(key) if key else _DEFAULT.first() or _NAMED.first(settings.KEFU_DEFAULT_RULEBOOK)
     if rulebook is None or rulebook.active_version is None:
         raise ApplicationError(
             f"No rulebook '{key}' is loaded." if key else "No default rulebook is loaded: run `kefu rulebook load`.",

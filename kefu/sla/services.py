@@ -37,6 +37,7 @@ from kefu.calendars.selectors import working_time_for
 from kefu.cases.changes import case_record_change
 from kefu.cases.choices import CaseStatus, EventKind
 from kefu.core.exceptions import ApplicationError
+from kefu.core.hotpath import insert_rows
 from kefu.rulebooks.choices import StateKind
 from kefu.rulebooks.schema import ClockDef
 from kefu.sla.choices import ClockStatus
@@ -351,7 +352,7 @@ def clocks_start_for(*, case: Case, stage: str, at: datetime, actor: User, live:
             plan_from_start(clock, steps=steps, engine=engines.engine(calendar.pk))
         created.append(clock)
         live.add(definition.key)
-    Clock.objects.bulk_create(created)  # one INSERT for all of them (Clock has no save() hooks)
+    insert_rows(created)  # one INSERT for all of them, compiled once (Clock has no save() hooks)
     _missing_history(case, actor=actor, clocks=missing)
     return created
 

@@ -16,6 +16,7 @@ from kefu.cases.choices import CaseStatus, EventKind
 from kefu.cases.models import Case, IdempotencyRecord, NumberSequence
 from kefu.cases.services.fields import check_field_values
 from kefu.core.exceptions import ApplicationError, FieldErrors
+from kefu.core.hotpath import insert_rows
 from kefu.core.inputs import TEXT_LIMITS, check_text
 from kefu.customers.models import Contact, Customer
 from kefu.org.models import OrgUnit, User
@@ -208,7 +209,7 @@ def case_register(
     )
     if User.unit.is_cached(actor):
         case.receiving_unit = actor.unit
-    case.save()
+    insert_rows([case])
     event = case_record_event(
         case,
         actor=actor,
