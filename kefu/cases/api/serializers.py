@@ -7,6 +7,8 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject
 
 from kefu.cases.api.rulebooks import RulebookSerializer  # noqa: E402  (re-exported: the API's rulebook view)
 from kefu.cases.choices import NoteVisibility, Responsibility, Validity
@@ -15,6 +17,7 @@ from kefu.cases.selectors import IdentityRedactor, customer_label, field_rows
 from kefu.cases.services import may_reveal_customer, transition_allowed, transition_inputs
 from kefu.core.inputs import MAX_ID, TEXT_LIMITS, is_id
 from kefu.customers.models import Contact, Customer
+from kefu.customers.selectors import customer_for_intake
 from kefu.org.models import OrgUnit, User
 
 __all__ = (
@@ -56,6 +59,17 @@ class _VisibleCustomerField(_IdField):
 
     def get_queryset(self) -> Any:
         return Customer.objects.visible_to(self.context["request"].user).filter(is_active=True)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not is_id(data):
+            self.fail("does_not_exist", pk_value=str(data)[:30])
+        # The same rule as get_queryset, in a statement compiled once (every registration asks).
+        customer = customer_for_intake(user=self.context["request"].user, pk=int(data))
+        if customer is None:
+            self.fail("does_not_exist", pk_value=data)
+        return customer
 
 
 class _VisibleCaseField(_IdField):
@@ -113,6 +127,50 @@ class _OutputModelSerializer(serializers.ModelSerializer):
             cls._built_fields = built  # a race only builds the same fields twice
         return _fresh_fields(built)
 
+    @classmethod
+    def _output_plan(cls) -> list[tuple[str, serializers.Field, str]]:
+        """(name, field, how) for each readable field, bound once per class: "plain" fields read the
+        instance and nothing else (no context, no parent), so one bound copy serves every instance;
+        "method" fields call this serializer's method; "nested" serializers need a copy bound to the
+        instance (their context is the request's)."""
+        plan = cls.__dict__.get("_plan")
+        if plan is None:
+            plan = []
+            bound = cls().fields  # builds cls._built_fields, the unbound templates
+            for name, field in bound.items():
+                if field.write_only:
+                    continue
+                if isinstance(field, serializers.SerializerMethodField):
+                    how = "method"
+                elif isinstance(field, serializers.BaseSerializer) or getattr(field.default, "requires_context", False):
+                    how = "nested"
+                    field = cls.__dict__["_built_fields"][name]  # bound per instance, below
+                else:
+                    how = "plain"
+                plan.append((name, field, how))
+            cls._plan = plan
+        return plan
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        """DRF's `Serializer.to_representation`, without building and binding this instance's fields:
+        a case body with its history made ~100 field copies per request (see `_output_plan`)."""
+        ret: dict[str, Any] = {}
+        for name, template, how in self._output_plan():
+            if how == "method":
+                ret[name] = getattr(self, template.method_name)(instance)
+                continue
+            field = template
+            if how == "nested":
+                field = _fresh_fields({name: template})[name]
+                field.bind(field_name=name, parent=self)
+            try:
+                attribute = field.get_attribute(instance)
+            except SkipField:
+                continue
+            check = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+            ret[name] = None if check is None else field.to_representation(attribute)
+        return ret
+
 
 class PersonSerializer(_OutputModelSerializer):
     name = serializers.CharField(source="__str__", read_only=True)
@@ -128,8 +186,34 @@ class UnitRefSerializer(_OutputModelSerializer):
         fields = ["id", "code", "name"]
 
 
+@extend_schema_field(PersonSerializer)
+class PersonField(serializers.Field):
+    """A person as `PersonSerializer` writes it, without a nested serializer per person.
+
+    A case body names up to six people and one more per event, note and approval; each nested
+    serializer is an instance with its own bound fields, for three values. Same output, same schema.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, user: User) -> dict[str, Any]:
+        return {"id": user.pk, "username": user.username, "name": str(user)}
+
+
+@extend_schema_field(UnitRefSerializer)
+class UnitRefField(serializers.Field):
+    """A unit as `UnitRefSerializer` writes it (see PersonField)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, unit: OrgUnit) -> dict[str, Any]:
+        return {"id": unit.pk, "code": unit.code, "name": unit.name}
+
+
 class CaseEventSerializer(_OutputModelSerializer):
-    actor = PersonSerializer(read_only=True)
+    actor = PersonField()
 
     class Meta:
         model = CaseEvent
@@ -150,7 +234,7 @@ class CaseEventSerializer(_OutputModelSerializer):
 
 
 class CaseNoteSerializer(_OutputModelSerializer):
-    author = PersonSerializer(read_only=True)
+    author = PersonField()
 
     class Meta:
         model = CaseNote
@@ -158,7 +242,7 @@ class CaseNoteSerializer(_OutputModelSerializer):
 
 
 class CaseAttachmentSerializer(_OutputModelSerializer):
-    uploaded_by = PersonSerializer(read_only=True)
+    uploaded_by = PersonField()
 
     class Meta:
         model = CaseAttachment
@@ -166,7 +250,7 @@ class CaseAttachmentSerializer(_OutputModelSerializer):
 
 
 class RemedySerializer(_OutputModelSerializer):
-    proposed_by = PersonSerializer(read_only=True)
+    proposed_by = PersonField()
 
     class Meta:
         model = Remedy
@@ -174,7 +258,7 @@ class RemedySerializer(_OutputModelSerializer):
 
 
 class ApprovalSerializer(_OutputModelSerializer):
-    approver = PersonSerializer(read_only=True)
+    approver = PersonField()
     # Stored from 0; shown from 1, as the rulebook counts steps (a severity's `approval_min_step`).
     step = serializers.SerializerMethodField(help_text="The step of the approval chain, 1 for the first.")
 
@@ -262,9 +346,9 @@ class CaseListSerializer(_OutputModelSerializer):
     stage_label = serializers.CharField(read_only=True)
     customer = serializers.SerializerMethodField()
     customer_name = serializers.SerializerMethodField()
-    owner = PersonSerializer(read_only=True)
-    assignee = PersonSerializer(read_only=True, allow_null=True)
-    responsible_unit = UnitRefSerializer(read_only=True, allow_null=True)
+    owner = PersonField()
+    assignee = PersonField(allow_null=True)
+    responsible_unit = UnitRefField(allow_null=True)
 
     class Meta:
         model = Case
@@ -318,11 +402,11 @@ class CaseDetailSerializer(CaseListSerializer):
     severity_label = serializers.CharField(read_only=True)
     rulebook = serializers.CharField(source="rulebook_version.rulebook.key", read_only=True)
     rulebook_version = serializers.IntegerField(source="rulebook_version.number", read_only=True)
-    receiver = PersonSerializer(read_only=True)
-    receiving_unit = UnitRefSerializer(read_only=True, allow_null=True)
-    subject_person = PersonSerializer(read_only=True, allow_null=True)
-    subject_unit = UnitRefSerializer(read_only=True, allow_null=True)
-    responsible_person = PersonSerializer(read_only=True, allow_null=True)
+    receiver = PersonField()
+    receiving_unit = UnitRefField(allow_null=True)
+    subject_person = PersonField(allow_null=True)
+    subject_unit = UnitRefField(allow_null=True)
+    responsible_person = PersonField(allow_null=True)
     parent_number = serializers.CharField(source="parent.number", read_only=True, allow_null=True, default=None)
     merged_into_number = serializers.CharField(
         source="merged_into.number", read_only=True, allow_null=True, default=None
@@ -397,7 +481,7 @@ class CaseDetailSerializer(CaseListSerializer):
         return may_reveal_customer(case, self.context["request"].user)
 
     def to_representation(self, instance: Case) -> Any:
-        data = serializers.ModelSerializer.to_representation(self, instance)
+        data = _OutputModelSerializer.to_representation(self, instance)
         if instance.is_anonymous:
             data = IdentityRedactor.for_case(instance).data(data)
             data["customer_name"] = customer_label(instance)
