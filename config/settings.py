@@ -133,6 +133,10 @@ else:
             },
         }
     }
+# The hottest statements (registration's inserts, the token lookup) are prepared once per PostgreSQL
+# connection (kefu/core/hotpath.py). A pooler that hands one session's statements to another
+# (PgBouncer in transaction mode before 1.21) needs this off: docs/operations.md.
+KEFU_PREPARED_STATEMENTS = envbool("KEFU_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -24,6 +24,12 @@ import functools
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
+try:  # PostgreSQL's driver; SQLite sites run without it
+    import psycopg
+except ImportError:  # pragma: no cover
+    psycopg = None
+
+from django.conf import settings
 from django.db import connections, router
 from django.db.models import Model, QuerySet, signals
 from django.db.models.query import get_related_populators
@@ -31,6 +37,31 @@ from django.db.models.query import get_related_populators
 __all__ = ("CompiledQuery", "insert_rows")
 
 M = TypeVar("M", bound=Model)
+
+
+def _run(connection: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """Run a hot statement, return its rows.
+
+    On PostgreSQL the statement is prepared once per connection (psycopg's `prepare=True`, with
+    server-side binding), so the server does not parse and plan the same INSERT for every case and
+    psycopg does not write the values into the text. Where statements are being logged or wrapped
+    (tests counting queries, `connection.execute_wrapper`) or `KEFU_PREPARED_STATEMENTS` is off (a
+    pooler that cannot keep prepared statements, docs/operations.md), Django's cursor runs it.
+    """
+    if (
+        connection.vendor == "postgresql"
+        and settings.KEFU_PREPARED_STATEMENTS
+        and not connection.queries_logged
+        and not connection.execute_wrappers
+    ):
+        connection.validate_no_broken_transaction()
+        connection.ensure_connection()
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, params, prepare=True)
+            return cursor.fetchall()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 class _Compiled:
@@ -81,9 +112,7 @@ class CompiledQuery(Generic[M]):
         params = list(c.params)
         for slot, value in zip(c.slots, values, strict=True):
             params[slot] = value
-        with connections[c.db].cursor() as cursor:
-            cursor.execute(c.sql, params)
-            rows = cursor.fetchall()
+        rows = _run(connections[c.db], c.sql, params)
         out: list[M] = []
         for row in c.compiler.results_iter(results=[rows]):
             obj = c.model.from_db(c.db, c.init_list, row[c.start : c.end])
@@ -147,9 +176,7 @@ def insert_rows(objs: Sequence[M]) -> None:
     params = [
         field.get_db_prep_save(field.pre_save(obj, True), connection=connection) for obj in objs for field in fields
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        ids = [row[0] for row in cursor.fetchall()]
+    ids = [row[0] for row in _run(connection, sql, params)]
     # The rows come back in the order of the VALUES list, as Django's bulk_create relies on too.
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
