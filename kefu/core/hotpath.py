@@ -30,11 +30,11 @@ except ImportError:  # pragma: no cover
     psycopg = None
 
 from django.conf import settings
-from django.db import connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Model, QuerySet, signals
 from django.db.models.query import get_related_populators
 
-__all__ = ("CompiledQuery", "insert_rows")
+__all__ = ("CompiledQuery", "hot_rows", "insert_rows")
 
 M = TypeVar("M", bound=Model)
 
@@ -62,6 +62,12 @@ def _run(connection: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def hot_rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """Run one of the hot path's own SQL statements on the default database (prepared on PostgreSQL
+    like the compiled ones) and return its rows."""
+    return _run(connections[DEFAULT_DB_ALIAS], sql, params)
 
 
 class _Compiled:

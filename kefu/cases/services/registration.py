@@ -16,7 +16,7 @@ from kefu.cases.choices import CaseStatus, EventKind
 from kefu.cases.models import Case, IdempotencyRecord, NumberSequence
 from kefu.cases.services.fields import check_field_values
 from kefu.core.exceptions import ApplicationError, FieldErrors
-from kefu.core.hotpath import insert_rows
+from kefu.core.hotpath import hot_rows, insert_rows
 from kefu.core.inputs import TEXT_LIMITS, check_text
 from kefu.customers.models import Contact, Customer
 from kefu.org.models import OrgUnit, User
@@ -71,13 +71,11 @@ def _next_number(*, pattern: str, case_type: str, when: datetime) -> str:
     """
     prefix, width = render_number_prefix(pattern, when=timezone.localtime(when), type_code=case_type)
     table = connection.ops.quote_name(NumberSequence._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'INSERT INTO {table} ("prefix", "last") VALUES (%s, 1) '
-            f'ON CONFLICT ("prefix") DO UPDATE SET "last" = {table}."last" + 1 RETURNING "last"',
-            [prefix],
-        )
-        (last,) = cursor.fetchone()
+    ((last,),) = hot_rows(
+        f'INSERT INTO {table} ("prefix", "last") VALUES (%s, 1) '
+        f'ON CONFLICT ("prefix") DO UPDATE SET "last" = {table}."last" + 1 RETURNING "last"',
+        [prefix],
+    )
     return f"{prefix}{last:0{width}d}"
 
 
@@ -249,13 +247,13 @@ def _claim(*, actor: User, key: str, request_hash: str, case: Case) -> bool:
     exactly one registration per key survives, enforced by the unique constraint.
     """
     table = connection.ops.quote_name(IdempotencyRecord._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
+    return bool(
+        hot_rows(
             f'INSERT INTO {table} ("user_id", "key", "request_hash", "case_id", "created_at") '
             'VALUES (%s, %s, %s, %s, %s) ON CONFLICT ("user_id", "key") DO NOTHING RETURNING "id"',
             [actor.pk, key, request_hash, case.pk, connection.ops.adapt_datetimefield_value(timezone.now())],
         )
-        return cursor.fetchone() is not None
+    )
 
 
 def _existing_claim(*, actor: User, key: str) -> IdempotencyRecord | None:
