@@ -1,8 +1,11 @@
 """Monthly complaint statistics (客诉案件统计表), read with aggregate queries only.
 
-Every number is a `values().annotate(Count(...))` over one month of cases the user may see
+Every number is a grouped count (`kefu/reports/counting.py`) over one month of cases the user may see
 (`Case.objects.visible_to`), so the report costs the same handful of queries for 5 cases or 50,000.
-Python only loops over the resulting groups (case types, units, channels…), never over cases.
+Python only loops over the resulting groups (case types, units, channels…), never over cases. For the
+readers whose scope is the whole organisation the groups come from the rollup the worker keeps
+(`kefu/reports/rollup.py`; a month of ten million cases is too big to group on every request), less
+what `visible_to` hides from them; the report then says when they were counted (`counted_at`).
 
 Of the cases concluded in the month (closed, or closed and already archived):
 
