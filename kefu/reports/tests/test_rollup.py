@@ -262,3 +262,37 @@ def test_what_is_taken_off_or_added_back_is_found_on_the_sealed_partial_index(or
             cursor.execute("SET LOCAL enable_seqscan = off")
             plan = month.explain()
         assert index in plan, plan
+
+
+def test_choice_and_multi_choice_fields_from_the_rollup_equal_the_live_ones(org, make_case, v2_rulebook):
+    """The format-v2 quality claim has a choice field (罚扣类别) and a multi-choice one (不良类型, a
+    case counts under each option it has); one claim is about the GM."""
+    made = [
+        ("fine", ["size", "surface"], None, at(2026, 3, 2, 9), at(2026, 3, 12, 9)),
+        ("fine", ["size"], None, at(2026, 3, 3, 9), at(2026, 4, 1, 9)),
+        ("bonus_cut", ["function"], org.gm, at(2026, 3, 4, 9), None),
+        (None, ["size"], None, at(2026, 2, 27, 9), at(2026, 3, 1, 9)),
+    ]
+    for penalty, defects, subject, received, closed in made:
+        values = {"order_no": "SO-1", "defects": defects} | ({"penalty": penalty} if penalty else {})
+        case = make_case(
+            "quality_claim",
+            rulebook_key="format-v2",
+            category="quality",
+            channel="hotline",
+            fields=values,
+            subject_person=subject,
+        )
+        Case.objects.filter(pk=case.pk).update(
+            received_at=received, closed_at=closed, status=CaseStatus.CLOSED if closed else CaseStatus.OPEN
+        )
+    live = {(u.username, m): table(monthly_report(user=u, month=m)) for u in readers(org) for m in MONTHS}
+    reports_refresh()
+    for user in readers(org):
+        for month in MONTHS:
+            report = monthly_report(user=user, month=month)
+            assert report.counted_at is not None
+            assert table(report) == live[(user.username, month)], (user.username, month)
+    defects = monthly_report(user=org.gm, month=MARCH).breakdown("field:format-v2:quality_claim:defects")
+    # The claim about the GM (功能) is not his to count.
+    assert [(r.label, r.received, r.closed) for r in defects.rows] == [("尺寸", 2, 2), ("外观", 1, 1)]
