@@ -19,6 +19,7 @@ from kefu.reports.grouping import COUNT_NAMES
 from kefu.reports.models import MonthlyCount, ReportRollupState
 from kefu.reports.rollup import reports_refresh
 from kefu.reports.selectors import monthly_report
+from kefu.reports.tasks import reports_refresh_task
 from kefu.sla.choices import ClockStatus
 from kefu.sla.models import Clock
 
@@ -233,6 +234,7 @@ def test_page_api_and_command_say_how_fresh(client, api, org, world):
     out = __import__("io").StringIO()
     call_command("reports", "refresh", stdout=out)
     assert "full refresh" in out.getvalue() and "2026-03" in out.getvalue()
+    assert reports_refresh_task() == 0  # the beat's task, right after: nothing changed, nothing written
     counted = timezone.localtime(ReportRollupState.objects.get().refreshed_at)
 
     client.force_login(org.gm)
