@@ -2,8 +2,10 @@
 get exactly the figures the live count gives them — never a case they may not see."""
 
 import datetime as dt
+from io import BytesIO
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -250,7 +252,9 @@ def test_page_api_and_command_say_how_fresh(client, api, org, world):
     assert body["counted_at"] is not None and body["total"]["received"] == 5
     assert api(org.supervisor).get("/api/v1/reports/monthly/", {"month": "2026-03"}).json()["counted_at"] is None
     client.force_login(org.gm)
-    assert client.get("/reports/monthly.xlsx", {"month": "2026-03"}).status_code == 200
+    book = openpyxl.load_workbook(BytesIO(client.get("/reports/monthly.xlsx", {"month": "2026-03"}).content))
+    summary = {row[0]: row[1] for row in book["汇总"].iter_rows(min_row=2, values_only=True)}
+    assert (summary["统计截至"], summary["受理数"]) == (f"{counted:%Y-%m-%d %H:%M}", 5)
 
 
 @pytest.mark.postgres
