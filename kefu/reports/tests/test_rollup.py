@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from kefu.cases.changes import case_lock, case_record_change
@@ -302,3 +303,21 @@ def test_choice_and_multi_choice_fields_from_the_rollup_equal_the_live_ones(org,
     defects = monthly_report(user=org.gm, month=MARCH).breakdown("field:format-v2:quality_claim:defects")
     # The claim about the GM (功能) is not his to count.
     assert [(r.label, r.received, r.closed) for r in defects.rows] == [("尺寸", 2, 2), ("外观", 1, 1)]
+
+
+def test_the_gms_report_from_the_rollup_costs_the_same_for_more_cases(org, world, make_case):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            report = monthly_report(user=org.gm, month=MARCH)
+        assert report.counted_at is not None
+        return len(ctx.captured_queries)
+
+    reports_refresh()
+    monthly_report(user=org.gm, month=MARCH)  # warm the per-process rulebook cache
+    few = queries()
+    for day in range(1, 21):
+        case = make_case("complaint", channel="web" if day % 2 else "phone")
+        Case.objects.filter(pk=case.pk).update(received_at=at(2026, 3, day, 9), responsible_unit=org.other_aftersales)
+    reports_refresh(full=True)  # the dates above were set in SQL, without history: what --full is for
+    assert queries() == few
+    assert monthly_report(user=org.gm, month=MARCH).total.received == 25
