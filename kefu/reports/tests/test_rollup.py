@@ -321,3 +321,12 @@ def test_the_gms_report_from_the_rollup_costs_the_same_for_more_cases(org, world
     reports_refresh(full=True)  # the dates above were set in SQL, without history: what --full is for
     assert queries() == few
     assert monthly_report(user=org.gm, month=MARCH).total.received == 25
+
+
+def test_the_demo_ends_with_a_full_refresh(org, world):
+    from django.apps import apps
+
+    said = []
+    apps.get_app_config("reports").make_demo(None, rng=None, log=said.append)
+    assert said and "monthly statistics rollup" in said[0]
+    assert monthly_report(user=org.gm, month=MARCH).counted_at is not None
