@@ -102,6 +102,11 @@ def _beat_schedule(sender: Celery, **kwargs) -> None:
     sender.add_periodic_task(
         600.0, sender.signature("kefu.appraisal.tasks.rollup_refresh_task"), name="appraisal-rollup", expires=590
     )
+    # Monthly statistics (/reports/monthly/): the rollup organisation-wide readers read, refreshed for
+    # the months whose cases changed (kefu.reports).
+    sender.add_periodic_task(
+        600.0, sender.signature("kefu.reports.tasks.reports_refresh_task"), name="reports-rollup", expires=590
+    )
     # Scheduled reports (rulebook appraisal.reports: 篇9 statistics by the 10th, 篇11 weekly/monthly
     # reports): early each morning, those owed by today; the ledger drafts from work orders (篇8 9.4, 9.5).
     sender.add_periodic_task(

@@ -3,6 +3,7 @@
 kefu setup                  migrate, compile translations, load preset rulebooks
 kefu demo --size 1000       build a demo organisation, customers and cases
 kefu rulebook load FILE     validate and load a rulebook (check: validate only)
+kefu reports refresh        recount the monthly statistics rollup's changed months (--full: every month)
 kefu run                    web server plus an embedded Celery worker and scheduler
 kefu worker                 a Celery worker (production: several, on Redis/RabbitMQ)
 """

@@ -58,6 +58,11 @@ class BreakdownSerializer(serializers.Serializer):
 
 class MonthlyReportSerializer(serializers.Serializer):
     month = serializers.CharField(help_text="YYYY-MM, a month of the site's time zone (Asia/Shanghai).")
+    counted_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the figures were counted: the time of the statistics rollup the worker refreshes every "
+        "10 minutes (organisation-wide readers); null when they were counted live for this request.",
+    )
     total = CountsSerializer()
     breakdowns = BreakdownSerializer(many=True)
 
@@ -79,6 +84,7 @@ class MonthlyReportView(APIView):
         report = monthly_report(user=request.user, month=month)
         body: dict[str, Any] = {
             "month": str(report.month),
+            "counted_at": report.counted_at,
             "total": report.total,
             "breakdowns": [{"code": b.code, "title": b.title, "rows": b.rows} for b in report.breakdowns],
         }

@@ -5,7 +5,9 @@ and closed-in-time per option, like the other breakdowns. A choice field is one 
 dimension of the report's grouped query (`kefu/reports/grouping.py`): its value is read from the JSON
 (`fields ->> 'penalty'` on PostgreSQL, JSON_EXTRACT on SQLite) over the month's rows, which the
 `received_at` / `closed_at` conditions already narrow. A multi-choice field counts a case under each
-option it has (so its rows can add up to more than the cases): one filtered count per option.
+option it has (so its rows can add up to more than the cases): one grouped count per option, kept in
+the same `Counts` as dimension `multi:<field>` with keys (version, case type, option), so the rollup
+stores them like every other dimension.
 """
 
 from __future__ import annotations
@@ -20,12 +22,12 @@ from django.utils.translation import gettext as _
 
 from kefu.cases.models import Case
 from kefu.cases.selectors import field_filter
-from kefu.reports.grouping import DEALT_WITH, DID_NOT_STAND, STOOD, Counts
+from kefu.reports.grouping import DEALT_WITH, DID_NOT_STAND, STOOD, Counts, empty_counts
 from kefu.rulebooks.models import RulebookVersion
 from kefu.rulebooks.schema import RulebookDoc
 from kefu.rulebooks.selectors import rulebook_doc
 
-__all__ = ("FieldColumns", "choice_field_columns", "field_breakdowns")
+__all__ = ("FieldColumns", "choice_field_columns", "field_breakdowns", "multi_counts")
 
 
 @dataclass
@@ -35,6 +37,8 @@ class FieldColumns:
 
     annotations: dict[str, Any]
     dims: dict[str, list[str]]
+    # Multi-choice field key → the option codes any loaded version offers.
+    multi: dict[str, list[str]]
 
 
 def _column(key: str) -> str:
@@ -43,14 +47,57 @@ def _column(key: str) -> str:
 
 def choice_field_columns() -> FieldColumns:
     keys: set[str] = set()
+    multi: dict[str, set[str]] = {}
     for version in RulebookVersion.objects.only("id", "sha256").order_by():
         for type_def in rulebook_doc(version).case_types.values():
             keys.update(f.key for f in type_def.fields if f.type == "choice")
+            for f in type_def.fields:
+                if f.type == "multi_choice":
+                    multi.setdefault(f.key, set()).update(o.code for o in f.options or [])
     keys_sorted = sorted(keys)
     return FieldColumns(
         annotations={_column(k): KeyTextTransform(k, "fields") for k in keys_sorted},
         dims={f"field:{k}": ["rulebook_version", "case_type", _column(k)] for k in keys_sorted},
+        multi={k: sorted(codes) for k, codes in sorted(multi.items())},
     )
+
+
+def multi_counts(
+    received: QuerySet[Case],
+    closed: QuerySet[Case],
+    multi: dict[str, list[str]],
+    *,
+    prefix: tuple[str, ...] = (),
+    applicable: Q,
+    in_time: Q,
+) -> Counts:
+    """Per multi-choice field, the counts per (version, case type, option): a case counts under each
+    option it has. Two grouped queries per option, whatever the number of cases."""
+    cols = [*prefix, "rulebook_version", "case_type"]
+    extra = {
+        "closed": DEALT_WITH,
+        "in_time": DEALT_WITH & in_time,
+        "applicable": DEALT_WITH & applicable,
+        "established": STOOD,
+        "not_established": DID_NOT_STAND,
+    }
+    out: Counts = {}
+    for key, codes in multi.items():
+        counts = out.setdefault(f"multi:{key}", {})
+        for code in codes:
+            for values in field_filter(received, key, code).order_by().values(*cols).annotate(n=Count("pk")):
+                counts.setdefault((*(values[c] for c in cols), code), empty_counts())["received"] = values["n"]
+            grouped = (
+                field_filter(closed, key, code)
+                .order_by()
+                .values(*cols)
+                .annotate(**{name: Count("pk", filter=q) for name, q in extra.items()})
+            )
+            for values in grouped:
+                counts.setdefault((*(values[c] for c in cols), code), empty_counts()).update(
+                    {name: values[name] for name in extra}
+                )
+    return out
 
 
 def _groups(docs: dict[int, RulebookDoc]) -> dict[tuple[str, str, str], tuple[list[int], Any, str, str]]:
@@ -69,11 +116,11 @@ def _groups(docs: dict[int, RulebookDoc]) -> dict[tuple[str, str, str], tuple[li
     return out
 
 
-def _from_counts(counts: Counts, field_key: str, version_ids: list[int], case_type: str) -> tuple[dict, dict]:
+def _from_counts(counts: Counts, dimension: str, version_ids: list[int], case_type: str) -> tuple[dict, dict]:
     """Per option ("" = not filled in): received and closed counts of these versions and case type."""
     got: dict[str, dict] = {}
     done: dict[str, dict] = {}
-    for (version_id, code, value), row in counts.get(f"field:{field_key}", {}).items():
+    for (version_id, code, value), row in counts.get(dimension, {}).items():
         if version_id not in version_ids or code != case_type:
             continue
         value = value or ""
@@ -91,27 +138,10 @@ def _from_counts(counts: Counts, field_key: str, version_ids: list[int], case_ty
     return got, done
 
 
-def _multi(qs: QuerySet[Case], key: str, codes: list[str], extra: dict[str, Q]) -> dict[str, dict]:
-    out: dict[str, dict] = {}
-    for code in codes:
-        row = (
-            field_filter(qs, key, code)
-            .order_by()
-            .aggregate(n=Count("pk"), **{name: Count("pk", filter=q) for name, q in extra.items()})
-        )
-        if row["n"]:
-            out[code] = row
-    return out
-
-
 def field_breakdowns(
     *,
     counts: Counts,
-    received: QuerySet[Case],
-    closed: QuerySet[Case],
     docs: dict[int, RulebookDoc],
-    applicable: Q,
-    in_time: Q,
     make_row: Callable[..., Any],
     make_breakdown: Callable[..., Any],
 ) -> list[Any]:
@@ -120,25 +150,8 @@ def field_breakdowns(
         _groups(docs).items()
     ):
         codes = [o.code for o in definition.options or []]
-        if definition.type == "choice":
-            got, done = _from_counts(counts, field_key, version_ids, case_type)
-        else:
-            scope = {"rulebook_version__in": version_ids, "case_type": case_type}
-            got = _multi(received.filter(**scope), field_key, codes, {})
-            done = _multi(
-                closed.filter(**scope),
-                field_key,
-                codes,
-                {
-                    "dealt": DEALT_WITH,
-                    "in_time": DEALT_WITH & in_time,
-                    "applicable": DEALT_WITH & applicable,
-                    "established": STOOD,
-                    "not_established": DID_NOT_STAND,
-                },
-            )
-            for row in done.values():
-                row["n"] = row.pop("dealt")
+        dimension = f"{'field' if definition.type == 'choice' else 'multi'}:{field_key}"
+        got, done = _from_counts(counts, dimension, version_ids, case_type)
         if not got and not done:
             continue
         rows = []

@@ -20,7 +20,7 @@ from django.db.models import Count, Q, QuerySet
 from kefu.cases.choices import Validity
 from kefu.cases.models import Case
 
-__all__ = ("DEALT_WITH", "DID_NOT_STAND", "STOOD", "Counts", "grouped_counts")
+__all__ = ("COUNT_NAMES", "DEALT_WITH", "DID_NOT_STAND", "STOOD", "Counts", "empty_counts", "grouped_counts")
 
 Counts = dict[str, dict[tuple[Any, ...], dict[str, int]]]
 # PostgreSQL's GROUPING() takes at most 31 arguments.
@@ -29,8 +29,11 @@ _MAX_COLUMNS = 31
 WORK_MEM = "64MB"
 
 
-def _empty() -> dict[str, int]:
-    return {"received": 0, "closed": 0, "in_time": 0, "applicable": 0, "established": 0, "not_established": 0}
+COUNT_NAMES = ("received", "closed", "in_time", "applicable", "established", "not_established")
+
+
+def empty_counts() -> dict[str, int]:
+    return dict.fromkeys(COUNT_NAMES, 0)
 
 
 # A complaint that did not stand is concluded, not resolved: it is counted apart ("did not stand") and
@@ -47,7 +50,7 @@ def _portable(
     for name, cols in dims.items():
         counts: dict[tuple[Any, ...], dict[str, int]] = {}
         for values in received.order_by().values(*cols).annotate(n=Count("pk")):
-            counts.setdefault(tuple(values[c] for c in cols), _empty())["received"] = values["n"]
+            counts.setdefault(tuple(values[c] for c in cols), empty_counts())["received"] = values["n"]
         closed_rows = (
             closed.order_by()
             .values(*cols)
@@ -60,7 +63,7 @@ def _portable(
             )
         )
         for values in closed_rows:
-            counts.setdefault(tuple(values[c] for c in cols), _empty()).update(
+            counts.setdefault(tuple(values[c] for c in cols), empty_counts()).update(
                 closed=values["n"],
                 in_time=values["in_time"],
                 applicable=values["applicable"],
@@ -115,7 +118,7 @@ def _postgresql(
 
     for row in _grouping_sets(received, dims, columns, []):
         for name in by_mask.get(row[0], []):
-            out[name].setdefault(key_of(row, dims[name]), _empty())["received"] = row[1 + width]
+            out[name].setdefault(key_of(row, dims[name]), empty_counts())["received"] = row[1 + width]
     flagged = closed.annotate(
         _dealt=_as_flag(DEALT_WITH),
         _applicable=_as_flag(DEALT_WITH & applicable),
@@ -127,7 +130,7 @@ def _postgresql(
     for row in _grouping_sets(flagged, dims, columns, flags):
         # row: grouping mask, the columns, count(*), then one count per flag in `flags` order.
         for name in by_mask.get(row[0], []):
-            out[name].setdefault(key_of(row, dims[name]), _empty()).update(
+            out[name].setdefault(key_of(row, dims[name]), empty_counts()).update(
                 closed=row[2 + width],
                 applicable=row[3 + width],
                 in_time=row[4 + width],

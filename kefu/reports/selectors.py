@@ -1,8 +1,11 @@
 """Monthly complaint statistics (客诉案件统计表), read with aggregate queries only.
 
-Every number is a `values().annotate(Count(...))` over one month of cases the user may see
+Every number is a grouped count (`kefu/reports/counting.py`) over one month of cases the user may see
 (`Case.objects.visible_to`), so the report costs the same handful of queries for 5 cases or 50,000.
-Python only loops over the resulting groups (case types, units, channels…), never over cases.
+Python only loops over the resulting groups (case types, units, channels…), never over cases. For the
+readers whose scope is the whole organisation the groups come from the rollup the worker keeps
+(`kefu/reports/rollup.py`; a month of ten million cases is too big to group on every request), less
+what `visible_to` hides from them; the report then says when they were counted (`counted_at`).
 
 Of the cases concluded in the month (closed, or closed and already archived):
 
@@ -21,80 +24,23 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
-from django.utils import timezone
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from kefu.cases.choices import CaseStatus, Channel, Responsibility
+from kefu.cases.choices import Channel, Responsibility
 from kefu.cases.models import Case
 from kefu.org.models import OrgUnit, User
 from kefu.org.paths import unit_paths
+from kefu.reports.counting import CLOSED_STATUSES, Month, in_time_filters, month_counts, report_timezone
 from kefu.reports.fields import choice_field_columns, field_breakdowns
-from kefu.reports.grouping import grouped_counts
+from kefu.reports.rollup import rollup_counts
 from kefu.rulebooks.models import RulebookVersion
 from kefu.rulebooks.schema import RulebookDoc
 from kefu.rulebooks.selectors import rulebook_doc
-from kefu.sla.choices import ClockStatus
-from kefu.sla.models import Clock
 
 __all__ = ("Breakdown", "Month", "MonthlyReport", "Row", "month_cases", "monthly_report", "report_timezone")
-
-# A case counts as closed once it reached a closed (or later archived) stage; withdrawn and merged
-# cases also get a closed_at, but they were never concluded, so they are not "closed" here.
-CLOSED_STATUSES = (CaseStatus.CLOSED, CaseStatus.ARCHIVED)
-
-
-def report_timezone() -> ZoneInfo:
-    # Months are the organisation's months (Asia/Shanghai by default), whatever zone the server runs in.
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-@dataclass(frozen=True)
-class Month:
-    year: int
-    month: int
-
-    @classmethod
-    def last(cls, now: dt.datetime | None = None) -> Month:
-        local = (now or timezone.now()).astimezone(report_timezone())
-        return cls(local.year, local.month).previous
-
-    @classmethod
-    def parse(cls, value: str | None, default: Month) -> tuple[Month, bool]:
-        """'2026-03' → Month(2026, 3). Returns (month, ok); a bad value gives (default, False)."""
-        if not value:
-            return default, True
-        try:
-            year, month = (int(part) for part in value.split("-", 1))
-            if not (1 <= month <= 12 and 2000 <= year <= 2999):
-                raise ValueError
-        except ValueError:
-            return default, False
-        return cls(year, month), True
-
-    @property
-    def start(self) -> dt.datetime:
-        return dt.datetime(self.year, self.month, 1, tzinfo=report_timezone())
-
-    @property
-    def end(self) -> dt.datetime:
-        """The first instant of the next month (exclusive bound)."""
-        return self.next.start
-
-    @property
-    def previous(self) -> Month:
-        return Month(self.year - 1, 12) if self.month == 1 else Month(self.year, self.month - 1)
-
-    @property
-    def next(self) -> Month:
-        return Month(self.year + 1, 1) if self.month == 12 else Month(self.year, self.month + 1)
-
-    def __str__(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
 
 
 @dataclass
@@ -155,24 +101,15 @@ class MonthlyReport:
     month: Month
     total: Row
     breakdowns: list[Breakdown] = field(default_factory=list)
+    # When the figures come from the rollup: the moment they were counted (the worker refreshes the
+    # rollup every 10 minutes). None: counted live, when the report was asked for.
+    counted_at: dt.datetime | None = None
 
     def breakdown(self, code: str) -> Breakdown:
         return next(b for b in self.breakdowns if b.code == code)
 
 
 # --------------------------------------------------------------------------------------------------
-
-
-def _in_time_filters() -> tuple[Q, Q]:
-    """(applicable, in_time) conditions for Count(filter=...).
-
-    A closed case counts for "closed in time" when its rulebook gives it a resolution clock
-    (`resolution: true`); it was closed in time when none of its resolution clocks was missed.
-    """
-    resolution = Clock.objects.filter(case=OuterRef("pk"), resolution=True)
-    applicable = Q(Exists(resolution))
-    in_time = applicable & ~Q(Exists(resolution.filter(status=ClockStatus.MISSED)))
-    return applicable, in_time
 
 
 def _versions(ids: Iterable[int]) -> dict[int, RulebookVersion]:
@@ -205,31 +142,18 @@ def _rows(
 
 
 def monthly_report(*, user: User, month: Month) -> MonthlyReport:
-    """The month's statistics over the cases `user` may see."""
-    visible = Case.objects.visible_to(user)
-    received = visible.filter(received_at__gte=month.start, received_at__lt=month.end)
-    closed = visible.filter(closed_at__gte=month.start, closed_at__lt=month.end, status__in=CLOSED_STATUSES)
-    applicable, in_time = _in_time_filters()
-    # Choice form fields (format v2) group like any other dimension: their value is read from the JSON.
-    fields = choice_field_columns()
-    received, closed = received.annotate(**fields.annotations), closed.annotate(**fields.annotations)
+    """The month's statistics over the cases `user` may see.
 
-    # Case types and categories are rulebook codes: the same code may mean different things in two
-    # rulebooks, so they are grouped per rulebook (versions of one rulebook are summed together).
-    counts = grouped_counts(
-        received,
-        closed,
-        {
-            "case_type": ["rulebook_version", "case_type"],
-            "category": ["rulebook_version", "category"],
-            "unit": ["responsible_unit", "responsible_unit__name"],
-            "responsibility": ["responsibility"],
-            "channel": ["channel"],
-            **fields.dims,
-        },
-        applicable=applicable,
-        in_time=in_time,
-    )
+    For a reader whose scope is the whole organisation the counts come from the rollup the worker
+    keeps (`kefu/reports/rollup.py`), less what `visible_to` hides from them; for everyone else they
+    are counted live over their visible cases. Both give the same numbers for the same data."""
+    fields = choice_field_columns()
+    counted_at = None
+    from_rollup = rollup_counts(user=user, month=month, fields=fields)
+    if from_rollup is None:
+        counts = month_counts(Case.objects.visible_to(user), month, fields)
+    else:
+        counts, counted_at = from_rollup
     by_type, by_category = counts["case_type"], counts["category"]
     versions = _versions(version_id for version_id, _code in [*by_type, *by_category])
     docs: dict[int, RulebookDoc] = {pk: rulebook_doc(v) for pk, v in versions.items()}
@@ -302,15 +226,11 @@ def monthly_report(*, user: User, month: Month) -> MonthlyReport:
     # The rulebooks' choice fields (format v2), one breakdown each (kefu/reports/fields.py).
     breakdowns += field_breakdowns(
         counts=counts,
-        received=received,
-        closed=closed,
         docs=docs,
-        applicable=applicable,
-        in_time=in_time,
         make_row=Row,
         make_breakdown=lambda code, title, rows, rulebook: Breakdown(code, f"{title} · {rulebook}", rows),
     )
-    return MonthlyReport(month=month, total=total, breakdowns=breakdowns)
+    return MonthlyReport(month=month, total=total, breakdowns=breakdowns, counted_at=counted_at)
 
 
 # The monthly workbook's case sheet stops here (a month of one organisation is far below it).
@@ -321,7 +241,7 @@ def month_cases(*, user: User, month: Month) -> tuple[list[Case], bool]:
     """The cases behind the month's figures (received or concluded in the month) that `user` may see,
     oldest first, with "closed in time" from the same resolution clocks as the figures
     (`in_time_applicable`, `closed_in_time` annotations). Returns (cases, truncated)."""
-    applicable, in_time = _in_time_filters()
+    applicable, in_time = in_time_filters()
     in_month = Q(received_at__gte=month.start, received_at__lt=month.end) | Q(
         closed_at__gte=month.start, closed_at__lt=month.end, status__in=CLOSED_STATUSES
     )

@@ -147,6 +147,13 @@ def monthly_workbook(report: MonthlyReport, cases: list[Any] | None = None, trun
         [_("Item"), _("Value")],
         [
             [_("Month"), str(report.month)],
+            # Figures from the rollup are as of its last refresh; the case sheet is read at download.
+            [
+                _("Counted at"),
+                f"{timezone.localtime(report.counted_at):%Y-%m-%d %H:%M}"
+                if report.counted_at
+                else _("Live, when downloaded"),
+            ],
             [_("Received"), total.received],
             [_("Closed within the month"), total.closed],
             [_("Closed in time"), total.in_time_display],
