@@ -166,11 +166,12 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join([exc.message, *(str(m) for ms in exc.extra.values() for m in ms)]))
         return redirect("visits:task", pk=task.pk)
     if task.is_pending:
-        messages.info(
-            request,
-            _("Attempt %(n)s noted. Call again from %(at)s; it stays on your list.")
-            % {"n": task.attempts, "at": timezone.localtime(task.next_attempt_at).strftime("%m-%d %H:%M")},
-        )
+        next_try = timezone.localtime(task.next_attempt_at)
+        if next_try.date() == timezone.localdate():
+            text = _("Attempt %(n)s noted. Call again from %(at)s; it stays on your list.")
+        else:  # an evening attempt: the next try falls on a later day's list
+            text = _("Attempt %(n)s noted. Call again from %(at)s; it will be on that day's list.")
+        messages.info(request, text % {"n": task.attempts, "at": next_try.strftime("%m-%d %H:%M")})
     else:
         messages.warning(request, _("Attempt %(n)s: the visit is closed as not reachable.") % {"n": task.attempts})
     return redirect("visits:today")

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from kefu.workorders.choices import SUPERVISING_ROLES, OrderStatus
 from kefu.workorders.models import RegisterDay
 from kefu.workorders.selectors import orders_visible_to
-from kefu.workorders.services.register import register_day_bounds, register_summary
+from kefu.workorders.services.register import register_day_bounds, register_day_of, register_summary
 
 __all__ = ("register",)
 
@@ -29,7 +29,8 @@ def _day(request: HttpRequest) -> date:
     try:
         return date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
-        return timezone.localdate()
+        # Not the calendar date: after the closing time the register already counts tomorrow.
+        return register_day_of(timezone.now())
 
 
 @login_required

@@ -23,7 +23,7 @@ from kefu.workorders.choices import EventKind, OrderStatus
 from kefu.workorders.models import RegisterDay, WorkOrder, WorkOrderEvent
 from kefu.workorders.rules import DEFAULT_SECTION
 
-__all__ = ("RegisterSummary", "register_day_bounds", "register_reconcile", "register_summary")
+__all__ = ("RegisterSummary", "register_day_bounds", "register_day_of", "register_reconcile", "register_summary")
 
 
 def register_day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -34,6 +34,14 @@ def register_day_bounds(day: date) -> tuple[datetime, datetime]:
     tz = timezone.get_current_timezone()
     end = datetime.combine(day, section.reconciliation.day_ends, tzinfo=tz)
     return end - timedelta(days=1), end
+
+
+def register_day_of(moment: datetime) -> date:
+    """The register day an order registered at `moment` belongs to: after the day's closing time
+    (18:00 by default) it is the next day's, so an order taken at 21:00 is on tomorrow's register."""
+    day = timezone.localdate(moment)
+    _, end = register_day_bounds(day)
+    return day + timedelta(days=1) if moment >= end else day
 
 
 @dataclass(frozen=True)

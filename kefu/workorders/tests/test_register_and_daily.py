@@ -83,6 +83,25 @@ def test_what_was_not_dispatched_is_flagged_once_and_heads_the_next_days_list(or
     assert RegisterDay.objects.count() == 1
 
 
+def test_the_register_page_opens_on_the_register_day_that_is_running(org, customer, rulebooks):
+    """D11 13 counts a register day up to its closing time (18:00): an order taken at 19:00 on the 24th
+    is on the 25th's register, and that is the page a clerk opening 报修登记核对 at 19:30 must see —
+    not the 24th's, which no longer lists it (the defect the CI run at 21:45 Beijing time found)."""
+    early = create_at(sh(24, 10), org, customer)
+    late = create_at(sh(24, 19), org, customer)
+    client = Client()
+    client.force_login(org.supervisor)
+    with time_machine.travel(sh(24, 19, 30), tick=False):
+        response = client.get("/workorders/register/")
+    assert response.context["day"] == date(2026, 11, 25)
+    registered = [order.number for order in response.context["registered"]]
+    assert registered == [late.number]
+    with time_machine.travel(sh(24, 17, 30), tick=False):
+        response = client.get("/workorders/register/")
+    assert response.context["day"] == DAY
+    assert [order.number for order in response.context["registered"]] == [early.number]
+
+
 def _completed(org, customer, when: datetime, *, fee: str, technician=None) -> WorkOrder:
     technician = technician or org.technician
     order = dispatch_at(create_at(when - timedelta(hours=2), org, customer), when - timedelta(hours=1), org, technician)
