@@ -50,7 +50,6 @@ from kefu.appraisal.services import (
     scorecard_assess,
     scorecard_compute,
 )
-from kefu.appraisal.xlsx import run_workbook
 from kefu.core.exceptions import ApplicationError, ForbiddenError
 from kefu.org.models import OrgUnit, User
 
@@ -159,6 +158,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def run_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    from kefu.appraisal.xlsx import run_workbook  # openpyxl only in the worker that makes a workbook
+
     run = _run_for(request, pk)
     period = Period(run.period_kind, run.period_start)
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

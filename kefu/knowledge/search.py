@@ -24,18 +24,16 @@ score differently).
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import jieba
 from django.db import connection
 
 __all__ = ("SearchHits", "index_words", "query_words", "search_article_ids")
-
-jieba.setLogLevel(logging.WARNING)
 
 _WORD = re.compile(r"[^\W_]+")
 # Words too common to narrow a search (and too short to mean anything alone).
@@ -48,6 +46,16 @@ MAX_QUERY_WORDS = 16
 # every match of a word found in a quarter of 100,000 articles costs more than the search itself;
 # among the newest 1,000 the best are as good, and both databases cut the same way.
 CANDIDATES = 1000
+
+
+@functools.cache
+def _jieba():
+    """jieba, imported on first use: with its dictionary code (and pkg_resources) it is several MB that
+    a web worker which never searches the knowledge base — most of them — does not carry."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
 
 
 def _normal(text: str) -> str:
@@ -68,7 +76,7 @@ def index_words(*texts: str) -> str:
     words: list[str] = []
     for text in texts:
         if text:
-            words += _words(jieba.cut_for_search(_normal(text)))
+            words += _words(_jieba().cut_for_search(_normal(text)))
     return " ".join(words)
 
 
@@ -78,7 +86,7 @@ def query_words(text: str) -> list[str]:
     Single characters (没、来、修…) are dropped when the query has longer words: in a sentence such as a
     case title they are function words that match most of the knowledge base and narrow nothing."""
     seen: dict[str, None] = {}
-    for word in _words(jieba.cut(_normal(text or ""))):
+    for word in _words(_jieba().cut(_normal(text or ""))):
         seen.setdefault(word, None)
     words = list(seen)
     if any(len(w) > 1 for w in words):

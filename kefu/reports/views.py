@@ -12,7 +12,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kefu.reports.selectors import Month, MonthlyReport, month_cases, monthly_report
-from kefu.reports.xlsx import monthly_workbook
 
 __all__ = ("monthly", "monthly_xlsx")
 
@@ -53,6 +52,8 @@ def _chart_data(report: MonthlyReport) -> dict:
 
 @login_required
 def monthly_xlsx(request: HttpRequest) -> HttpResponse:
+    from kefu.reports.xlsx import monthly_workbook  # openpyxl only in the worker that makes a workbook
+
     month, _ok = _month(request)
     # The statistics table (客诉案件统计表) is filed with the departments, so it is always in Chinese,
     # whatever language the person downloading it reads the site in (labels included).

@@ -36,7 +36,6 @@ from kefu.customers.services import customer_create
 from kefu.customers.validators import normalize_phone
 from kefu.org.models import User
 from kefu.org.paths import unit_paths
-from kefu.reports.xlsx import cases_workbook
 from kefu.rulebooks.models import RulebookVersion
 from kefu.rulebooks.selectors import active_rulebooks
 from kefu.sla.choices import NoticeKind
@@ -208,6 +207,8 @@ def _export_field_defs(docs: list[Any], case_type: str) -> list[Any]:
 def queue_export(request: HttpRequest) -> HttpResponse:
     """The queue with its filters as an Excel sheet (the first EXPORT_MAX_ROWS rows), with the chosen case
     type's form fields as columns. Only cases the person may see, like the queue."""
+    from kefu.reports.xlsx import cases_workbook  # openpyxl only in the worker that makes a workbook
+
     rulebooks = list(active_rulebooks())
     docs = [rb.active_version.doc for rb in rulebooks]
     form = QueueFilterForm(request.GET or None, rulebooks=rulebooks)
