@@ -7,9 +7,8 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.fields import SkipField
-from rest_framework.relations import PKOnlyObject
 
+from kefu.cases.api.output import OutputModelSerializer, PersonField, PersonSerializer, UnitRefField, fresh_fields
 from kefu.cases.api.rulebooks import RulebookSerializer  # noqa: E402  (re-exported: the API's rulebook view)
 from kefu.cases.choices import NoteVisibility, Responsibility, Validity
 from kefu.cases.models import Approval, Case, CaseAttachment, CaseEvent, CaseNote, Remedy
@@ -83,136 +82,7 @@ class _VisibleCaseField(_IdField):
 # Output
 
 
-def _shallow(field: Any) -> Any:
-    """`copy.copy` without its generic protocol (a third of the time): a new object, the same attributes."""
-    new = object.__new__(type(field))
-    new.__dict__.update(field.__dict__)
-    return new
-
-
-def _fresh_fields(built: dict[str, serializers.Field]) -> dict[str, serializers.Field]:
-    """Copies of a class's field templates for one serializer instance, without `copy.deepcopy`.
-
-    DRF deep-copies every declared field for every serializer instance (a field re-creates itself
-    from its constructor arguments, recursively): 3 ms of each registration. A field's per-instance
-    state is what `bind()` assigns (name, parent, source), so a shallow copy of a never-bound
-    template is as good; the templates' lists and dicts (validators, choices, messages) are only read.
-    A list serializer (`many=True`) binds its child to itself at construction: its copy gets a copy
-    of the child, bound to the copy.
-    """
-    fresh: dict[str, serializers.Field] = {}
-    for name, field in built.items():
-        fresh[name] = _shallow(field)
-        if isinstance(field, serializers.ListSerializer):
-            child = fresh[name].child = _shallow(field.child)
-            child.source = None  # as constructed: bind() sets it again
-            child.bind(field_name="", parent=fresh[name])
-    return fresh
-
-
-class _OutputModelSerializer(serializers.ModelSerializer):
-    """A ModelSerializer that introspects its model once per class, not once per instance.
-
-    DRF's ModelSerializer rebuilds every field from the model for each serializer it makes: the case,
-    and again for each nested person, unit and event, on every request. That was most of the cost
-    of serialising one case. The fields depend only on the class (Meta and declarations), so they
-    are built once and each instance gets fresh copies (`_fresh_fields`).
-    """
-
-    def get_fields(self) -> dict[str, serializers.Field]:
-        cls = type(self)
-        built = cls.__dict__.get("_built_fields")
-        if built is None:
-            built = super().get_fields()
-            cls._built_fields = built  # a race only builds the same fields twice
-        return _fresh_fields(built)
-
-    @classmethod
-    def _output_plan(cls) -> list[tuple[str, serializers.Field, str]]:
-        """(name, field, how) for each readable field, bound once per class: "plain" fields read the
-        instance and nothing else (no context, no parent), so one bound copy serves every instance;
-        "method" fields call this serializer's method; "nested" serializers need a copy bound to the
-        instance (their context is the request's)."""
-        plan = cls.__dict__.get("_plan")
-        if plan is None:
-            plan = []
-            bound = cls().fields  # builds cls._built_fields, the unbound templates
-            for name, field in bound.items():
-                if field.write_only:
-                    continue
-                if isinstance(field, serializers.SerializerMethodField):
-                    how = "method"
-                elif isinstance(field, serializers.BaseSerializer) or getattr(field.default, "requires_context", False):
-                    how = "nested"
-                    field = cls.__dict__["_built_fields"][name]  # bound per instance, below
-                else:
-                    how = "plain"
-                plan.append((name, field, how))
-            cls._plan = plan
-        return plan
-
-    def to_representation(self, instance: Any) -> dict[str, Any]:
-        """DRF's `Serializer.to_representation`, without building and binding this instance's fields:
-        a case body with its history made ~100 field copies per request (see `_output_plan`)."""
-        ret: dict[str, Any] = {}
-        for name, template, how in self._output_plan():
-            if how == "method":
-                ret[name] = getattr(self, template.method_name)(instance)
-                continue
-            field = template
-            if how == "nested":
-                field = _fresh_fields({name: template})[name]
-                field.bind(field_name=name, parent=self)
-            try:
-                attribute = field.get_attribute(instance)
-            except SkipField:
-                continue
-            check = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
-            ret[name] = None if check is None else field.to_representation(attribute)
-        return ret
-
-
-class PersonSerializer(_OutputModelSerializer):
-    name = serializers.CharField(source="__str__", read_only=True)
-
-    class Meta:
-        model = User
-        fields = ["id", "username", "name"]
-
-
-class UnitRefSerializer(_OutputModelSerializer):
-    class Meta:
-        model = OrgUnit
-        fields = ["id", "code", "name"]
-
-
-@extend_schema_field(PersonSerializer)
-class PersonField(serializers.Field):
-    """A person as `PersonSerializer` writes it, without a nested serializer per person.
-
-    A case body names up to six people and one more per event, note and approval; each nested
-    serializer is an instance with its own bound fields, for three values. Same output, same schema.
-    """
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(read_only=True, **kwargs)
-
-    def to_representation(self, user: User) -> dict[str, Any]:
-        return {"id": user.pk, "username": user.username, "name": str(user)}
-
-
-@extend_schema_field(UnitRefSerializer)
-class UnitRefField(serializers.Field):
-    """A unit as `UnitRefSerializer` writes it (see PersonField)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(read_only=True, **kwargs)
-
-    def to_representation(self, unit: OrgUnit) -> dict[str, Any]:
-        return {"id": unit.pk, "code": unit.code, "name": unit.name}
-
-
-class CaseEventSerializer(_OutputModelSerializer):
+class CaseEventSerializer(OutputModelSerializer):
     actor = PersonField()
 
     class Meta:
@@ -233,7 +103,7 @@ class CaseEventSerializer(_OutputModelSerializer):
         ]
 
 
-class CaseNoteSerializer(_OutputModelSerializer):
+class CaseNoteSerializer(OutputModelSerializer):
     author = PersonField()
 
     class Meta:
@@ -241,7 +111,7 @@ class CaseNoteSerializer(_OutputModelSerializer):
         fields = ["id", "author", "visibility", "body", "created_at"]
 
 
-class CaseAttachmentSerializer(_OutputModelSerializer):
+class CaseAttachmentSerializer(OutputModelSerializer):
     uploaded_by = PersonField()
 
     class Meta:
@@ -249,7 +119,7 @@ class CaseAttachmentSerializer(_OutputModelSerializer):
         fields = ["id", "name", "size", "content_type", "visibility", "uploaded_by", "created_at"]
 
 
-class RemedySerializer(_OutputModelSerializer):
+class RemedySerializer(OutputModelSerializer):
     proposed_by = PersonField()
 
     class Meta:
@@ -257,7 +127,7 @@ class RemedySerializer(_OutputModelSerializer):
         fields = ["id", "approval_round", "kind", "amount", "description", "superseded", "proposed_by", "created_at"]
 
 
-class ApprovalSerializer(_OutputModelSerializer):
+class ApprovalSerializer(OutputModelSerializer):
     approver = PersonField()
     # Stored from 0; shown from 1, as the rulebook counts steps (a severity's `approval_min_step`).
     step = serializers.SerializerMethodField(help_text="The step of the approval chain, 1 for the first.")
@@ -337,7 +207,7 @@ class AllowedTransitionSerializer(serializers.Serializer):
     )
 
 
-class CaseListSerializer(_OutputModelSerializer):
+class CaseListSerializer(OutputModelSerializer):
     """A case in a list. An anonymous case names no customer ("匿名投诉人", customer null) and its
     title has the complainant's name and number blanked, for everyone: the identity is shown only by
     the logged `reveal` (001 篇10 第十九条)."""
@@ -481,7 +351,7 @@ class CaseDetailSerializer(CaseListSerializer):
         return may_reveal_customer(case, self.context["request"].user)
 
     def to_representation(self, instance: Case) -> Any:
-        data = _OutputModelSerializer.to_representation(self, instance)
+        data = OutputModelSerializer.to_representation(self, instance)
         if instance.is_anonymous:
             data = IdentityRedactor.for_case(instance).data(data)
             data["customer_name"] = customer_label(instance)
@@ -598,7 +468,7 @@ class CaseCreateSerializer(serializers.Serializer):
     fields = FieldsInputField(required=False, default=dict)
 
     def get_fields(self) -> dict[str, serializers.Field]:
-        return _fresh_fields(self._declared_fields)  # see _fresh_fields: no deep copies per request
+        return fresh_fields(self._declared_fields)  # see fresh_fields: no deep copies per request
 
     def fingerprint_payload(self) -> dict[str, Any]:
         """The validated request as plain values, so a retry hashes the same whatever the JSON key order."""
