@@ -137,6 +137,10 @@ else:
 # connection (kefu/core/hotpath.py). A pooler that hands one session's statements to another
 # (PgBouncer in transaction mode before 1.21) needs this off: docs/operations.md.
 KEFU_PREPARED_STATEMENTS = envbool("KEFU_PREPARED_STATEMENTS", True)
+# On PostgreSQL a registration writes its number, case, history, clocks and Idempotency-Key record in
+# one data-modifying statement (kefu.core.hotpath.one_statement) instead of five; 0 writes them one
+# by one (the same rows: tests compare the two).
+KEFU_ONE_STATEMENT = envbool("KEFU_ONE_STATEMENT", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

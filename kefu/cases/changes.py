@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from kefu.cases import events
 from kefu.cases.models import Case, CaseEvent
 from kefu.core.exceptions import ConflictError, ForbiddenError
-from kefu.core.hotpath import insert_rows
+from kefu.core.hotpath import current_batch, insert_rows
 
 __all__ = (
     "actor_has_role",
@@ -120,6 +120,8 @@ def case_save(case: Case, fields: list[str] | tuple[str, ...] = ()) -> None:
     """Bump the case's version and save `fields` (plus version and updated_at). Use with
     `case_record_event`, or use `case_record_change`, which does both."""
     case.version += 1
+    if case.pk is None and current_batch() is not None:
+        return  # registered in this batch and not written yet: its INSERT takes the case as it ends up
     case.save(update_fields=[*fields, "version", "updated_at"])
 
 

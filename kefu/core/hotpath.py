@@ -20,8 +20,10 @@ with the ORM's.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 try:  # PostgreSQL's driver; SQLite sites run without it
@@ -34,7 +36,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Model, QuerySet, signals
 from django.db.models.query import get_related_populators
 
-__all__ = ("CompiledQuery", "hot_rows", "insert_rows")
+__all__ = ("CompiledQuery", "SqlValue", "current_batch", "hot_rows", "insert_rows", "one_statement")
 
 M = TypeVar("M", bound=Model)
 
@@ -140,18 +142,164 @@ def _plain(model: type[Model]) -> bool:
     return all(f.has_default() or not f.has_db_default() for f in model._meta.concrete_fields)
 
 
-_insert_sql: dict[tuple[str, type[Model], int], tuple[str, list[Any]]] = {}
+_insert_sql: dict[tuple[Any, ...], tuple[str, list[Any]]] = {}
 
 
-def insert_rows(objs: Sequence[M]) -> None:
+class SqlValue:
+    """A column value the database computes in the batch's statement (registration's case number,
+    from the counter row the same statement increments). Text columns only: it is read back as text
+    into the attribute once the statement has run."""
+
+    __slots__ = ("params", "sql")
+
+    def __init__(self, sql: str, params: list[Any]) -> None:
+        self.sql, self.params = sql, params
+
+
+class _Batch:
+    """The INSERTs of one service call, collected, then written by one data-modifying statement:
+
+        WITH "q0" AS (INSERT … RETURNING …),                        -- cte(): e.g. a counter row
+             "i0" AS (INSERT INTO cases_case … VALUES (…, (SELECT … FROM "q0"), …) RETURNING "id", …),
+             "i1" AS (INSERT INTO cases_caseevent … VALUES ((SELECT "id" FROM "i0"), …) RETURNING "id"),
+             …
+        SELECT 0, "id", json_build_object(…) FROM "i0" UNION ALL SELECT 1, "id", NULL FROM "i1" …
+
+    A foreign key to an object inserted earlier in the batch becomes `(SELECT "id" FROM "iN")`; the
+    ids (and SqlValue columns) come back from the last SELECT and are set on the objects.
+    """
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self.ctes: list[tuple[str, list[Any]]] = []
+        self.inserts: list[tuple[type[Model], Sequence[Model], tuple[str, ...]]] = []
+        self.pending: dict[int, int] = {}  # id(obj) → index of its single-row insert
+
+    def cte(self, sql: str, params: list[Any]) -> str:
+        """Add a statement of one's own (e.g. `INSERT … ON CONFLICT … RETURNING "last"`); its name."""
+        self.ctes.append((sql, params))
+        return f'"q{len(self.ctes) - 1}"'
+
+    def add(self, model: type[Model], objs: Sequence[Model], on_conflict: tuple[str, ...]) -> None:
+        if len(objs) == 1:
+            self.pending[id(objs[0])] = len(self.inserts)
+        self.inserts.append((model, objs, on_conflict))
+
+    def run(self) -> None:
+        if not self.inserts:
+            for sql, params in self.ctes:  # nothing to insert: the statements of one's own alone
+                _run(self.connection, sql, params)
+            return
+        connection, quote = self.connection, self.connection.ops.quote_name
+        parts = [f'"q{i}" AS ({sql})' for i, (sql, _params) in enumerate(self.ctes)]
+        params: list[Any] = [p for _sql, ps in self.ctes for p in ps]
+        selects: list[str] = []
+        links: list[list[tuple[Model, Any, Model]]] = []  # per insert: (obj, fk field, pending target)
+        computed: list[list[Any]] = []  # per insert: its SqlValue fields
+        for index, (model, objs, on_conflict) in enumerate(self.inserts):
+            meta = model._meta
+            fields = _insert_fields(model)
+            rows, linked, values = [], [], []
+            for obj in objs:
+                cells = []
+                for field in fields:
+                    target = field.get_cached_value(obj, None) if field.is_relation and field.is_cached(obj) else None
+                    if target is not None and target.pk is None and id(target) in self.pending:
+                        cells.append(f'(SELECT {quote(target._meta.pk.column)} FROM "i{self.pending[id(target)]}")')
+                        linked.append((obj, field, target))
+                        continue
+                    value = getattr(obj, field.attname)
+                    if isinstance(value, SqlValue):
+                        if len(objs) != 1:
+                            raise ValueError("a computed value is supported in a single-row insert only")
+                        cells.append(value.sql)
+                        params.extend(value.params)
+                        values.append(field)
+                        continue
+                    cells.append("%s")
+                    params.append(field.get_db_prep_save(field.pre_save(obj, True), connection=connection))
+                rows.append("(" + ", ".join(cells) + ")")
+            conflict = f" ON CONFLICT ({', '.join(quote(c) for c in on_conflict)}) DO NOTHING" if on_conflict else ""
+            parts.append(
+                f'"i{index}" AS (INSERT INTO {quote(meta.db_table)} ({", ".join(quote(f.column) for f in fields)}) '
+                f"VALUES {', '.join(rows)}{conflict} RETURNING *)"
+            )
+            extra = (
+                "json_build_object("
+                + ", ".join(f"'{f.attname}', CAST({quote(f.column)} AS text)" for f in values)
+                + ")"
+                if values
+                else "NULL::json"
+            )
+            selects.append(f'SELECT {index}, {quote(meta.pk.column)}, {extra} FROM "i{index}"')
+            links.append(linked)
+            computed.append(values)
+        sql = "WITH " + ", ".join(parts) + " " + " UNION ALL ".join(selects)
+        returned: dict[int, list[tuple[Any, Any]]] = {}
+        for index, pk, extra in _run(connection, sql, params):
+            returned.setdefault(index, []).append((pk, extra))
+        db = connection.alias
+        for index, (_model, objs, on_conflict) in enumerate(self.inserts):
+            rows = returned.get(index, [])
+            if on_conflict and not rows and len(objs) == 1:
+                continue  # the key was taken: the object stays unsaved (pk None), as insert_rows leaves it
+            for obj, (pk, extra) in zip(objs, rows, strict=True):
+                obj.pk = pk
+                obj._state.adding = False
+                obj._state.db = db
+                for field in computed[index]:
+                    setattr(obj, field.attname, extra[field.attname])
+        for linked in links:
+            for obj, field, target in linked:
+                setattr(obj, field.attname, target.pk)
+
+
+_batch = threading.local()
+
+
+def current_batch() -> _Batch | None:
+    """The batch collecting this thread's inserts (see `one_statement`), or None."""
+    return getattr(_batch, "current", None)
+
+
+@contextlib.contextmanager
+def one_statement() -> Iterator[_Batch | None]:
+    """Collect the block's `insert_rows` into one statement, run when the block ends without error.
+
+    On PostgreSQL only (data-modifying WITH); elsewhere, or when `KEFU_ONE_STATEMENT` is off, or
+    inside another batch, each insert runs at once as before and the block yields None. Inside the
+    block the collected objects have no ids yet: nothing may read them back before it ends.
+    """
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql" or not settings.KEFU_ONE_STATEMENT or current_batch() is not None:
+        yield None
+        return
+    batch = _batch.current = _Batch(connection)
+    try:
+        yield batch
+    finally:
+        _batch.current = None
+    batch.run()
+
+
+def _insert_fields(model: type[Model]) -> list[Any]:
+    meta = model._meta
+    return [f for f in meta.concrete_fields if f is not meta.pk and not getattr(f, "generated", False)]
+
+
+def insert_rows(objs: Sequence[M], *, on_conflict: tuple[str, ...] = ()) -> None:
     """INSERT new instances of one model (no primary key yet) in one statement; sets their ids.
 
     As `Model.save()` / `bulk_create()` would write them: each field's `pre_save(add=True)` (auto_now
     dates) and `get_db_prep_save` (the database's form of the value). A model with save signals goes
-    through the ORM instead, so no receiver is ever skipped.
+    through the ORM instead, so no receiver is ever skipped. `on_conflict` (the columns of a unique
+    constraint) adds `ON CONFLICT (…) DO NOTHING` for a single row: taken, the object keeps pk None.
+    Inside `one_statement()` the insert joins the batch and the ids are set when it runs.
     """
     if not objs:
         return
+    if on_conflict and len(objs) != 1:
+        raise ValueError("on_conflict is for a single row: which of several rows was taken is not known")
     model = type(objs[0])
     db = router.db_for_write(model)
     connection = connections[db]
@@ -161,21 +309,28 @@ def insert_rows(objs: Sequence[M]) -> None:
         or not connection.features.can_return_columns_from_insert
         or not _plain(model)
     ):
+        if on_conflict:
+            raise ValueError(f"{model.__name__} has save receivers: on_conflict cannot go through the ORM")
         if len(objs) == 1:
             objs[0].save(force_insert=True, using=db)
         else:
             model._default_manager.using(db).bulk_create(objs)
         return
-    key = (db, model, len(objs))
+    batch = current_batch()
+    if batch is not None and batch.connection is connection:
+        batch.add(model, objs, on_conflict)
+        return
+    key = (db, model, len(objs), on_conflict)
     cached = _insert_sql.get(key)
     if cached is None:
         meta = model._meta
-        fields = [f for f in meta.concrete_fields if f is not meta.pk and not getattr(f, "generated", False)]
+        fields = _insert_fields(model)
         quote = connection.ops.quote_name
         row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        conflict = f" ON CONFLICT ({', '.join(quote(c) for c in on_conflict)}) DO NOTHING" if on_conflict else ""
         sql = (
             f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-            f"VALUES {', '.join([row] * len(objs))} RETURNING {quote(meta.pk.column)}"
+            f"VALUES {', '.join([row] * len(objs))}{conflict} RETURNING {quote(meta.pk.column)}"
         )
         cached = _insert_sql[key] = (sql, fields)
     sql, fields = cached
@@ -183,6 +338,8 @@ def insert_rows(objs: Sequence[M]) -> None:
         field.get_db_prep_save(field.pre_save(obj, True), connection=connection) for obj in objs for field in fields
     ]
     ids = [row[0] for row in _run(connection, sql, params)]
+    if on_conflict and not ids:
+        return  # the key was taken: nothing written, the object stays unsaved
     # The rows come back in the order of the VALUES list, as Django's bulk_create relies on too.
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk

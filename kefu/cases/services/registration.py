@@ -16,7 +16,7 @@ from kefu.cases.choices import CaseStatus, EventKind
 from kefu.cases.models import Case, IdempotencyRecord, NumberSequence
 from kefu.cases.services.fields import check_field_values
 from kefu.core.exceptions import ApplicationError, FieldErrors
-from kefu.core.hotpath import hot_rows, insert_rows
+from kefu.core.hotpath import SqlValue, current_batch, hot_rows, insert_rows, one_statement
 from kefu.core.inputs import TEXT_LIMITS, check_text
 from kefu.customers.models import Contact, Customer
 from kefu.org.models import OrgUnit, User
@@ -62,20 +62,30 @@ def received_at_problem(received_at: datetime, *, now: datetime) -> str | None:
     }
 
 
-def _next_number(*, pattern: str, case_type: str, when: datetime) -> str:
+def _next_number(*, pattern: str, case_type: str, when: datetime) -> str | SqlValue:
     """Take the next serial for the pattern's prefix (e.g. 'KF2611' → 'KF261100042').
 
     One statement: the prefix row is created at 1 or incremented, and stays locked until the
     transaction ends, so parallel registrations queue on it and get consecutive, unique serials. A
-    registration that rolls back rolls its increment back too: no gaps.
+    registration that rolls back rolls its increment back too: no gaps. Inside `one_statement()` the
+    increment joins the registration's statement and the number is computed there (a SqlValue).
     """
     prefix, width = render_number_prefix(pattern, when=timezone.localtime(when), type_code=case_type)
     table = connection.ops.quote_name(NumberSequence._meta.db_table)
-    ((last,),) = hot_rows(
+    sql = (
         f'INSERT INTO {table} ("prefix", "last") VALUES (%s, 1) '
-        f'ON CONFLICT ("prefix") DO UPDATE SET "last" = {table}."last" + 1 RETURNING "last"',
-        [prefix],
+        f'ON CONFLICT ("prefix") DO UPDATE SET "last" = {table}."last" + 1 RETURNING "last"'
     )
+    batch = current_batch()
+    if batch is not None:
+        counter = batch.cte(sql, [prefix])
+        # As Python's f"{last:0{width}d}": padded to the width, never cut.
+        return SqlValue(
+            '(SELECT CAST(%s AS text) || lpad(CAST("last" AS text), '
+            f"GREATEST(CAST(%s AS integer), length(CAST(\"last\" AS text))), '0') FROM {counter})",
+            [prefix, width],
+        )
+    ((last,),) = hot_rows(sql, [prefix])
     return f"{prefix}{last:0{width}d}"
 
 
@@ -179,48 +189,57 @@ def case_register(
     errors.raise_if_any(_("The case was not registered."))
     assert type_def is not None
 
-    case = Case(
-        number=_next_number(pattern=doc.numbering_for(case_type).pattern, case_type=case_type, when=now),
-        rulebook_version=version,
-        case_type=case_type,
-        category=category,
-        severity=severity,
-        channel=channel,
-        stage=type_def.initial,
-        status=CaseStatus.OPEN,
-        customer=customer,
-        contact=contact,
-        is_anonymous=is_anonymous,
-        title=title,
-        description=description,
-        customer_request=customer_request,
-        received_at=received_at,
-        receiver=actor,
-        # The unit comes with the user from token authentication; else its id, not a query for it.
-        receiving_unit_id=actor.unit_id,
-        owner=actor,
-        subject_person=subject_person,
-        subject_unit=subject_unit or (subject_person.unit if subject_person else None),
-        parent=parent,
-        fields=values,
-        sealed_roles=f",{','.join(type_def.sealed.roles)}," if type_def.sealed else "",
-    )
-    if User.unit.is_cached(actor):
-        case.receiving_unit = actor.unit
-    insert_rows([case])
-    event = case_record_event(
-        case,
-        actor=actor,
-        kind=EventKind.REGISTERED,
-        message=case.title,
-        data={"rulebook": doc.key, "rulebook_version": version.number, "parent": parent.number if parent else None},
-    )
-    # Clocks count from receipt, which may be earlier than the registration (a letter, a call-back).
-    started = sla.clocks_start_for(case=case, stage="registered", at=received_at, actor=actor, live=set())
-    if type_def.initial != "registered":
-        live = {clock.key for clock in started}
-        sla.clocks_start_for(case=case, stage=type_def.initial, at=received_at, actor=actor, live=live)
-    if idempotency_key and not _claim(actor=actor, key=idempotency_key, request_hash=request_hash, case=case):
+    # On PostgreSQL the inserts below (number, case, history, clocks, key) are one statement, run
+    # when the block ends; until then the new rows have no ids (kefu.core.hotpath.one_statement).
+    with one_statement():
+        case = Case(
+            number=_next_number(pattern=doc.numbering_for(case_type).pattern, case_type=case_type, when=now),
+            rulebook_version=version,
+            case_type=case_type,
+            category=category,
+            severity=severity,
+            channel=channel,
+            stage=type_def.initial,
+            status=CaseStatus.OPEN,
+            customer=customer,
+            contact=contact,
+            is_anonymous=is_anonymous,
+            title=title,
+            description=description,
+            customer_request=customer_request,
+            received_at=received_at,
+            receiver=actor,
+            # The unit comes with the user from token authentication; else its id, not a query for it.
+            receiving_unit_id=actor.unit_id,
+            owner=actor,
+            subject_person=subject_person,
+            subject_unit=subject_unit or (subject_person.unit if subject_person else None),
+            parent=parent,
+            fields=values,
+            sealed_roles=f",{','.join(type_def.sealed.roles)}," if type_def.sealed else "",
+        )
+        if User.unit.is_cached(actor):
+            case.receiving_unit = actor.unit
+        insert_rows([case])
+        event = case_record_event(
+            case,
+            actor=actor,
+            kind=EventKind.REGISTERED,
+            message=case.title,
+            data={"rulebook": doc.key, "rulebook_version": version.number, "parent": parent.number if parent else None},
+        )
+        # Clocks count from receipt, which may be earlier than the registration (a letter, a call-back).
+        started = sla.clocks_start_for(case=case, stage="registered", at=received_at, actor=actor, live=set())
+        if type_def.initial != "registered":
+            live = {clock.key for clock in started}
+            sla.clocks_start_for(case=case, stage=type_def.initial, at=received_at, actor=actor, live=live)
+        claim = None
+        if idempotency_key:
+            claim = IdempotencyRecord(user=actor, key=idempotency_key, request_hash=request_hash, case=case)
+            # ON CONFLICT DO NOTHING waits for a parallel insert of the same key to commit or roll
+            # back, so exactly one registration per key survives, enforced by the unique constraint.
+            insert_rows([claim], on_conflict=("user_id", "key"))
+    if claim is not None and claim.pk is None:
         # The key was used before (a retry), or by a parallel request that committed first: answer
         # with that case, and undo this registration (case, history, clocks, number increment).
         existing = _existing_claim(actor=actor, key=idempotency_key)
@@ -238,22 +257,6 @@ def _check_idempotency_key(key: str) -> None:
             _("The Idempotency-Key is not usable."),
             extra={"idempotency_key": [_("At most 100 printable characters.")]},
         )
-
-
-def _claim(*, actor: User, key: str, request_hash: str, case: Case) -> bool:
-    """Record (actor, key) → case; False if the key was taken (by a transaction that committed first).
-
-    ON CONFLICT DO NOTHING waits for a parallel insert of the same key to commit or roll back, so
-    exactly one registration per key survives, enforced by the unique constraint.
-    """
-    table = connection.ops.quote_name(IdempotencyRecord._meta.db_table)
-    return bool(
-        hot_rows(
-            f'INSERT INTO {table} ("user_id", "key", "request_hash", "case_id", "created_at") '
-            'VALUES (%s, %s, %s, %s, %s) ON CONFLICT ("user_id", "key") DO NOTHING RETURNING "id"',
-            [actor.pk, key, request_hash, case.pk, connection.ops.adapt_datetimefield_value(timezone.now())],
-        )
-    )
 
 
 def _existing_claim(*, actor: User, key: str) -> IdempotencyRecord | None:

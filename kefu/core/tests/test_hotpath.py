@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from kefu.cases.choices import EventKind
 from kefu.cases.models import Case, CaseEvent
-from kefu.core.hotpath import CompiledQuery, insert_rows
+from kefu.core.hotpath import CompiledQuery, insert_rows, one_statement
 from kefu.org.models import OrgUnit, User
 from kefu.sla.models import Clock
 
@@ -132,3 +132,40 @@ def test_a_model_with_save_receivers_goes_through_the_orm(make_case, org):
         signals.post_save.disconnect(receiver, sender=CaseEvent)
     assert seen == [("有人在听", True)]
     assert Case.objects.filter(events__message="有人在听").exists()
+
+
+def _note(case: Case, actor: User, message: str) -> CaseEvent:
+    return CaseEvent(
+        case=case,
+        kind=EventKind.NOTE,
+        actor=actor,
+        from_stage=case.stage,
+        to_stage=case.stage,
+        from_status=case.status,
+        to_status=case.status,
+        message=message,
+        case_version=case.version + 1,
+    )
+
+
+def test_one_statement_writes_its_rows_when_the_block_ends(make_case, org):
+    """On PostgreSQL the block's inserts wait for its end and go as one statement; elsewhere each
+    runs at once. Either way the rows and ids are there after the block."""
+    case = make_case()
+    with CaptureQueriesContext(connection) as queries, one_statement() as batch:
+        event = _note(case, org.agent, "批量写入")
+        insert_rows([event])
+        assert (event.pk is None) == (batch is not None)
+    assert (batch is not None) == (connection.vendor == "postgresql")
+    assert len(queries) == 1
+    assert CaseEvent.objects.get(pk=event.pk).message == "批量写入"
+
+
+@pytest.mark.postgres
+def test_an_error_inside_one_statement_writes_nothing(make_case, org):
+    case = make_case()
+    before = CaseEvent.objects.count()
+    with pytest.raises(RuntimeError), one_statement():
+        insert_rows([_note(case, org.agent, "不该写入")])
+        raise RuntimeError("the service failed half-way")
+    assert CaseEvent.objects.count() == before

@@ -1,0 +1,164 @@
+"""Registration in one statement (PostgreSQL): the same rows as writing them one by one.
+
+On PostgreSQL `case_register` writes the number increment, the case, its history, its clocks and the
+Idempotency-Key record with one data-modifying statement (kefu.core.hotpath.one_statement); with
+`KEFU_ONE_STATEMENT` off it writes them one by one, as on SQLite. Each test registers the same cases
+both ways and compares every stored column that is not an id or a time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kefu.cases.models import Case, CaseEvent, IdempotencyRecord, NumberSequence
+from kefu.cases.services import case_register, request_fingerprint
+from kefu.sla.models import Clock
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+SH = ZoneInfo("Asia/Shanghai")
+_SKIP = {"id", "created_at", "updated_at", "case_id", "number", "dispatched_at"}
+
+
+def _columns(obj: Any) -> dict[str, Any]:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if f.attname not in _SKIP}
+
+
+def _stored(case: Case) -> dict[str, Any]:
+    case = Case.objects.get(pk=case.pk)
+    return {
+        "case": _columns(case),
+        "events": [_columns(e) for e in CaseEvent.objects.filter(case=case).order_by("id")],
+        "clocks": [_columns(c) for c in Clock.objects.filter(case=case).order_by("id")],
+        "keys": [
+            {k: v for k, v in _columns(r).items() if k != "key"}
+            for r in IdempotencyRecord.objects.filter(case=case).order_by("id")
+        ],
+    }
+
+
+def _register_both_ways(
+    settings, register, when: datetime = datetime(2026, 11, 30, 10, 0, tzinfo=SH)
+) -> tuple[dict[str, Any], dict[str, Any], Case, Case]:
+    """The same registration at the same (frozen) time, in one statement and then one by one."""
+    settings.KEFU_ONE_STATEMENT = True
+    with time_machine.travel(when, tick=False), CaptureQueriesContext(connection) as queries:
+        batched = register("one")
+    inserts = [q["sql"] for q in queries if "INSERT" in q["sql"]]
+    assert len(inserts) == 1 and inserts[0].startswith("WITH"), inserts
+    settings.KEFU_ONE_STATEMENT = False
+    with time_machine.travel(when, tick=False), CaptureQueriesContext(connection) as queries:
+        plain = register("two")
+    assert sum("INSERT" in q["sql"] for q in queries) >= 4  # counter, case, history, clocks one by one
+    return _stored(batched), _stored(plain), batched, plain
+
+
+def test_a_complaint_about_a_person_is_stored_the_same_both_ways(settings, org, rulebooks, customer):
+    """Subject person and unit, severity, form fields, sealed roles, two clocks, the key record:
+    every column equal, and the in-memory case (the 201 body's source) carries the stored number."""
+
+    def register(key: str) -> Case:
+        case, created = case_register(
+            actor=org.agent,
+            case_type="complaint",
+            customer=customer,
+            channel="phone",
+            title="维修人员态度恶劣",
+            description="客户反映上门维修人员态度差，未按约定时间到达。",
+            category="attitude",
+            severity="serious",
+            subject_person=org.technician,
+            idempotency_key=f"call-{key}",
+            request_hash=request_fingerprint({"title": "维修人员态度恶劣"}),
+        )
+        assert created
+        return case
+
+    one, two, batched, plain = _register_both_ways(settings, register)
+    assert one == two
+    assert len(one["clocks"]) >= 2 and one["keys"] and one["case"]["subject_unit_id"] == org.team.pk
+    for case in (batched, plain):
+        stored = Case.objects.get(pk=case.pk)
+        assert (case.number, case.version) == (stored.number, stored.version)
+        assert [e.pk for e in case.registration_events] == list(stored.events.values_list("pk", flat=True))
+        assert all(e.case_id == case.pk for e in case.registration_events)
+    # Consecutive numbers whichever way they were written.
+    assert int(plain.number[-5:]) == int(batched.number[-5:]) + 1
+
+
+def test_clocks_without_a_deadline_are_stored_the_same_both_ways(settings, org, rulebooks, customer):
+    """Power supply (power-supply.yaml) on the last afternoon of 2026, when 2027's working calendar is
+    not loaded: the clocks wait without a deadline and a second history row with a version of its own
+    says so, written in the same statement (case version 2)."""
+
+    def register(key: str) -> Case:
+        case, _ = case_register(
+            actor=org.agent,
+            case_type="complaint",
+            customer=customer,
+            channel="phone",
+            title="供电质量差",
+            description="电压不稳，家电无法使用。",
+            rulebook_key="power-supply",
+            category="supply_quality",
+        )
+        return case
+
+    one, two, batched, _plain = _register_both_ways(settings, register, datetime(2026, 12, 31, 16, 0, tzinfo=SH))
+    assert one == two
+    assert one["case"]["version"] == 2 and [e["case_version"] for e in one["events"]] == [1, 2]
+    assert any(c["deadline"] is None for c in one["clocks"])
+    assert batched.registration_events is None  # the 201 body reads the two rows back
+
+
+def test_a_repair_opening_on_a_later_stage_is_stored_the_same_both_ways(settings, org, rulebooks, customer):
+    """Gas service (gas-service.yaml): a repair opens on `reported`, so the clocks of `registered` and
+    of `reported` start together; a required form field is stored as typed."""
+
+    def register(key: str) -> Case:
+        case, _ = case_register(
+            actor=org.agent,
+            case_type="repair",
+            customer=customer,
+            channel="phone",
+            title="燃气表漏气",
+            description="厨房燃气表附近有气味。",
+            rulebook_key="gas-service",
+            category="network_fault",
+            fields={"address": "宁波市海曙区中山西路 8 号"},
+        )
+        return case
+
+    one, two, _batched, _plain = _register_both_ways(settings, register)
+    assert one == two
+    assert one["case"]["stage"] == "reported" and one["case"]["fields"]["address"].startswith("宁波")
+
+
+def test_the_number_grows_past_its_width_as_in_python(settings, org, make_case):
+    """A serial past the pattern's width is written in full (…99999 → …100000), never cut, on both ways."""
+    first = make_case()
+    (sequence,) = [s for s in NumberSequence.objects.all() if first.number.startswith(s.prefix)]
+    width = len(first.number) - len(sequence.prefix)
+    settings.KEFU_ONE_STATEMENT = True
+    NumberSequence.objects.filter(pk=sequence.pk).update(last=10**width - 1)
+    assert make_case().number == f"{sequence.prefix}1{'0' * width}"
+    settings.KEFU_ONE_STATEMENT = False
+    assert make_case().number == f"{sequence.prefix}1{'0' * (width - 1)}1"
+
+
+def test_a_repeated_key_leaves_no_case_and_no_gap_in_the_numbers(settings, org, make_case):
+    settings.KEFU_ONE_STATEMENT = True
+    first = make_case(idempotency_key="call-7", request_hash="h")
+    cases, events, clocks = Case.objects.count(), CaseEvent.objects.count(), Clock.objects.count()
+    again = make_case(idempotency_key="call-7", request_hash="h")
+    assert again.pk == first.pk
+    assert (Case.objects.count(), CaseEvent.objects.count(), Clock.objects.count()) == (cases, events, clocks)
+    following = make_case()
+    assert int(following.number[-5:]) == int(first.number[-5:]) + 1
