@@ -11,7 +11,8 @@ __all__ = ("rulebook_doc", "rulebook_docs", "rulebook_for_new_case", "active_rul
 
 
 # Versions are immutable, so the parsed document is cached per process by id and checksum. Bounded:
-# a site has a handful of active versions; the cache is emptied if it ever holds more than this.
+# a site has a handful of active versions; past this many the oldest entry makes room (not the
+# whole cache: emptying it in the middle of `rulebook_docs` read the ones it had just put back).
 _DOCS_MAX = 256
 _docs: dict[tuple[int, str], RulebookDoc] = {}
 
@@ -28,7 +29,7 @@ def rulebook_doc(version: RulebookVersion) -> RulebookDoc:
             document = version.document
         doc = doc_from_document(document)
         if len(_docs) >= _DOCS_MAX:
-            _docs.clear()
+            del _docs[next(iter(_docs))]
         _docs[key] = doc
     return doc
 

@@ -216,8 +216,8 @@ class _Engines:
         if key not in self._calendars:
             found = WorkCalendar.objects.filter(key=key).first()
             if found is not None and self._stamp:
-                if len(_CALENDARS) > 64:  # old stamps: a handful of calendars per site
-                    _CALENDARS.clear()
+                if len(_CALENDARS) > 64:  # old stamps (a handful of calendars per site): the oldest goes
+                    del _CALENDARS[next(iter(_CALENDARS))]
                 _CALENDARS[(self._stamp, key)] = found
             if found is None:
                 raise ApplicationError(
