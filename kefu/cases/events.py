@@ -60,6 +60,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kefu.cases.choices import EventKind
+from kefu.core.hotpath import current_batch
 
 if TYPE_CHECKING:
     from kefu.cases.models import CaseEvent
@@ -215,6 +216,15 @@ def schedule_dispatch(event: CaseEvent) -> None:
     """Queue one dispatch task for when the current transaction commits (once per transaction)."""
     if event.dispatched_at is not None:
         return
+    batch = current_batch()
+    if batch is not None:
+        # The row is not written yet (kefu.core.hotpath.one_statement): schedule once it is.
+        batch.after(_schedule)
+        return
+    _schedule()
+
+
+def _schedule() -> None:
     connection = transaction.get_connection()
     # Several events of one service call (a transition and its deadline history) need one task.
     # Only a queued task of the same savepoint level counts: a callback of an inner block that was

@@ -13,15 +13,22 @@ change between requests, only their values, so:
   count, taking each value through the field's own `pre_save` and `get_db_prep_save`
   (auto_now dates, JSON, time zones), as `Model.save()` would.
 
-Both are for models without save signals or `save()` overrides: `insert_rows` falls back to the ORM
+* `one_statement()` collects the `insert_rows` of a block (registration: the number increment, the
+  case, its history, its clocks, the Idempotency-Key record) and writes them, on PostgreSQL, as one
+  data-modifying `WITH` statement when the block ends: one round trip instead of five, and, when no
+  transaction is open (`one_statement_alone()`), none for BEGIN and COMMIT either, since PostgreSQL
+  runs a single statement all or nothing by itself.
+
+All are for models without save signals or `save()` overrides: `insert_rows` falls back to the ORM
 when a model has pre/post-save receivers, and each use is covered by a test comparing the result
-with the ORM's.
+with the ORM's (the one statement: with the rows written one by one, `KEFU_ONE_STATEMENT=0`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
@@ -36,12 +43,20 @@ from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Model, QuerySet, signals
 from django.db.models.query import get_related_populators
 
-__all__ = ("CompiledQuery", "SqlValue", "current_batch", "hot_rows", "insert_rows", "one_statement")
+__all__ = (
+    "CompiledQuery",
+    "SqlValue",
+    "current_batch",
+    "hot_rows",
+    "insert_rows",
+    "one_statement",
+    "one_statement_alone",
+)
 
 M = TypeVar("M", bound=Model)
 
 
-def _run(connection: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+def _run(connection: Any, sql: str, params: list[Any], numbered: str | None = None) -> list[tuple[Any, ...]]:
     """Run a hot statement, return its rows.
 
     On PostgreSQL the statement is prepared once per connection (psycopg's `prepare=True`, with
@@ -49,6 +64,9 @@ def _run(connection: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     psycopg does not write the values into the text. Where statements are being logged or wrapped
     (tests counting queries, `connection.execute_wrapper`) or `KEFU_PREPARED_STATEMENTS` is off (a
     pooler that cannot keep prepared statements, docs/operations.md), Django's cursor runs it.
+    `numbered`: the same statement with $1, $2 … placeholders, sent as it is (psycopg's RawCursor):
+    psycopg caches its own conversion of `%s` only for statements under 4 KB, and a registration's
+    one statement is longer.
     """
     if (
         connection.vendor == "postgresql"
@@ -58,8 +76,9 @@ def _run(connection: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     ):
         connection.validate_no_broken_transaction()
         connection.ensure_connection()
-        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(sql, params, prepare=True)
+        cursor_class = psycopg.Cursor if numbered is None else psycopg.RawCursor
+        with connection.wrap_database_errors, cursor_class(connection.connection) as cursor:
+            cursor.execute(sql if numbered is None else numbered, params, prepare=True)
             return cursor.fetchall()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -160,13 +179,15 @@ class _Batch:
     """The INSERTs of one service call, collected, then written by one data-modifying statement:
 
         WITH "q0" AS (INSERT … RETURNING …),                        -- cte(): e.g. a counter row
-             "i0" AS (INSERT INTO cases_case … VALUES (…, (SELECT … FROM "q0"), …) RETURNING "id", …),
-             "i1" AS (INSERT INTO cases_caseevent … VALUES ((SELECT "id" FROM "i0"), …) RETURNING "id"),
+             "i0" AS (INSERT INTO cases_case … VALUES (…, (SELECT … FROM "q0"), …) RETURNING *),
+             "i1" AS (INSERT INTO cases_caseevent … VALUES ((SELECT "id" FROM "i0"), …) RETURNING *),
              …
         SELECT 0, "id", json_build_object(…) FROM "i0" UNION ALL SELECT 1, "id", NULL FROM "i1" …
 
     A foreign key to an object inserted earlier in the batch becomes `(SELECT "id" FROM "iN")`; the
-    ids (and SqlValue columns) come back from the last SELECT and are set on the objects.
+    ids (and SqlValue columns) come back from the last SELECT and are set on the objects. The text
+    depends only on the batch's shape (models, row counts, links, computed values), so it is built
+    once per shape and process.
     """
 
     def __init__(self, connection: Any) -> None:
@@ -174,11 +195,19 @@ class _Batch:
         self.ctes: list[tuple[str, list[Any]]] = []
         self.inserts: list[tuple[type[Model], Sequence[Model], tuple[str, ...]]] = []
         self.pending: dict[int, int] = {}  # id(obj) → index of its single-row insert
+        self.callbacks: list[Callable[[], None]] = []
 
     def cte(self, sql: str, params: list[Any]) -> str:
         """Add a statement of one's own (e.g. `INSERT … ON CONFLICT … RETURNING "last"`); its name."""
         self.ctes.append((sql, params))
         return f'"q{len(self.ctes) - 1}"'
+
+    def after(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once the statement has run (each function once per batch). Outside a
+        transaction the statement has committed by then; inside one, the callback is what schedules
+        work for the commit (`transaction.on_commit`)."""
+        if callback not in self.callbacks:
+            self.callbacks.append(callback)
 
     def add(self, model: type[Model], objs: Sequence[Model], on_conflict: tuple[str, ...]) -> None:
         if len(objs) == 1:
@@ -190,53 +219,42 @@ class _Batch:
             for sql, params in self.ctes:  # nothing to insert: the statements of one's own alone
                 _run(self.connection, sql, params)
             return
-        connection, quote = self.connection, self.connection.ops.quote_name
-        parts = [f'"q{i}" AS ({sql})' for i, (sql, _params) in enumerate(self.ctes)]
+        connection, pending = self.connection, self.pending
         params: list[Any] = [p for _sql, ps in self.ctes for p in ps]
-        selects: list[str] = []
-        links: list[list[tuple[Model, Any, Model]]] = []  # per insert: (obj, fk field, pending target)
-        computed: list[list[Any]] = []  # per insert: its SqlValue fields
-        for index, (model, objs, on_conflict) in enumerate(self.inserts):
-            meta = model._meta
-            fields = _insert_fields(model)
-            rows, linked, values = [], [], []
-            for obj in objs:
-                cells = []
-                for field in fields:
-                    target = field.get_cached_value(obj, None) if field.is_relation and field.is_cached(obj) else None
-                    if target is not None and target.pk is None and id(target) in self.pending:
-                        cells.append(f'(SELECT {quote(target._meta.pk.column)} FROM "i{self.pending[id(target)]}")')
-                        linked.append((obj, field, target))
-                        continue
-                    value = getattr(obj, field.attname)
-                    if isinstance(value, SqlValue):
+        shape: list[Any] = [sql for sql, _params in self.ctes]
+        links: list[tuple[Model, str, Model]] = []  # (obj, fk attname, pending target)
+        computed: list[tuple[Model, str]] = []  # (obj, attname) of SqlValues
+        for model, objs, on_conflict in self.inserts:
+            specials: list[tuple[int, int, Any]] = []  # (row, column, insert index or SqlValue sql)
+            columns = _batch_fields(model)
+            for row, obj in enumerate(objs):
+                cache = obj._state.fields_cache
+                for column, (field, attname, fk_cache) in enumerate(columns):
+                    if fk_cache is not None:
+                        target = cache.get(fk_cache)
+                        if target is not None and target.pk is None and id(target) in pending:
+                            specials.append((row, column, pending[id(target)]))
+                            links.append((obj, attname, target))
+                            continue
+                    value = getattr(obj, attname)
+                    if type(value) is SqlValue:
                         if len(objs) != 1:
                             raise ValueError("a computed value is supported in a single-row insert only")
-                        cells.append(value.sql)
+                        specials.append((row, column, value.sql))
                         params.extend(value.params)
-                        values.append(field)
+                        computed.append((obj, attname))
                         continue
-                    cells.append("%s")
                     params.append(field.get_db_prep_save(field.pre_save(obj, True), connection=connection))
-                rows.append("(" + ", ".join(cells) + ")")
-            conflict = f" ON CONFLICT ({', '.join(quote(c) for c in on_conflict)}) DO NOTHING" if on_conflict else ""
-            parts.append(
-                f'"i{index}" AS (INSERT INTO {quote(meta.db_table)} ({", ".join(quote(f.column) for f in fields)}) '
-                f"VALUES {', '.join(rows)}{conflict} RETURNING *)"
-            )
-            extra = (
-                "json_build_object("
-                + ", ".join(f"'{f.attname}', CAST({quote(f.column)} AS text)" for f in values)
-                + ")"
-                if values
-                else "NULL::json"
-            )
-            selects.append(f'SELECT {index}, {quote(meta.pk.column)}, {extra} FROM "i{index}"')
-            links.append(linked)
-            computed.append(values)
-        sql = "WITH " + ", ".join(parts) + " " + " UNION ALL ".join(selects)
+            shape.append((model, len(objs), on_conflict, tuple(specials)))
+        key = (connection.alias, tuple(shape))
+        statement = _batch_sql.get(key)
+        if statement is None:
+            if len(_batch_sql) >= 256:  # a handful of shapes in practice; bounded all the same
+                _batch_sql.clear()
+            statement = _batch_sql[key] = self._statement()
+        sql, numbered = statement
         returned: dict[int, list[tuple[Any, Any]]] = {}
-        for index, pk, extra in _run(connection, sql, params):
+        for index, pk, extra in _run(connection, sql, params, numbered):
             returned.setdefault(index, []).append((pk, extra))
         db = connection.alias
         for index, (_model, objs, on_conflict) in enumerate(self.inserts):
@@ -247,11 +265,76 @@ class _Batch:
                 obj.pk = pk
                 obj._state.adding = False
                 obj._state.db = db
-                for field in computed[index]:
-                    setattr(obj, field.attname, extra[field.attname])
-        for linked in links:
-            for obj, field, target in linked:
-                setattr(obj, field.attname, target.pk)
+                if extra:
+                    for attname, value in extra.items():
+                        setattr(obj, attname, value)
+        for obj, attname, target in links:
+            setattr(obj, attname, target.pk)
+        for callback in self.callbacks:
+            callback()
+
+    def _statement(self) -> tuple[str, str]:
+        """The statement's text for this batch's shape: with %s placeholders, and with $1, $2 …"""
+        quote = self.connection.ops.quote_name
+        parts = [f'"q{i}" AS ({sql})' for i, (sql, _params) in enumerate(self.ctes)]
+        selects = []
+        for index, (model, objs, on_conflict) in enumerate(self.inserts):
+            meta = model._meta
+            columns = _batch_fields(model)
+            rows, values = [], []
+            for obj in objs:
+                cells = []
+                cache = obj._state.fields_cache
+                for field, attname, fk_cache in columns:
+                    target = cache.get(fk_cache) if fk_cache is not None else None
+                    if target is not None and target.pk is None and id(target) in self.pending:
+                        cells.append(f'(SELECT {quote(target._meta.pk.column)} FROM "i{self.pending[id(target)]}")')
+                    elif type(value := getattr(obj, attname)) is SqlValue:
+                        cells.append(value.sql)
+                        values.append(field)
+                    else:
+                        cells.append("%s")
+                rows.append("(" + ", ".join(cells) + ")")
+            conflict = f" ON CONFLICT ({', '.join(quote(c) for c in on_conflict)}) DO NOTHING" if on_conflict else ""
+            parts.append(
+                f'"i{index}" AS (INSERT INTO {quote(meta.db_table)} '
+                f"({', '.join(quote(f.column) for f, _a, _c in columns)}) "
+                f"VALUES {', '.join(rows)}{conflict} RETURNING *)"
+            )
+            extra = (
+                "json_build_object("
+                + ", ".join(f"'{f.attname}', CAST({quote(f.column)} AS text)" for f in values)
+                + ")"
+                if values
+                else "NULL::json"
+            )
+            selects.append(f'SELECT {index}, {quote(meta.pk.column)}, {extra} FROM "i{index}"')
+        sql = "WITH " + ", ".join(parts) + " " + " UNION ALL ".join(selects)
+        return sql, _numbered(sql)
+
+
+def _numbered(sql: str) -> str:
+    """%s → $1, $2 … and %% → % (the statement as PostgreSQL takes it)."""
+    pieces = re.split(r"(%s|%%)", sql)
+    out, n = [], 0
+    for piece in pieces:
+        if piece == "%s":
+            n += 1
+            out.append(f"${n}")
+        elif piece == "%%":
+            out.append("%")
+        else:
+            out.append(piece)
+    return "".join(out)
+
+
+_batch_sql: dict[tuple[Any, ...], tuple[str, str]] = {}
+
+
+@functools.cache
+def _batch_fields(model: type[Model]) -> list[tuple[Any, str, str | None]]:
+    """(field, attname, the related object's cache name for a foreign key) for each inserted column."""
+    return [(f, f.attname, f.cache_name if f.is_relation else None) for f in _insert_fields(model)]
 
 
 _batch = threading.local()
@@ -262,16 +345,30 @@ def current_batch() -> _Batch | None:
     return getattr(_batch, "current", None)
 
 
+def _batchable(connection: Any) -> bool:
+    return connection.vendor == "postgresql" and settings.KEFU_ONE_STATEMENT and current_batch() is None
+
+
+def one_statement_alone() -> bool:
+    """Whether a `one_statement()` block would be the whole transaction: PostgreSQL, no transaction
+    open. Such a statement needs no BEGIN and COMMIT around it (two round trips fewer): PostgreSQL
+    runs it all or nothing by itself, and an error in any part of it (a unique key taken) undoes
+    every part."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    return _batchable(connection) and connection.get_autocommit() and not connection.in_atomic_block
+
+
 @contextlib.contextmanager
 def one_statement() -> Iterator[_Batch | None]:
     """Collect the block's `insert_rows` into one statement, run when the block ends without error.
 
     On PostgreSQL only (data-modifying WITH); elsewhere, or when `KEFU_ONE_STATEMENT` is off, or
     inside another batch, each insert runs at once as before and the block yields None. Inside the
-    block the collected objects have no ids yet: nothing may read them back before it ends.
+    block the collected objects have no ids yet: nothing may read them back before it ends, and
+    what must wait for the rows goes to `current_batch().after()`.
     """
     connection = connections[DEFAULT_DB_ALIAS]
-    if connection.vendor != "postgresql" or not settings.KEFU_ONE_STATEMENT or current_batch() is not None:
+    if not _batchable(connection):
         yield None
         return
     batch = _batch.current = _Batch(connection)

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kefu.cases.changes import case_record_event
 from kefu.cases.choices import CaseStatus, EventKind
-from kefu.cases.models import Case, IdempotencyRecord, NumberSequence
+from kefu.cases.models import Case, CaseEvent, IdempotencyRecord, NumberSequence
 from kefu.cases.services.fields import check_field_values
 from kefu.core.exceptions import ApplicationError, FieldErrors
-from kefu.core.hotpath import SqlValue, current_batch, hot_rows, insert_rows, one_statement
+from kefu.core.hotpath import SqlValue, current_batch, hot_rows, insert_rows, one_statement, one_statement_alone
 from kefu.core.inputs import TEXT_LIMITS, check_text
 from kefu.customers.models import Contact, Customer
 from kefu.org.models import OrgUnit, User
@@ -89,7 +90,6 @@ def _next_number(*, pattern: str, case_type: str, when: datetime) -> str | SqlVa
     return f"{prefix}{last:0{width}d}"
 
 
-@transaction.atomic
 def case_register(
     *,
     actor: User,
@@ -115,10 +115,14 @@ def case_register(
     """Register a case; the actor receives and owns it (首问负责制). Returns (case, created).
 
     With an idempotency key, a repeat of the same request returns the first case and creates
-    nothing. The key is claimed with the case, in one INSERT … ON CONFLICT DO NOTHING at the end
-    (one write instead of claiming it empty first and filling it in later): a parallel repeat waits
-    on that row until the first commits, then finds the key taken, and this registration (its case,
-    history, clocks and number increment) is rolled back and the first case returned.
+    nothing. The key is claimed with the case, by the same write (one INSERT instead of claiming it
+    empty first and filling it in later): a parallel repeat waits on that row until the first
+    commits, then finds the key taken, and this registration (its case, history, clocks and number
+    increment) is undone and the first case returned.
+
+    The rows are written in one transaction: on PostgreSQL by one statement (the number increment,
+    case, history, clocks and key: kefu.core.hotpath.one_statement), which, called outside any
+    transaction (the API), is the whole transaction by itself — no BEGIN and COMMIT round trips.
     """
     if idempotency_key:
         _check_idempotency_key(idempotency_key)
@@ -189,66 +193,108 @@ def case_register(
     errors.raise_if_any(_("The case was not registered."))
     assert type_def is not None
 
-    # On PostgreSQL the inserts below (number, case, history, clocks, key) are one statement, run
-    # when the block ends; until then the new rows have no ids (kefu.core.hotpath.one_statement).
+    case = Case(
+        rulebook_version=version,
+        case_type=case_type,
+        category=category,
+        severity=severity,
+        channel=channel,
+        stage=type_def.initial,
+        status=CaseStatus.OPEN,
+        customer=customer,
+        contact=contact,
+        is_anonymous=is_anonymous,
+        title=title,
+        description=description,
+        customer_request=customer_request,
+        received_at=received_at,
+        receiver=actor,
+        # The unit comes with the user from token authentication; else its id, not a query for it.
+        receiving_unit_id=actor.unit_id,
+        owner=actor,
+        subject_person=subject_person,
+        subject_unit=subject_unit or (subject_person.unit if subject_person else None),
+        parent=parent,
+        fields=values,
+        sealed_roles=f",{','.join(type_def.sealed.roles)}," if type_def.sealed else "",
+    )
+    if User.unit.is_cached(actor):
+        case.receiving_unit = actor.unit
+    write = functools.partial(
+        _write, case, actor=actor, doc=doc, now=now, idempotency_key=idempotency_key, request_hash=request_hash
+    )
+    if one_statement_alone():
+        # No transaction is open (the API): the one statement is the transaction by itself.
+        try:
+            event, _claim = write(key_conflict_fails=True)
+        except IntegrityError as exc:
+            if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) != _KEY_CONSTRAINT:
+                raise
+            # The key was used before (a retry), or by a parallel request that committed first: the
+            # whole statement (case, history, clocks, number increment) was undone; answer with that case.
+            existing = _existing_claim(actor=actor, key=idempotency_key)
+            assert existing is not None  # the conflicting row is committed and records are never deleted
+            return _repeat(existing, request_hash=request_hash), False
+    else:
+        with transaction.atomic():
+            event, claim = write(key_conflict_fails=False)
+            if claim is not None and claim.pk is None:
+                # Taken, as above: answer with that case, and undo this registration.
+                existing = _existing_claim(actor=actor, key=idempotency_key)
+                assert existing is not None
+                transaction.set_rollback(True)
+                return _repeat(existing, request_hash=request_hash), False
+    # The history this registration wrote, for the 201 body (a clock without a schedule adds a row).
+    case.registration_events = [event] if case.version == 1 else None
+    return case, True
+
+
+_KEY_CONSTRAINT = "idempotency_user_key"
+
+
+def _write(
+    case: Case,
+    *,
+    actor: User,
+    doc: RulebookDoc,
+    now: datetime,
+    idempotency_key: str,
+    request_hash: str,
+    key_conflict_fails: bool,
+) -> tuple[CaseEvent, IdempotencyRecord | None]:
+    """Number and write the case, its history, clocks and key record: on PostgreSQL as one statement
+    when the block ends (until then the new rows have no ids). A taken key either fails it all
+    (`key_conflict_fails`: nothing is written, IntegrityError) or leaves the claim unsaved (pk None)."""
+    type_def = doc.case_types[case.case_type]
     with one_statement():
-        case = Case(
-            number=_next_number(pattern=doc.numbering_for(case_type).pattern, case_type=case_type, when=now),
-            rulebook_version=version,
-            case_type=case_type,
-            category=category,
-            severity=severity,
-            channel=channel,
-            stage=type_def.initial,
-            status=CaseStatus.OPEN,
-            customer=customer,
-            contact=contact,
-            is_anonymous=is_anonymous,
-            title=title,
-            description=description,
-            customer_request=customer_request,
-            received_at=received_at,
-            receiver=actor,
-            # The unit comes with the user from token authentication; else its id, not a query for it.
-            receiving_unit_id=actor.unit_id,
-            owner=actor,
-            subject_person=subject_person,
-            subject_unit=subject_unit or (subject_person.unit if subject_person else None),
-            parent=parent,
-            fields=values,
-            sealed_roles=f",{','.join(type_def.sealed.roles)}," if type_def.sealed else "",
+        case.number = _next_number(
+            pattern=doc.numbering_for(case.case_type).pattern, case_type=case.case_type, when=now
         )
-        if User.unit.is_cached(actor):
-            case.receiving_unit = actor.unit
         insert_rows([case])
         event = case_record_event(
             case,
             actor=actor,
             kind=EventKind.REGISTERED,
             message=case.title,
-            data={"rulebook": doc.key, "rulebook_version": version.number, "parent": parent.number if parent else None},
+            data={
+                "rulebook": doc.key,
+                "rulebook_version": case.rulebook_version.number,
+                "parent": case.parent.number if case.parent else None,
+            },
         )
         # Clocks count from receipt, which may be earlier than the registration (a letter, a call-back).
-        started = sla.clocks_start_for(case=case, stage="registered", at=received_at, actor=actor, live=set())
+        at = case.received_at
+        started = sla.clocks_start_for(case=case, stage="registered", at=at, actor=actor, live=set())
         if type_def.initial != "registered":
             live = {clock.key for clock in started}
-            sla.clocks_start_for(case=case, stage=type_def.initial, at=received_at, actor=actor, live=live)
+            sla.clocks_start_for(case=case, stage=type_def.initial, at=at, actor=actor, live=live)
         claim = None
         if idempotency_key:
             claim = IdempotencyRecord(user=actor, key=idempotency_key, request_hash=request_hash, case=case)
-            # ON CONFLICT DO NOTHING waits for a parallel insert of the same key to commit or roll
-            # back, so exactly one registration per key survives, enforced by the unique constraint.
-            insert_rows([claim], on_conflict=("user_id", "key"))
-    if claim is not None and claim.pk is None:
-        # The key was used before (a retry), or by a parallel request that committed first: answer
-        # with that case, and undo this registration (case, history, clocks, number increment).
-        existing = _existing_claim(actor=actor, key=idempotency_key)
-        assert existing is not None  # the conflicting row is committed and records are never deleted
-        transaction.set_rollback(True)
-        return _repeat(existing, request_hash=request_hash), False
-    # The history this registration wrote, for the 201 body (a clock without a schedule adds a row).
-    case.registration_events = [event] if case.version == 1 else None
-    return case, True
+            # A parallel insert of the same key waits for the first to commit or roll back, so
+            # exactly one registration per key survives, enforced by the unique constraint.
+            insert_rows([claim], on_conflict=() if key_conflict_fails else ("user_id", "key"))
+    return event, claim
 
 
 def _check_idempotency_key(key: str) -> None:

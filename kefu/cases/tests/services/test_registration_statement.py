@@ -12,13 +12,16 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import psycopg
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from kefu.cases import events
 from kefu.cases.models import Case, CaseEvent, IdempotencyRecord, NumberSequence
 from kefu.cases.services import case_register, request_fingerprint
+from kefu.core.hotpath import one_statement_alone
 from kefu.sla.models import Clock
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -162,3 +165,65 @@ def test_a_repeated_key_leaves_no_case_and_no_gap_in_the_numbers(settings, org, 
     assert (Case.objects.count(), CaseEvent.objects.count(), Clock.objects.count()) == (cases, events, clocks)
     following = make_case()
     assert int(following.number[-5:]) == int(first.number[-5:]) + 1
+
+
+@pytest.fixture
+def received():
+    got: list[Any] = []
+    events.subscribe("test.registration-statement", got.append)
+    yield got
+    events.unsubscribe("test.registration-statement")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_statement_is_the_whole_transaction(settings, org, rulebooks, customer, received):
+    """The API's case: no transaction is open, so the one statement commits by itself (no BEGIN, no
+    COMMIT). What it wrote is visible to another connection at once; a subscriber of the case events
+    hears of the new case after the rows exist (the eager dispatch finds the event); a repeated key
+    fails the whole statement, leaving no case, no history, no clock and no number taken."""
+    settings.KEFU_ONE_STATEMENT = True
+    assert one_statement_alone()
+
+    def register(key: str) -> tuple[Case, bool]:
+        return case_register(
+            actor=org.agent,
+            case_type="complaint",
+            customer=customer,
+            channel="phone",
+            title="上门服务迟到",
+            description="约定上午九点上门，十一点仍未到。",
+            category="attitude",
+            idempotency_key=key,
+            request_hash="same request",
+        )
+
+    first, created = register("call-9")
+    assert created and first.pk and first.number
+    with psycopg.connect(_dsn()) as other:
+        ((number,),) = other.execute("SELECT number FROM cases_case WHERE id = %s", [first.pk]).fetchall()
+    assert number == first.number
+    assert [(e.kind, e.case_number) for e in received] == [("registered", first.number)]
+
+    counts = (Case.objects.count(), CaseEvent.objects.count(), Clock.objects.count())
+    again, created = register("call-9")
+    assert (again.pk, created) == (first.pk, False)
+    assert (Case.objects.count(), CaseEvent.objects.count(), Clock.objects.count()) == counts
+    following, _ = register("call-10")
+    assert int(following.number[-5:]) == int(first.number[-5:]) + 1
+
+    # The same registration outside and inside a transaction (a service calling it): the same rows.
+    with time_machine.travel(datetime(2026, 11, 30, 10, 0, tzinfo=SH), tick=False):
+        following, _ = register("call-11")
+        with transaction.atomic():
+            assert not one_statement_alone()
+            inside, _ = register("call-12")
+    assert _stored(inside)["case"] == _stored(following)["case"]
+    assert [e["kind"] for e in _stored(inside)["events"]] == ["registered"]
+    assert len(_stored(inside)["clocks"]) == len(_stored(following)["clocks"])
+
+
+def _dsn() -> str:
+    params = connection.get_connection_params()
+    return psycopg.conninfo.make_conninfo(
+        **{k: v for k, v in params.items() if k in {"dbname", "user", "host", "port", "password"} and v}
+    )
