@@ -223,7 +223,6 @@ class _Batch:
         params: list[Any] = [p for _sql, ps in self.ctes for p in ps]
         shape: list[Any] = [sql for sql, _params in self.ctes]
         links: list[tuple[Model, str, Model]] = []  # (obj, fk attname, pending target)
-        computed: list[tuple[Model, str]] = []  # (obj, attname) of SqlValues
         for model, objs, on_conflict in self.inserts:
             specials: list[tuple[int, int, Any]] = []  # (row, column, insert index or SqlValue sql)
             columns = _batch_fields(model)
@@ -242,7 +241,6 @@ class _Batch:
                             raise ValueError("a computed value is supported in a single-row insert only")
                         specials.append((row, column, value.sql))
                         params.extend(value.params)
-                        computed.append((obj, attname))
                         continue
                     params.append(field.get_db_prep_save(field.pre_save(obj, True), connection=connection))
             shape.append((model, len(objs), on_conflict, tuple(specials)))
@@ -250,7 +248,7 @@ class _Batch:
         statement = _batch_sql.get(key)
         if statement is None:
             if len(_batch_sql) >= 256:  # a handful of shapes in practice; bounded all the same
-                _batch_sql.clear()
+                del _batch_sql[next(iter(_batch_sql))]
             statement = _batch_sql[key] = self._statement()
         sql, numbered = statement
         returned: dict[int, list[tuple[Any, Any]]] = {}
