@@ -67,21 +67,25 @@ def test_a_sample_value_that_is_not_a_parameter_is_refused(org):
         wrong.all("hz")
 
 
-def test_inserted_rows_read_back_as_the_orm_would_have_written_them(make_case, org):
-    """A history row written by insert_rows: auto dates, JSON data and foreign keys as save() writes."""
-    case = make_case()
-    event = CaseEvent(
+def _note(case: Case, actor: User, message: str, data: dict | None = None) -> CaseEvent:
+    return CaseEvent(
         case=case,
         kind=EventKind.NOTE,
-        actor=org.agent,
+        actor=actor,
         from_stage=case.stage,
         to_stage=case.stage,
         from_status=case.status,
         to_status=case.status,
-        message="客户来电催促",
-        data={"电话": "138 1234 5678", "n": [1, 2]},
+        message=message,
+        data=data or {},
         case_version=case.version + 1,  # one history row per version
     )
+
+
+def test_inserted_rows_read_back_as_the_orm_would_have_written_them(make_case, org):
+    """A history row written by insert_rows: auto dates, JSON data and foreign keys as save() writes."""
+    case = make_case()
+    event = _note(case, org.agent, "客户来电催促", {"电话": "138 1234 5678", "n": [1, 2]})
     insert_rows([event])
     assert event.pk and not event._state.adding
     stored = CaseEvent.objects.get(pk=event.pk)
@@ -116,36 +120,11 @@ def test_a_model_with_save_receivers_goes_through_the_orm(make_case, org):
 
     signals.post_save.connect(receiver, sender=CaseEvent)
     try:
-        event = CaseEvent(
-            case=case,
-            kind=EventKind.NOTE,
-            actor=org.agent,
-            from_stage=case.stage,
-            to_stage=case.stage,
-            from_status=case.status,
-            to_status=case.status,
-            message="有人在听",
-            case_version=case.version + 1,
-        )
-        insert_rows([event])
+        insert_rows([_note(case, org.agent, "有人在听")])
     finally:
         signals.post_save.disconnect(receiver, sender=CaseEvent)
     assert seen == [("有人在听", True)]
     assert Case.objects.filter(events__message="有人在听").exists()
-
-
-def _note(case: Case, actor: User, message: str) -> CaseEvent:
-    return CaseEvent(
-        case=case,
-        kind=EventKind.NOTE,
-        actor=actor,
-        from_stage=case.stage,
-        to_stage=case.stage,
-        from_status=case.status,
-        to_status=case.status,
-        message=message,
-        case_version=case.version + 1,
-    )
 
 
 def test_one_statement_writes_its_rows_when_the_block_ends(make_case, org):

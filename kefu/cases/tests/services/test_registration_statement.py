@@ -63,26 +63,17 @@ def _register_both_ways(
     return _stored(batched), _stored(plain), batched, plain
 
 
-def test_a_complaint_about_a_person_is_stored_the_same_both_ways(settings, org, rulebooks, customer):
+def test_a_complaint_about_a_person_is_stored_the_same_both_ways(settings, org, make_case):
     """Subject person and unit, severity, form fields, sealed roles, two clocks, the key record:
     every column equal, and the in-memory case (the 201 body's source) carries the stored number."""
 
     def register(key: str) -> Case:
-        case, created = case_register(
-            actor=org.agent,
-            case_type="complaint",
-            customer=customer,
-            channel="phone",
-            title="维修人员态度恶劣",
-            description="客户反映上门维修人员态度差，未按约定时间到达。",
-            category="attitude",
+        return make_case(
             severity="serious",
             subject_person=org.technician,
             idempotency_key=f"call-{key}",
             request_hash=request_fingerprint({"title": "维修人员态度恶劣"}),
         )
-        assert created
-        return case
 
     one, two, batched, plain = _register_both_ways(settings, register)
     assert one == two
@@ -96,23 +87,13 @@ def test_a_complaint_about_a_person_is_stored_the_same_both_ways(settings, org, 
     assert int(plain.number[-5:]) == int(batched.number[-5:]) + 1
 
 
-def test_clocks_without_a_deadline_are_stored_the_same_both_ways(settings, org, rulebooks, customer):
+def test_clocks_without_a_deadline_are_stored_the_same_both_ways(settings, make_case):
     """Power supply (power-supply.yaml) on the last afternoon of 2026, when 2027's working calendar is
     not loaded: the clocks wait without a deadline and a second history row with a version of its own
     says so, written in the same statement (case version 2)."""
 
     def register(key: str) -> Case:
-        case, _ = case_register(
-            actor=org.agent,
-            case_type="complaint",
-            customer=customer,
-            channel="phone",
-            title="供电质量差",
-            description="电压不稳，家电无法使用。",
-            rulebook_key="power-supply",
-            category="supply_quality",
-        )
-        return case
+        return make_case(title="供电质量差", rulebook_key="power-supply", category="supply_quality")
 
     one, two, batched, _plain = _register_both_ways(settings, register, datetime(2026, 12, 31, 16, 0, tzinfo=SH))
     assert one == two
@@ -121,23 +102,18 @@ def test_clocks_without_a_deadline_are_stored_the_same_both_ways(settings, org, 
     assert batched.registration_events is None  # the 201 body reads the two rows back
 
 
-def test_a_repair_opening_on_a_later_stage_is_stored_the_same_both_ways(settings, org, rulebooks, customer):
+def test_a_repair_opening_on_a_later_stage_is_stored_the_same_both_ways(settings, make_case):
     """Gas service (gas-service.yaml): a repair opens on `reported`, so the clocks of `registered` and
     of `reported` start together; a required form field is stored as typed."""
 
     def register(key: str) -> Case:
-        case, _ = case_register(
-            actor=org.agent,
-            case_type="repair",
-            customer=customer,
-            channel="phone",
+        return make_case(
+            "repair",
             title="燃气表漏气",
-            description="厨房燃气表附近有气味。",
             rulebook_key="gas-service",
             category="network_fault",
             fields={"address": "宁波市海曙区中山西路 8 号"},
         )
-        return case
 
     one, two, _batched, _plain = _register_both_ways(settings, register)
     assert one == two
